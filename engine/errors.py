@@ -1,0 +1,70 @@
+"""The service's errors: each exception carries the DynamoDB error code and message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DynamoDBError(Exception):
+    """An error the service would return: ``code`` is its exception name (``__type``)."""
+
+    code = "InternalServerError"
+    #: HTTP status the wire endpoint answers with.
+    status = 400
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        #: Extra fields of the error body (for example CancellationReasons or Item).
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error body as the service sends it (without the namespace prefix)."""
+        body: dict[str, Any] = {"__type": self.code, "message": self.message}
+        body.update(self.extra)
+        return body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+def _error(name: str, status: int = 400) -> type[DynamoDBError]:
+    return type(name, (DynamoDBError,), {"code": name, "status": status})
+
+
+ValidationException = _error("ValidationException")
+SerializationException = _error("SerializationException")
+UnknownOperationException = _error("UnknownOperationException")
+ResourceNotFoundException = _error("ResourceNotFoundException")
+ResourceInUseException = _error("ResourceInUseException")
+ConditionalCheckFailedException = _error("ConditionalCheckFailedException")
+TransactionCanceledException = _error("TransactionCanceledException")
+TransactionConflictException = _error("TransactionConflictException")
+TransactionInProgressException = _error("TransactionInProgressException")
+IdempotentParameterMismatchException = _error("IdempotentParameterMismatchException")
+LimitExceededException = _error("LimitExceededException")
+ProvisionedThroughputExceededException = _error("ProvisionedThroughputExceededException")
+RequestLimitExceeded = _error("RequestLimitExceeded")
+ThrottlingException = _error("ThrottlingException")
+ItemCollectionSizeLimitExceededException = _error("ItemCollectionSizeLimitExceededException")
+InternalServerError = _error("InternalServerError", status=500)
+
+__all__ = [
+    "DynamoDBError",
+    "ValidationException",
+    "SerializationException",
+    "UnknownOperationException",
+    "ResourceNotFoundException",
+    "ResourceInUseException",
+    "ConditionalCheckFailedException",
+    "TransactionCanceledException",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "IdempotentParameterMismatchException",
+    "LimitExceededException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "ThrottlingException",
+    "ItemCollectionSizeLimitExceededException",
+    "InternalServerError",
+]

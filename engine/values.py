@@ -1,0 +1,360 @@
+"""Attribute values in the service's wire form: validation, canonical numbers, sizes, ordering.
+
+Items are kept exactly as they travel on the wire (``{"S": "x"}``, ``{"N": "1.5"}``,
+``{"B": "<base64>"}``...), with numbers in canonical form, so a read returns stored values
+without conversion. Keys are ordered through :func:`key_sort_value`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import SerializationException, ValidationException
+
+Item = dict[str, dict[str, Any]]
+AttributeValue = dict[str, Any]
+
+SCALAR_TYPES = ("S", "N", "B")
+SET_TYPES = ("SS", "NS", "BS")
+ALL_TYPES = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
+TYPE_NAMES = {"S": "string", "N": "number", "B": "binary"}
+
+MAX_ITEM_SIZE = 400 * 1024
+MAX_NESTING_DEPTH = 32
+
+_CONTEXT = decimal.Context(prec=80, Emax=999999, Emin=-999999, traps=[decimal.InvalidOperation])
+_MAX_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
+_MIN_MAGNITUDE = Decimal("1E-130")
+
+
+# --------------------------------------------------------------------------- numbers
+def parse_number(text: Any) -> Decimal:
+    """Parse a wire number string into a Decimal within the service's range and precision.
+
+    Raises ValidationException worded as the service words it.
+    """
+    if not isinstance(text, str):
+        raise SerializationException(
+            f"NUMBER_VALUE cannot be converted to String: {text!r}"
+            if not isinstance(text, (int, float))
+            else "NUMBER_VALUE cannot be converted to String"
+        )
+    stripped = text.strip()
+    try:
+        value = _CONTEXT.create_decimal(stripped)
+    except decimal.InvalidOperation:
+        raise ValidationException(
+            f"The parameter cannot be converted to a numeric value: {text}"
+        ) from None
+    if not value.is_finite() or stripped == "" or stripped.lower() in {"inf", "nan"}:
+        raise ValidationException(f"The parameter cannot be converted to a numeric value: {text}")
+    if value.is_zero():
+        return Decimal(0)
+    digits = value.normalize(_CONTEXT).as_tuple().digits
+    if len(digits) > 38:
+        raise ValidationException("Attempting to store more than 38 significant digits in a Number")
+    magnitude = abs(value)
+    if magnitude > _MAX_MAGNITUDE:
+        raise ValidationException(
+            "Number overflow. Attempting to store a number with magnitude larger than supported range"
+        )
+    if magnitude < _MIN_MAGNITUDE:
+        raise ValidationException(
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+        )
+    return value
+
+
+def format_number(value: Decimal) -> str:
+    """Canonical text of a number: no exponent, no trailing zeros, ``0`` for zero."""
+    if value.is_zero():
+        return "0"
+    normalized = value.normalize(_CONTEXT)
+    sign, digits, exponent = normalized.as_tuple()
+    text = "".join(map(str, digits))
+    if exponent >= 0:
+        text = text + "0" * exponent
+    else:
+        point = len(text) + exponent
+        if point > 0:
+            text = text[:point] + "." + text[point:]
+        else:
+            text = "0." + "0" * (-point) + text
+    return ("-" if sign else "") + text
+
+
+def canonical_number(text: Any) -> str:
+    """Validate a wire number and return its canonical text (``"01.50"`` -> ``"1.5"``)."""
+    return format_number(parse_number(text))
+
+
+def number_size(text: str) -> int:
+    """Bytes a stored number takes: one per two significant digits, plus one (plus one if < 0)."""
+    negative = text.startswith("-")
+    digits = text.lstrip("-").replace(".", "").strip("0")
+    if not digits:
+        return 1
+    return (len(digits) + 1) // 2 + 1 + (1 if negative else 0)
+
+
+def decimal_add(a: str, b: str) -> str:
+    """Add two canonical numbers with the service's range checks."""
+    return _checked(_CONTEXT.add(Decimal(a), Decimal(b)))
+
+
+def decimal_subtract(a: str, b: str) -> str:
+    """Subtract two canonical numbers with the service's range checks."""
+    return _checked(_CONTEXT.subtract(Decimal(a), Decimal(b)))
+
+
+def _checked(result: Decimal) -> str:
+    if not result.is_zero():
+        if abs(result) > _MAX_MAGNITUDE:
+            raise ValidationException(
+                "Number overflow. Attempting to store a number with magnitude larger than supported range"
+            )
+        if abs(result) < _MIN_MAGNITUDE:
+            raise ValidationException(
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+            )
+        if len(result.normalize(_CONTEXT).as_tuple().digits) > 38:
+            raise ValidationException(
+                "Number overflow. Attempting to store a number with magnitude larger than supported range"
+            )
+    return format_number(result)
+
+
+# --------------------------------------------------------------------------- binary
+def decode_binary(text: str) -> bytes:
+    """Raw bytes of a stored binary value (kept as base64 text)."""
+    return base64.b64decode(text)
+
+
+def _canonical_binary(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if not isinstance(value, str):
+        raise SerializationException("Base64 encoded binary value expected")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise SerializationException(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: "
+            f"{len(value)}"
+            if len(value) % 4
+            else "Invalid Base64 encoded value"
+        ) from None
+    return base64.b64encode(raw).decode("ascii")
+
+
+def binary_length(text: str) -> int:
+    """Raw byte length of a base64 value without decoding it. O(1)."""
+    if not text:
+        return 0
+    return len(text) * 3 // 4 - text.count("=", len(text) - 2)
+
+
+# --------------------------------------------------------------------------- validation
+def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> AttributeValue:
+    """Validate one wire attribute value and return it in canonical form (a new dict).
+
+    Raises ValidationException / SerializationException with the service's wording.
+    """
+    if not isinstance(value, dict):
+        raise SerializationException(
+            "Unexpected value type in payload: expected an AttributeValue object"
+        )
+    present = [k for k, v in value.items() if v is not None]
+    unknown = [k for k in present if k not in ALL_TYPES]
+    if unknown:
+        raise SerializationException(f"Unknown attribute value type: {unknown[0]}")
+    if len(present) != 1:
+        if not present:
+            raise ValidationException(
+                "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+            )
+        raise ValidationException(
+            "Supplied AttributeValue has more than one datatypes set, "
+            "must contain exactly one of the supported datatypes"
+        )
+    kind = present[0]
+    data = value[kind]
+    if kind == "S":
+        if not isinstance(data, str):
+            raise SerializationException("STRING_VALUE can not be converted to a String")
+        return {"S": data}
+    if kind == "N":
+        return {"N": canonical_number(data)}
+    if kind == "B":
+        return {"B": _canonical_binary(data)}
+    if kind == "BOOL":
+        if not isinstance(data, bool):
+            raise SerializationException("BOOLEAN_VALUE can not be converted to a Boolean")
+        return {"BOOL": data}
+    if kind == "NULL":
+        if data is not True:
+            raise ValidationException(
+                "One or more parameter values were invalid: Null attribute value types must have the value of true"
+            )
+        return {"NULL": True}
+    if depth >= MAX_NESTING_DEPTH:
+        raise ValidationException(
+            "Nesting Levels have exceeded supported limits: Document Path has exceeded the maximum allowed nesting level"
+        )
+    if kind == "L":
+        if not isinstance(data, list):
+            raise SerializationException("LIST_VALUE can not be converted to a List")
+        return {"L": [validate_value(v, depth=depth + 1) for v in data]}
+    if kind == "M":
+        if not isinstance(data, dict):
+            raise SerializationException("MAP_VALUE can not be converted to a Map")
+        return {"M": {str(k): validate_value(v, depth=depth + 1) for k, v in data.items()}}
+    # sets
+    if not isinstance(data, list):
+        raise SerializationException(f"{kind} can not be converted to a List")
+    if not data:
+        raise ValidationException(
+            "One or more parameter values were invalid: An "
+            + {"SS": "string", "NS": "number", "BS": "binary"}[kind]
+            + " set  may not be empty"
+        )
+    if kind == "SS":
+        for member in data:
+            if not isinstance(member, str):
+                raise SerializationException("STRING_SET_VALUE can not be converted to a String")
+        members = list(data)
+        compare = members
+    elif kind == "NS":
+        parsed = [parse_number(m) for m in data]
+        members = [format_number(p) for p in parsed]
+        compare = [p.normalize(_CONTEXT) for p in parsed]
+    else:
+        members = [_canonical_binary(m) for m in data]
+        compare = members
+    if len(set(compare)) != len(compare):
+        raise ValidationException(
+            "One or more parameter values were invalid: Input collection "
+            f"[{', '.join(str(m) for m in data)}] contains duplicates."
+        )
+    return {kind: members}
+
+
+def validate_item(item: Any, *, parameter: str = "Item") -> Item:
+    """Validate a whole item (a map of names to attribute values); return it canonical."""
+    if not isinstance(item, dict):
+        raise SerializationException(f"Unexpected value type for {parameter}: expected a map")
+    result: Item = {}
+    for name, value in item.items():
+        if not isinstance(name, str):
+            raise SerializationException("Attribute names must be strings")
+        result[name] = validate_value(value)
+    return result
+
+
+def value_type(value: AttributeValue) -> str:
+    """The type descriptor of a (validated) value: ``"S"``, ``"N"``, ..."""
+    return next(iter(value))
+
+
+# --------------------------------------------------------------------------- sizes
+def value_size(value: AttributeValue) -> int:
+    """Bytes a value takes under the service's rules (without its attribute name)."""
+    kind, data = next(iter(value.items()))
+    if kind == "S":
+        return len(data.encode("utf-8")) if not data.isascii() else len(data)
+    if kind == "N":
+        return number_size(data)
+    if kind == "B":
+        return binary_length(data)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + value_size(v) for v in data)
+    if kind == "M":
+        return 3 + sum(1 + _name_size(k) + value_size(v) for k, v in data.items())
+    if kind == "SS":
+        return sum(_name_size(m) for m in data)
+    if kind == "NS":
+        return sum(number_size(m) for m in data)
+    return sum(binary_length(m) for m in data)  # BS
+
+
+def _name_size(name: str) -> int:
+    return len(name) if name.isascii() else len(name.encode("utf-8"))
+
+
+def item_size(item: Item) -> int:
+    """Bytes an item takes: the sum of its attribute names and values. O(size of item)."""
+    total = 0
+    for name, value in item.items():
+        total += _name_size(name) + value_size(value)
+    return total
+
+
+# --------------------------------------------------------------------------- ordering
+def key_sort_value(value: AttributeValue) -> Any:
+    """A Python value whose order is the service's key order for an S, N or B value.
+
+    Numbers order by value, strings by UTF-8 bytes (the same as code-point order),
+    binaries by unsigned bytes.
+    """
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return Decimal(value["N"])
+    return decode_binary(value["B"])
+
+
+def compare_scalars(a: AttributeValue, b: AttributeValue) -> int | None:
+    """Order two values for <, <=, >, >=: -1, 0 or 1, or None when they cannot be compared."""
+    kind_a = next(iter(a))
+    kind_b = next(iter(b))
+    if kind_a != kind_b or kind_a not in SCALAR_TYPES:
+        return None
+    left = key_sort_value(a)
+    right = key_sort_value(b)
+    return (left > right) - (left < right)
+
+
+def values_equal(a: AttributeValue, b: AttributeValue) -> bool:
+    """Equality as conditions see it: same type and same value; sets ignore order."""
+    kind_a, data_a = next(iter(a.items()))
+    kind_b, data_b = next(iter(b.items()))
+    if kind_a != kind_b:
+        return False
+    if kind_a == "N":
+        return Decimal(data_a) == Decimal(data_b)
+    if kind_a == "NS":
+        return {Decimal(x) for x in data_a} == {Decimal(x) for x in data_b}
+    if kind_a in ("SS", "BS"):
+        return set(data_a) == set(data_b)
+    if kind_a == "L":
+        return len(data_a) == len(data_b) and all(
+            values_equal(x, y) for x, y in zip(data_a, data_b, strict=True)
+        )
+    if kind_a == "M":
+        return data_a.keys() == data_b.keys() and all(
+            values_equal(data_a[k], data_b[k]) for k in data_a
+        )
+    return data_a == data_b
+
+
+def copy_value(value: AttributeValue) -> AttributeValue:
+    """A deep copy of a value (items are handed out as copies so callers cannot alias them)."""
+    kind, data = next(iter(value.items()))
+    if kind == "L":
+        return {"L": [copy_value(v) for v in data]}
+    if kind == "M":
+        return {"M": {k: copy_value(v) for k, v in data.items()}}
+    if kind in SET_TYPES:
+        return {kind: list(data)}
+    return {kind: data}
+
+
+def copy_item(item: Item) -> Item:
+    """A deep copy of an item."""
+    return {name: copy_value(value) for name, value in item.items()}
