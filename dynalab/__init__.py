@@ -1,0 +1,1 @@
+"""DynaLab: a self-hostable classroom for Amazon DynamoDB (the Django project)."""

@@ -1,0 +1,1 @@
+"""The learner's workbench: pages and htmx partials."""

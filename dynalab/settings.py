@@ -1,0 +1,121 @@
+"""Django settings for DynaLab, read from the environment.
+
+Every setting an operator may change comes from an environment variable with a default that
+suits one person running ``make run`` on their own machine:
+
+- ``DATABASE_URL``: any URL dj-database-url understands; defaults to SQLite in ``db.sqlite3``.
+- ``DJANGO_SECRET_KEY``: required for any server other people can reach.
+- ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` to turn debug on (``make run`` does).
+- ``DJANGO_ALLOWED_HOSTS``: comma-separated host names the server answers for.
+- ``DJANGO_CSRF_TRUSTED_ORIGINS``: comma-separated origins, needed behind an HTTPS proxy.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, *, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, *, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# DEVELOPMENT-ONLY DEFAULT. The "django-insecure-" prefix makes `manage.py check --deploy`
+# flag it; set DJANGO_SECRET_KEY on any server other people can reach.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY",
+    "django-insecure-dynalab-development-only-key-never-use-on-a-shared-server",
+)
+
+# Off unless asked for, so a forgotten variable never exposes tracebacks; `make run` sets it.
+DEBUG = _env_bool("DJANGO_DEBUG", default=False)
+
+ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "tailwind",
+    "dynalab.theme",
+    "dynalab.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Gives every request `request.htmx`, read in one place: dynalab.rendering.
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "dynalab.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "dynalab.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=600,
+        conn_health_checks=True,
+    ),
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Static files: the project's own (vendored htmx) in static/, Tailwind's built CSS in the
+# theme app's static/ folder; `collectstatic` gathers both into STATIC_ROOT for a deployment.
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# django-tailwind: the theme app whose static_src/ holds package.json and the CSS source.
+TAILWIND_APP_NAME = "dynalab.theme"
+TAILWIND_CSS_PATH = "css/dist/styles.css"

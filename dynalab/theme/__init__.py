@@ -1,0 +1,1 @@
+"""The Tailwind theme app: the CSS source in static_src/, the built CSS in static/."""

@@ -1,0 +1,7 @@
+"""The project's URL map: each app mounts its own urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dynalab.console.urls")),
+]
