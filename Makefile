@@ -1,0 +1,63 @@
+# DynaLab's commands. From a fresh clone, `make run` serves the site and `make test` runs the
+# tests; both create the virtual environment first. See README.md.
+
+# Python 3.11 where there is one, any python3 otherwise (the project needs 3.11 or newer).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+# Rewritten after each successful install: the environment is rebuilt only when
+# pyproject.toml is newer than it, so repeated `make test` starts at once.
+VENV_STAMP := $(VENV)/.dynalab-installed
+THEME_SRC := dynalab/theme/static_src
+HOST_PORT ?= 127.0.0.1:8000
+# Extra pytest arguments, for example: make test PYTEST_ARGS="-n auto" or PYTEST_ARGS="-k home"
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run migrate load-demo test lint format css clean
+
+help:
+	@echo "make run        create .venv if needed, migrate, load the demo, serve http://$(HOST_PORT)/"
+	@echo "make test       create .venv if needed, run the test suite"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make format     apply ruff's fixes and formatting"
+	@echo "make css        rebuild the committed Tailwind CSS (needs Node and npm)"
+	@echo "make clean      remove .venv, caches and build output (keeps db.sqlite3)"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No python3 found: install Python 3.11 or newer." >&2; exit 1; }
+	@test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+migrate: $(VENV_STAMP)
+	$(VENV_PYTHON) manage.py migrate --no-input
+
+# Loads the demo classroom. There is no demo data yet, so for now it checks that the project
+# is configured correctly; later work fills in the loading step here.
+load-demo: migrate
+	$(VENV_PYTHON) manage.py check
+
+run: load-demo
+	DJANGO_DEBUG=1 $(VENV_PYTHON) manage.py runserver $(HOST_PORT)
+
+test: $(VENV_STAMP)
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The built CSS is committed, so only someone changing templates' classes needs Node.
+css:
+	cd $(THEME_SRC) && npm ci --no-audit --no-fund && npm run build
+
+clean:
+	rm -rf $(VENV) $(THEME_SRC)/node_modules staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
