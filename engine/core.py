@@ -1,16 +1,206 @@
-"""The Engine: one entry point, ``call(operation, request)``, over all tables."""
+"""The Engine: one entry point, ``call(operation, request)``, over all of a sandbox's tables."""
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Callable
 from typing import Any
 
 from engine.clock import SimClock
-from engine.errors import UnknownOperationException
+from engine.errors import (
+    DynamoDBError,
+    InternalServerError,
+    ResourceNotFoundException,
+    SerializationException,
+    UnknownOperationException,
+)
+from engine.table import Table
+
+Handler = Callable[["Engine", dict[str, Any]], dict[str, Any]]
+
+#: Operation name -> handler; filled by the modules in engine/operations.
+OPERATIONS: dict[str, Handler] = {}
+
+
+def operation(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a DynamoDB operation name."""
+
+    def register(handler: Handler) -> Handler:
+        OPERATIONS[name] = handler
+        return handler
+
+    return register
 
 
 class Engine:
-    def __init__(self, clock: SimClock | None = None) -> None:
-        self.clock = clock or SimClock()
+    """An in-memory DynamoDB for one sandbox.
 
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        raise UnknownOperationException(f"Unknown operation: {operation}")
+    >>> engine = Engine()
+    >>> engine.call("ListTables", {})
+    {'TableNames': []}
+    """
+
+    def __init__(
+        self,
+        clock: SimClock | None = None,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "000000000000",
+    ) -> None:
+        self.clock = clock or SimClock()
+        self.region = region
+        self.account_id = account_id
+        self.tables: dict[str, Table] = {}
+        #: ClientRequestToken -> (fingerprint, response, time) for TransactWriteItems.
+        self.transaction_tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
+
+    # ------------------------------------------------------------------ entry point
+    def call(self, operation: str, request: dict[str, Any] | None) -> dict[str, Any]:
+        """Run one DynamoDB operation with the service's request and response shapes.
+
+        Raises a DynamoDBError subclass carrying the service's code and message; an
+        unexpected fault inside the engine surfaces as InternalServerError, never as a
+        bare Python exception.
+        """
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            raise UnknownOperationException(f"Unknown operation: {operation}")
+        if request is None:
+            request = {}
+        if not isinstance(request, dict):
+            raise SerializationException("Start of list found where not expected")
+        try:
+            return handler(self, request)
+        except DynamoDBError:
+            raise
+        except RecursionError:
+            raise SerializationException("The request is nested too deeply") from None
+        except Exception as error:  # a bug of ours: never leak a traceback to a client
+            raise InternalServerError(
+                f"The server encountered an internal error trying to fulfill the request: "
+                f"{type(error).__name__}"
+            ) from error
+
+    @property
+    def operations(self) -> list[str]:
+        """Names of every supported operation."""
+        return sorted(OPERATIONS)
+
+    # ------------------------------------------------------------------ helpers
+    def now(self) -> float:
+        return self.clock.now()
+
+    def table_arn(self, name: str) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
+
+    def resolve_table_name(self, name_or_arn: str) -> str:
+        """TableName parameters accept a table name or its ARN."""
+        if name_or_arn.startswith("arn:"):
+            return name_or_arn.rsplit("table/", 1)[-1].split("/", 1)[0]
+        return name_or_arn
+
+    def get_table(self, name: str, *, message: str | None = None) -> Table:
+        """The table with this name (or ARN), or ResourceNotFoundException."""
+        table = self.tables.get(self.resolve_table_name(name))
+        if table is None:
+            raise ResourceNotFoundException(message or "Requested resource not found")
+        return table
+
+    # ------------------------------------------------------------------ persistence
+    def dump(self) -> dict[str, Any]:
+        """The whole state as JSON-compatible data (tables, items, clock, tokens)."""
+        return {
+            "format": 1,
+            "region": self.region,
+            "account_id": self.account_id,
+            "clock": self.clock.dump(),
+            "tables": [_dump_table(table) for table in self.tables.values()],
+            "transaction_tokens": {
+                token: [fingerprint, response, at]
+                for token, (fingerprint, response, at) in self.transaction_tokens.items()
+            },
+        }
+
+    @classmethod
+    def load(cls, state: dict[str, Any]) -> Engine:
+        """Rebuild an engine from ``dump()`` output."""
+        engine = cls(
+            SimClock.load(state.get("clock") or {}),
+            region=state.get("region", "us-east-1"),
+            account_id=state.get("account_id", "000000000000"),
+        )
+        for table_state in state.get("tables", []):
+            table = _load_table(table_state)
+            engine.tables[table.name] = table
+        for token, (fingerprint, response, at) in state.get("transaction_tokens", {}).items():
+            engine.transaction_tokens[token] = (fingerprint, response, at)
+        return engine
+
+    def dumps(self) -> str:
+        """``dump()`` as compact JSON text."""
+        return json.dumps(self.dump(), separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, text: str) -> Engine:
+        return cls.load(json.loads(text))
+
+
+_TABLE_FIELDS = (
+    "name",
+    "attribute_definitions",
+    "arn",
+    "created_at",
+    "billing_mode",
+    "billing_mode_explicit",
+    "last_update_to_pay_per_request",
+    "stream_specification",
+    "local_indexes",
+    "global_indexes",
+    "tags",
+    "deletion_protection",
+    "table_class",
+    "active_at",
+)
+
+
+def _dump_table(table: Table) -> dict[str, Any]:
+    state = {name: copy.deepcopy(getattr(table, name)) for name in _TABLE_FIELDS}
+    state["schema"] = table.schema.dump()
+    throughput = table.throughput
+    state["throughput"] = {
+        "read": throughput.read,
+        "write": throughput.write,
+        "last_increase": throughput.last_increase,
+        "last_decrease": throughput.last_decrease,
+        "decreases_today": throughput.decreases_today,
+    }
+    state["items"] = list(table.all_items())
+    return state
+
+
+def _load_table(state: dict[str, Any]) -> Table:
+    from engine.keys import KeySchema
+    from engine.table import Throughput
+    from engine.values import key_sort_value
+
+    fields = {name: state[name] for name in _TABLE_FIELDS if name in state}
+    table = Table(
+        schema=KeySchema(**state["schema"]),
+        throughput=Throughput(**state["throughput"]),
+        **fields,
+    )
+    partition_key = table.schema.partition_key
+    sort_key = table.schema.sort_key
+    for item in state.get("items", []):
+        table.write(
+            key_sort_value(item[partition_key]),
+            key_sort_value(item[sort_key]) if sort_key else None,
+            item,
+            table.created_at,
+        )
+    return table
+
+
+# Register every operation.
+from engine import operations as _operations  # noqa: E402,F401

@@ -1,0 +1,181 @@
+"""BatchGetItem (up to 100 keys) and BatchWriteItem (up to 25 puts and deletes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.capacity import Consumption, read_units, write_units
+from engine.core import Engine, operation
+from engine.errors import ValidationException
+from engine.expressions import ExpressionContext, compile_projection
+from engine.operations.common import (
+    RETURN_CAPACITY,
+    RETURN_METRICS,
+    check_item_size,
+)
+from engine.validation import Violations, get_bool, get_dict, get_list, get_str
+from engine.values import copy_item, item_size, validate_item
+
+MAX_BATCH_GET_KEYS = 100
+MAX_BATCH_WRITES = 25
+MAX_BATCH_GET_RESPONSE_BYTES = 16 * 1024 * 1024
+DUPLICATES = "Provided list of item keys contains duplicates"
+
+
+def _key_fingerprint(key: dict[str, Any], names: tuple[str, ...]) -> str:
+    return json.dumps([key[n] for n in names], sort_keys=True)
+
+
+def _request_items(request: dict[str, Any], violations: Violations) -> dict[str, Any]:
+    items = get_dict(request, "RequestItems")
+    if violations.not_null(items, "requestItems"):
+        violations.length(items, "requestItems", 1, None)
+    violations.enum(
+        get_str(request, "ReturnConsumedCapacity"), "returnConsumedCapacity", RETURN_CAPACITY
+    )
+    return items or {}
+
+
+# ---------------------------------------------------------------------- BatchGetItem
+@operation("BatchGetItem")
+def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Read up to 100 items from one or more tables; each item billed as its own GetItem.
+
+    Items past 16 MB of response come back in UnprocessedKeys.
+    """
+    violations = Violations()
+    request_items = _request_items(request, violations)
+    for table_name in request_items:
+        violations.table_name(table_name, "requestItems.member.key")
+    violations.raise_if_any()
+    total_keys = sum(
+        len(spec.get("Keys") or []) for spec in request_items.values() if isinstance(spec, dict)
+    )
+    if total_keys > MAX_BATCH_GET_KEYS:
+        raise ValidationException("Too many items requested for the BatchGetItem call")
+    plans = []
+    for table_name, spec in request_items.items():
+        if not isinstance(spec, dict):
+            raise ValidationException(f"Invalid request for table {table_name}")
+        keys = get_list(spec, "Keys")
+        table_violations = Violations()
+        if table_violations.not_null(keys, f"requestItems.{table_name}.member.keys"):
+            table_violations.length(keys, f"requestItems.{table_name}.member.keys", 1, 100)
+        table_violations.raise_if_any()
+        if spec.get("AttributesToGet") is not None:
+            raise ValidationException(
+                "The legacy parameter AttributesToGet is not supported by DynaLab; use "
+                "ProjectionExpression instead"
+            )
+        names = get_dict(spec, "ExpressionAttributeNames")
+        context = ExpressionContext(names, None)
+        projection_text = get_str(spec, "ProjectionExpression")
+        projection = compile_projection(projection_text, context) if projection_text else None
+        context.check_unused()
+        consistent = bool(get_bool(spec, "ConsistentRead"))
+        plans.append((table_name, [validate_item(k, parameter="Key") for k in keys], projection, consistent, spec))
+    responses: dict[str, list[Any]] = {}
+    unprocessed: dict[str, Any] = {}
+    consumptions: list[Consumption] = []
+    response_bytes = 0
+    for table_name, keys, projection, consistent, spec in plans:
+        table = engine.get_table(table_name)
+        seen: set[str] = set()
+        located = []
+        for key in keys:
+            partition_value, sort_value = table.schema.check_key(key)
+            fingerprint = _key_fingerprint(key, table.schema.names)
+            if fingerprint in seen:
+                raise ValidationException(DUPLICATES)
+            seen.add(fingerprint)
+            located.append((key, partition_value, sort_value))
+        consumption = Consumption(table.name)
+        found: list[Any] = []
+        left: list[Any] = []
+        for key, partition_value, sort_value in located:
+            if response_bytes >= MAX_BATCH_GET_RESPONSE_BYTES:
+                left.append(key)
+                continue
+            entry = table.get(partition_value, sort_value)
+            consumption.add_table_read(read_units(entry[1] if entry else 0, consistent=consistent))
+            if entry is not None:
+                response_bytes += entry[1]
+                found.append(projection.apply(entry[0]) if projection else copy_item(entry[0]))
+        responses[table_name] = found
+        if left:
+            remaining = {k: v for k, v in spec.items() if k != "Keys"}
+            remaining["Keys"] = left
+            unprocessed[table_name] = remaining
+        consumptions.append(consumption)
+    response: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        response["ConsumedCapacity"] = [c.to_wire(mode) for c in consumptions]
+    return response
+
+
+# ---------------------------------------------------------------------- BatchWriteItem
+@operation("BatchWriteItem")
+def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Put or delete up to 25 items across tables; no conditions, each billed on its own.
+
+    Every request is validated before any is applied.
+    """
+    violations = Violations()
+    request_items = _request_items(request, violations)
+    violations.enum(
+        get_str(request, "ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", RETURN_METRICS
+    )
+    for table_name, writes in request_items.items():
+        violations.table_name(table_name, "requestItems.member.key")
+        if isinstance(writes, list) and not 1 <= len(writes) <= MAX_BATCH_WRITES:
+            violations.add(
+                request_items,
+                "requestItems",
+                "Map value must satisfy constraint: [Member must have length less than or equal "
+                "to 25, Member must have length greater than or equal to 1]",
+            )
+    violations.raise_if_any()
+    total = sum(len(w) for w in request_items.values() if isinstance(w, list))
+    if total > MAX_BATCH_WRITES:
+        raise ValidationException("Too many items requested for the BatchWriteItem call")
+    planned = []
+    for table_name, writes in request_items.items():
+        if not isinstance(writes, list):
+            raise ValidationException(f"Invalid request for table {table_name}")
+        table = engine.get_table(table_name)
+        seen: set[str] = set()
+        for write in writes:
+            put = write.get("PutRequest") if isinstance(write, dict) else None
+            delete = write.get("DeleteRequest") if isinstance(write, dict) else None
+            if (put is None) == (delete is None):
+                raise ValidationException(
+                    "Request must contain either a valid (non-empty) PutRequest or DeleteRequest"
+                )
+            if put is not None:
+                item = validate_item(put.get("Item") or {})
+                partition_value, sort_value = table.schema.check_item(item)
+                size = item_size(item)
+                check_item_size(size)
+                key = table.schema.key_of(item)
+            else:
+                key = validate_item(delete.get("Key") or {}, parameter="Key")
+                partition_value, sort_value = table.schema.check_key(key)
+                item, size = None, 0
+            fingerprint = _key_fingerprint(key, table.schema.names)
+            if fingerprint in seen:
+                raise ValidationException(DUPLICATES)
+            seen.add(fingerprint)
+            planned.append((table, partition_value, sort_value, item, size))
+    now = engine.now()
+    consumptions: dict[str, Consumption] = {}
+    for table, partition_value, sort_value, item, size in planned:
+        old = table.write(partition_value, sort_value, item, now)
+        consumption = consumptions.setdefault(table.name, Consumption(table.name))
+        consumption.add_table_write(write_units(max(size, old[1] if old else 0)))
+    response: dict[str, Any] = {"UnprocessedItems": {}}
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        response["ConsumedCapacity"] = [c.to_wire(mode) for c in consumptions.values()]
+    return response

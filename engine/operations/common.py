@@ -1,0 +1,110 @@
+"""Pieces the item, read, batch and transaction operations share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.capacity import Consumption
+from engine.errors import ConditionalCheckFailedException, ValidationException
+from engine.expressions import ExpressionContext, compile_condition, compile_projection
+from engine.table import Table
+from engine.validation import Violations, get_dict, get_str
+from engine.values import MAX_ITEM_SIZE, Item, copy_item, validate_item
+
+RETURN_CAPACITY = ("INDEXES", "TOTAL", "NONE")
+RETURN_VALUES = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+RETURN_ON_FAILURE = ("ALL_OLD", "NONE")
+RETURN_METRICS = ("SIZE", "NONE")
+
+LEGACY_PARAMETERS = (
+    "Expected",
+    "AttributesToGet",
+    "KeyConditions",
+    "QueryFilter",
+    "ScanFilter",
+    "AttributeUpdates",
+    "ConditionalOperator",
+)
+
+CONDITION_FAILED = "The conditional request failed"
+
+
+def reject_legacy(request: dict[str, Any]) -> None:
+    """Legacy (pre-expression) parameters: explain which expression parameter replaces them."""
+    for name in LEGACY_PARAMETERS:
+        if request.get(name) is not None:
+            replacement = {
+                "Expected": "ConditionExpression",
+                "AttributesToGet": "ProjectionExpression",
+                "KeyConditions": "KeyConditionExpression",
+                "QueryFilter": "FilterExpression",
+                "ScanFilter": "FilterExpression",
+                "AttributeUpdates": "UpdateExpression",
+                "ConditionalOperator": "ConditionExpression",
+            }[name]
+            raise ValidationException(
+                f"The legacy parameter {name} is not supported by DynaLab; use "
+                f"{replacement} instead"
+            )
+
+
+def expression_context(request: dict[str, Any]) -> ExpressionContext:
+    names = get_dict(request, "ExpressionAttributeNames")
+    values = get_dict(request, "ExpressionAttributeValues")
+    if values is not None and not values:
+        raise ValidationException("ExpressionAttributeValues must not be empty")
+    if names is not None and not names:
+        raise ValidationException("ExpressionAttributeNames must not be empty")
+    return ExpressionContext(names, values)
+
+
+def optional_condition(request: dict[str, Any], context: ExpressionContext, parameter: str) -> Any:
+    text = get_str(request, parameter)
+    if text is None:
+        return None
+    return compile_condition(text, context, parameter)
+
+
+def optional_projection(request: dict[str, Any], context: ExpressionContext) -> Any:
+    text = get_str(request, "ProjectionExpression")
+    if text is None:
+        return None
+    return compile_projection(text, context)
+
+
+def validated_item(request: dict[str, Any], violations: Violations, path: str = "item") -> Item:
+    raw = get_dict(request, "Item")
+    violations.not_null(raw, path)
+    violations.raise_if_any()
+    return validate_item(raw)
+
+
+def validated_key(request: dict[str, Any], violations: Violations, path: str = "key") -> Item:
+    raw = get_dict(request, "Key")
+    violations.not_null(raw, path)
+    violations.raise_if_any()
+    return validate_item(raw, parameter="Key")
+
+
+def check_item_size(size: int, *, update: bool = False) -> None:
+    """400 KB is the largest item: 409,600 bytes pass, one more byte fails."""
+    if size > MAX_ITEM_SIZE:
+        if update:
+            raise ValidationException("Item size to update has exceeded the maximum allowed size")
+        raise ValidationException("Item size has exceeded the maximum allowed size")
+
+
+def condition_failed(old: Item | None, return_on_failure: str | None) -> ConditionalCheckFailedException:
+    if return_on_failure == "ALL_OLD" and old is not None:
+        return ConditionalCheckFailedException(CONDITION_FAILED, Item=copy_item(old))
+    return ConditionalCheckFailedException(CONDITION_FAILED)
+
+
+def add_capacity(response: dict[str, Any], consumption: Consumption, mode: str | None) -> None:
+    wire = consumption.to_wire(mode)
+    if wire is not None:
+        response["ConsumedCapacity"] = wire
+
+
+def key_attributes_of(table: Table, item: Item) -> Item:
+    return {name: item[name] for name in table.schema.names}

@@ -1,0 +1,191 @@
+"""Single-item operations: PutItem, GetItem, UpdateItem, DeleteItem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.capacity import Consumption, read_units, write_units
+from engine.core import Engine, operation
+from engine.errors import ValidationException
+from engine.expressions import compile_update
+from engine.operations.common import (
+    RETURN_CAPACITY,
+    RETURN_METRICS,
+    RETURN_ON_FAILURE,
+    RETURN_VALUES,
+    add_capacity,
+    check_item_size,
+    condition_failed,
+    expression_context,
+    optional_condition,
+    optional_projection,
+    reject_legacy,
+    validated_item,
+    validated_key,
+)
+from engine.validation import Violations, get_bool, get_str
+from engine.values import copy_item, item_size
+
+
+def _common_violations(request: dict[str, Any]) -> tuple[Violations, str]:
+    violations = Violations()
+    name = get_str(request, "TableName")
+    if name is not None and name.startswith("arn:"):
+        violations.length(name, "tableName", 1, 1024)
+    else:
+        violations.table_name(name)
+    violations.enum(get_str(request, "ReturnConsumedCapacity"), "returnConsumedCapacity", RETURN_CAPACITY)
+    return violations, name or ""
+
+
+def _write_options(request: dict[str, Any], violations: Violations) -> tuple[str, str | None]:
+    return_values = get_str(request, "ReturnValues")
+    violations.enum(return_values, "returnValues", RETURN_VALUES)
+    violations.enum(
+        get_str(request, "ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", RETURN_METRICS
+    )
+    on_failure = get_str(request, "ReturnValuesOnConditionCheckFailure")
+    violations.enum(on_failure, "returnValuesOnConditionCheckFailure", RETURN_ON_FAILURE)
+    return return_values or "NONE", on_failure
+
+
+# ---------------------------------------------------------------------- PutItem
+@operation("PutItem")
+def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace an item, optionally under a condition. O(log n)."""
+    violations, name = _common_violations(request)
+    return_values, on_failure = _write_options(request, violations)
+    item = validated_item(request, violations)
+    reject_legacy(request)
+    if return_values not in ("NONE", "ALL_OLD"):
+        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+    context = expression_context(request)
+    condition = optional_condition(request, context, "ConditionExpression")
+    context.check_unused()
+    table = engine.get_table(name)
+    partition_value, sort_value = table.schema.check_item(item)
+    new_size = item_size(item)
+    check_item_size(new_size)
+    old_entry = table.get(partition_value, sort_value)
+    old = old_entry[0] if old_entry else None
+    if condition is not None and not condition.evaluate(old or {}):
+        raise condition_failed(old, on_failure)
+    table.write(partition_value, sort_value, item, engine.now())
+    consumption = Consumption(table.name)
+    consumption.add_table_write(write_units(max(new_size, old_entry[1] if old_entry else 0)))
+    response: dict[str, Any] = {}
+    if return_values == "ALL_OLD" and old is not None:
+        response["Attributes"] = copy_item(old)
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response
+
+
+# ---------------------------------------------------------------------- GetItem
+@operation("GetItem")
+def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Read one item by its full primary key. O(1) simple key, O(log n) composite."""
+    violations, name = _common_violations(request)
+    consistent = bool(get_bool(request, "ConsistentRead"))
+    key = validated_key(request, violations)
+    reject_legacy(request)
+    context = expression_context(request)
+    projection = optional_projection(request, context)
+    context.check_unused()
+    table = engine.get_table(name)
+    partition_value, sort_value = table.schema.check_key(key)
+    entry = table.get(partition_value, sort_value)
+    consumption = Consumption(table.name)
+    consumption.add_table_read(read_units(entry[1] if entry else 0, consistent=consistent))
+    response: dict[str, Any] = {}
+    if entry is not None:
+        response["Item"] = projection.apply(entry[0]) if projection else copy_item(entry[0])
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response
+
+
+# ---------------------------------------------------------------------- UpdateItem
+@operation("UpdateItem")
+def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Edit an item's attributes (creating it if absent), optionally under a condition."""
+    violations, name = _common_violations(request)
+    return_values, on_failure = _write_options(request, violations)
+    key = validated_key(request, violations)
+    reject_legacy(request)
+    context = expression_context(request)
+    update_text = get_str(request, "UpdateExpression")
+    update = compile_update(update_text, context) if update_text is not None else None
+    condition = optional_condition(request, context, "ConditionExpression")
+    context.check_unused()
+    table = engine.get_table(name)
+    partition_value, sort_value = table.schema.check_key(key)
+    old_entry = table.get(partition_value, sort_value)
+    old = old_entry[0] if old_entry else None
+    if condition is not None and not condition.evaluate(old or {}):
+        raise condition_failed(old, on_failure)
+    base = old if old is not None else dict(key)
+    if update is not None:
+        new, updated_names = update.apply(base)
+    else:
+        new, updated_names = dict(base), set()
+    for key_name in table.schema.names:
+        if key_name in updated_names:
+            raise ValidationException(
+                "One or more parameter values were invalid: Cannot update attribute "
+                f"{key_name}. This attribute is part of the key"
+            )
+    new_size = item_size(new)
+    check_item_size(new_size, update=True)
+    table.write(partition_value, sort_value, new, engine.now())
+    consumption = Consumption(table.name)
+    consumption.add_table_write(write_units(max(new_size, old_entry[1] if old_entry else 0)))
+    response: dict[str, Any] = {}
+    attributes = _returned_attributes(return_values, old, new, updated_names)
+    if attributes:
+        response["Attributes"] = attributes
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response
+
+
+def _returned_attributes(
+    return_values: str, old: dict | None, new: dict, updated_names: set[str]
+) -> dict | None:
+    if return_values == "ALL_OLD":
+        return copy_item(old) if old else None
+    if return_values == "ALL_NEW":
+        return copy_item(new)
+    if return_values == "UPDATED_OLD":
+        source = old or {}
+        return copy_item({n: source[n] for n in updated_names if n in source}) or None
+    if return_values == "UPDATED_NEW":
+        return copy_item({n: new[n] for n in updated_names if n in new}) or None
+    return None
+
+
+# ---------------------------------------------------------------------- DeleteItem
+@operation("DeleteItem")
+def delete_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Delete one item by key, optionally under a condition. O(log n)."""
+    violations, name = _common_violations(request)
+    return_values, on_failure = _write_options(request, violations)
+    key = validated_key(request, violations)
+    reject_legacy(request)
+    if return_values not in ("NONE", "ALL_OLD"):
+        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+    context = expression_context(request)
+    condition = optional_condition(request, context, "ConditionExpression")
+    context.check_unused()
+    table = engine.get_table(name)
+    partition_value, sort_value = table.schema.check_key(key)
+    old_entry = table.get(partition_value, sort_value)
+    old = old_entry[0] if old_entry else None
+    if condition is not None and not condition.evaluate(old or {}):
+        raise condition_failed(old, on_failure)
+    if old_entry is not None:
+        table.write(partition_value, sort_value, None, engine.now())
+    consumption = Consumption(table.name)
+    consumption.add_table_write(write_units(old_entry[1] if old_entry else 0))
+    response: dict[str, Any] = {}
+    if return_values == "ALL_OLD" and old is not None:
+        response["Attributes"] = copy_item(old)
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response

@@ -1,0 +1,607 @@
+"""Table operations: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core import Engine, operation
+from engine.errors import (
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+from engine.keys import KeySchema
+from engine.table import Table, Throughput
+from engine.validation import (
+    Violations,
+    get_bool,
+    get_dict,
+    get_int,
+    get_list,
+    get_str,
+)
+
+BILLING_MODES = ("PROVISIONED", "PAY_PER_REQUEST")
+PROJECTION_TYPES = ("ALL", "KEYS_ONLY", "INCLUDE")
+STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+MAX_LOCAL_INDEXES = 5
+MAX_GLOBAL_INDEXES = 20
+MAX_THROUGHPUT = 40000
+MAX_TAGS = 50
+INVALID = "One or more parameter values were invalid: "
+
+
+def _table_not_found(name: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+
+
+# ---------------------------------------------------------------------- CreateTable
+@operation("CreateTable")
+def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Create a table. O(1)."""
+    violations = Violations()
+    name = get_str(request, "TableName")
+    violations.table_name(name)
+    definitions = get_list(request, "AttributeDefinitions")
+    key_schema = get_list(request, "KeySchema")
+    billing_mode = get_str(request, "BillingMode")
+    throughput = get_dict(request, "ProvisionedThroughput")
+    local_indexes = get_list(request, "LocalSecondaryIndexes")
+    global_indexes = get_list(request, "GlobalSecondaryIndexes")
+    stream = get_dict(request, "StreamSpecification")
+    tags = get_list(request, "Tags")
+    table_class = get_str(request, "TableClass")
+    deletion_protection = get_bool(request, "DeletionProtectionEnabled")
+
+    violations.not_null(definitions, "attributeDefinitions")
+    for position, definition in enumerate(definitions or [], 1):
+        _check_definition(violations, definition, f"attributeDefinitions.{position}.member")
+    if violations.not_null(key_schema, "keySchema"):
+        violations.length(key_schema, "keySchema", 1, 2)
+        for position, element in enumerate(key_schema, 1):
+            _check_key_element(violations, element, f"keySchema.{position}.member")
+    violations.enum(billing_mode, "billingMode", BILLING_MODES)
+    _check_throughput(violations, throughput, "provisionedThroughput")
+    for position, index in enumerate(local_indexes or [], 1):
+        _check_index_shape(violations, index, f"localSecondaryIndexes.{position}.member")
+    for position, index in enumerate(global_indexes or [], 1):
+        _check_index_shape(violations, index, f"globalSecondaryIndexes.{position}.member")
+        _check_throughput(
+            violations,
+            index.get("ProvisionedThroughput") if isinstance(index, dict) else None,
+            f"globalSecondaryIndexes.{position}.member.provisionedThroughput",
+        )
+    violations.enum(table_class, "tableClass", ("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
+    if stream is not None:
+        violations.enum(
+            stream.get("StreamViewType"), "streamSpecification.streamViewType", STREAM_VIEW_TYPES
+        )
+    violations.raise_if_any()
+
+    mode = billing_mode or "PROVISIONED"
+    if mode == "PAY_PER_REQUEST" and throughput is not None:
+        raise ValidationException(
+            INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+            "BillingMode is PAY_PER_REQUEST"
+        )
+    if mode == "PROVISIONED" and throughput is None:
+        raise ValidationException(
+            INVALID + "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
+            "BillingMode is PROVISIONED"
+        )
+    schema = _key_schema(key_schema, definitions)
+    defined = {d["AttributeName"] for d in definitions}
+    if len(defined) != len(definitions):
+        raise ValidationException(
+            INVALID + "Cannot have two attributes with the same name"
+        )
+    index_attributes: set[str] = set(schema.names)
+    described_local = [
+        _index_definition(index, definitions, schema, local=True, billing_mode=mode)
+        for index in local_indexes or []
+    ]
+    described_global = [
+        _index_definition(index, definitions, schema, local=False, billing_mode=mode)
+        for index in global_indexes or []
+    ]
+    if local_indexes is not None and not local_indexes:
+        raise ValidationException(INVALID + "List of LocalSecondaryIndexes is empty")
+    if global_indexes is not None and not global_indexes:
+        raise ValidationException(INVALID + "List of GlobalSecondaryIndexes is empty")
+    if len(described_local) > MAX_LOCAL_INDEXES:
+        raise ValidationException(
+            INVALID + f"Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
+        )
+    if len(described_global) > MAX_GLOBAL_INDEXES:
+        raise LimitExceededException(
+            f"Subscriber limit exceeded: The number of global secondary indexes exceeds the "
+            f"per-table limit of {MAX_GLOBAL_INDEXES}"
+        )
+    seen_names: set[str] = set()
+    for index in described_local + described_global:
+        if index["IndexName"] in seen_names:
+            raise ValidationException(INVALID + f"Duplicate index name: {index['IndexName']}")
+        seen_names.add(index["IndexName"])
+        index_attributes.update(k["AttributeName"] for k in index["KeySchema"])
+    if defined != index_attributes:
+        raise ValidationException(
+            INVALID + "Number of attributes in KeySchema does not exactly match number of "
+            "attributes defined in AttributeDefinitions"
+        )
+    stream_specification = _stream_specification(stream)
+    tag_map = _tags(tags or [])
+
+    assert name is not None
+    if name in engine.tables:
+        raise ResourceInUseException(f"Table already exists: {name}")
+    now = engine.now()
+    read, write = (0, 0)
+    if throughput is not None:
+        read, write = throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]
+    table = Table(
+        name=name,
+        schema=schema,
+        attribute_definitions=[
+            {"AttributeName": d["AttributeName"], "AttributeType": d["AttributeType"]}
+            for d in definitions
+        ],
+        arn=engine.table_arn(name),
+        created_at=now,
+        billing_mode=mode,
+        billing_mode_explicit=billing_mode is not None,
+        throughput=Throughput(read=read, write=write),
+        last_update_to_pay_per_request=now if mode == "PAY_PER_REQUEST" else None,
+        stream_specification=stream_specification,
+        local_indexes=described_local,
+        global_indexes=described_global,
+        tags=tag_map,
+        deletion_protection=bool(deletion_protection),
+        table_class=table_class or "STANDARD",
+        active_at=now,
+    )
+    engine.tables[name] = table
+    description = table.describe(now)
+    # The service answers CreateTable while the table is still being created.
+    description["TableStatus"] = "CREATING"
+    for index in description.get("GlobalSecondaryIndexes", []):
+        index["IndexStatus"] = "CREATING"
+    return {"TableDescription": description}
+
+
+def _check_definition(violations: Violations, definition: Any, path: str) -> None:
+    if not isinstance(definition, dict):
+        violations.not_null(None, path)
+        return
+    name = definition.get("AttributeName")
+    if violations.not_null(name, f"{path}.attributeName"):
+        violations.length(name, f"{path}.attributeName", 1, 255)
+    kind = definition.get("AttributeType")
+    if violations.not_null(kind, f"{path}.attributeType"):
+        violations.enum(kind, f"{path}.attributeType", ("B", "N", "S"))
+
+
+def _check_key_element(violations: Violations, element: Any, path: str) -> None:
+    if not isinstance(element, dict):
+        violations.not_null(None, path)
+        return
+    name = element.get("AttributeName")
+    if violations.not_null(name, f"{path}.attributeName"):
+        violations.length(name, f"{path}.attributeName", 1, 255)
+    kind = element.get("KeyType")
+    if violations.not_null(kind, f"{path}.keyType"):
+        violations.enum(kind, f"{path}.keyType", ("HASH", "RANGE"))
+
+
+def _check_throughput(violations: Violations, throughput: Any, path: str) -> None:
+    if throughput is None:
+        return
+    for field, wire in (("readCapacityUnits", "ReadCapacityUnits"), ("writeCapacityUnits", "WriteCapacityUnits")):
+        value = get_int(throughput, wire)
+        if violations.not_null(value, f"{path}.{field}"):
+            violations.range(value, f"{path}.{field}", 1)
+
+
+def _check_index_shape(violations: Violations, index: Any, path: str) -> None:
+    if not isinstance(index, dict):
+        violations.not_null(None, path)
+        return
+    name = index.get("IndexName")
+    if violations.not_null(name, f"{path}.indexName"):
+        violations.length(name, f"{path}.indexName", 3, 255)
+        if isinstance(name, str):
+            from engine.validation import TABLE_NAME_PATTERN
+
+            if not TABLE_NAME_PATTERN.fullmatch(name):
+                violations.add(
+                    name,
+                    f"{path}.indexName",
+                    "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+                )
+    key_schema = index.get("KeySchema")
+    if violations.not_null(key_schema, f"{path}.keySchema"):
+        violations.length(key_schema, f"{path}.keySchema", 1, 2)
+        for position, element in enumerate(key_schema, 1):
+            _check_key_element(violations, element, f"{path}.keySchema.{position}.member")
+    projection = index.get("Projection")
+    if violations.not_null(projection, f"{path}.projection") and isinstance(projection, dict):
+        violations.enum(
+            projection.get("ProjectionType"), f"{path}.projection.projectionType", PROJECTION_TYPES
+        )
+
+
+def _key_schema(elements: list[dict[str, Any]], definitions: list[dict[str, Any]]) -> KeySchema:
+    if elements[0]["KeyType"] != "HASH":
+        raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    if len(elements) == 2:
+        if elements[1]["KeyType"] != "RANGE":
+            raise ValidationException(
+                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"
+            )
+        if elements[0]["AttributeName"] == elements[1]["AttributeName"]:
+            raise ValidationException(
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+            )
+    types = {d["AttributeName"]: d["AttributeType"] for d in definitions}
+    missing = [e["AttributeName"] for e in elements if e["AttributeName"] not in types]
+    if missing:
+        raise ValidationException(
+            INVALID + "Some index key attributes are not defined in AttributeDefinitions. "
+            f"Keys: [{', '.join(e['AttributeName'] for e in elements)}], "
+            f"AttributeDefinitions: [{', '.join(types)}]"
+        )
+    partition = elements[0]["AttributeName"]
+    if len(elements) == 1:
+        return KeySchema(partition, types[partition])
+    sort = elements[1]["AttributeName"]
+    return KeySchema(partition, types[partition], sort, types[sort])
+
+
+def _index_definition(
+    index: dict[str, Any],
+    definitions: list[dict[str, Any]],
+    table_schema: KeySchema,
+    *,
+    local: bool,
+    billing_mode: str,
+) -> dict[str, Any]:
+    name = index["IndexName"]
+    schema = _key_schema(index["KeySchema"], definitions)
+    if local:
+        if table_schema.sort_key is None:
+            raise ValidationException(
+                INVALID + "Table KeySchema does not have a range key, which is required when "
+                "specifying a LocalSecondaryIndex"
+            )
+        if schema.partition_key != table_schema.partition_key:
+            raise ValidationException(
+                INVALID + "Index KeySchema does not have the same leading hash key as table "
+                f"KeySchema for index: {name}. index hash key: {schema.partition_key}, "
+                f"table hash key: {table_schema.partition_key}"
+            )
+        if schema.sort_key is None:
+            raise ValidationException(
+                INVALID + f"Index KeySchema does not have a range key for index: {name}"
+            )
+    projection = dict(index["Projection"])
+    kind = projection.get("ProjectionType")
+    non_key = projection.get("NonKeyAttributes")
+    if kind == "INCLUDE" and not non_key:
+        raise ValidationException(
+            INVALID + "NonKeyAttributes must be specified when ProjectionType is INCLUDE"
+        )
+    if kind in ("ALL", "KEYS_ONLY") and non_key:
+        raise ValidationException(
+            INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is specified"
+        )
+    if kind is None:
+        raise ValidationException(INVALID + "Unknown ProjectionType: null")
+    definition: dict[str, Any] = {
+        "IndexName": name,
+        "KeySchema": schema.to_wire(),
+        "Projection": projection,
+    }
+    if not local:
+        throughput = index.get("ProvisionedThroughput")
+        if billing_mode == "PROVISIONED" and throughput is None:
+            raise ValidationException(
+                INVALID + f"ProvisionedThroughput must be specified for index: {name}"
+            )
+        if billing_mode == "PAY_PER_REQUEST" and throughput is not None:
+            raise ValidationException(
+                INVALID + f"ProvisionedThroughput should not be specified for index: {name} "
+                "when BillingMode is PAY_PER_REQUEST"
+            )
+        if throughput is not None:
+            definition["ProvisionedThroughput"] = {
+                "ReadCapacityUnits": throughput["ReadCapacityUnits"],
+                "WriteCapacityUnits": throughput["WriteCapacityUnits"],
+            }
+    return definition
+
+
+def _stream_specification(stream: dict[str, Any] | None) -> dict[str, Any] | None:
+    if stream is None:
+        return None
+    enabled = get_bool(stream, "StreamEnabled")
+    if enabled is None:
+        raise ValidationException(
+            "1 validation error detected: Value null at 'streamSpecification.streamEnabled' "
+            "failed to satisfy constraint: Member must not be null"
+        )
+    view_type = stream.get("StreamViewType")
+    if enabled and view_type is None:
+        raise ValidationException(
+            INVALID + "StreamViewType is required when StreamEnabled is true"
+        )
+    if not enabled and view_type is not None:
+        raise ValidationException(
+            INVALID + "StreamViewType cannot be specified when StreamEnabled is false"
+        )
+    if not enabled:
+        return None
+    return {"StreamEnabled": True, "StreamViewType": view_type}
+
+
+def _tags(tags: list[Any]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    violations = Violations()
+    for position, tag in enumerate(tags, 1):
+        if not isinstance(tag, dict):
+            violations.not_null(None, f"tags.{position}.member")
+            continue
+        key, value = get_str(tag, "Key"), get_str(tag, "Value")
+        if violations.not_null(key, f"tags.{position}.member.key"):
+            violations.length(key, f"tags.{position}.member.key", 1, 128)
+        if violations.not_null(value, f"tags.{position}.member.value"):
+            violations.length(value, f"tags.{position}.member.value", 0, 256)
+        if key is not None and value is not None:
+            result[key] = value
+    violations.raise_if_any()
+    return result
+
+
+# ---------------------------------------------------------------------- DescribeTable
+@operation("DescribeTable")
+def describe_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Describe a table. O(indexes)."""
+    name = _required_table_name(request)
+    table = engine.tables.get(engine.resolve_table_name(name))
+    if table is None:
+        raise _table_not_found(name)
+    return {"Table": table.describe(engine.now())}
+
+
+def _required_table_name(request: dict[str, Any]) -> str:
+    violations = Violations()
+    name = get_str(request, "TableName")
+    if name is not None and name.startswith("arn:"):
+        violations.length(name, "tableName", 1, 1024)
+    else:
+        violations.table_name(name)
+    violations.raise_if_any()
+    assert name is not None
+    return name
+
+
+# ---------------------------------------------------------------------- ListTables
+@operation("ListTables")
+def list_tables(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """List table names in order, up to Limit (100) after ExclusiveStartTableName. O(T log T)."""
+    violations = Violations()
+    start = get_str(request, "ExclusiveStartTableName")
+    limit = get_int(request, "Limit")
+    violations.table_name(start, "exclusiveStartTableName", required=False)
+    violations.range(limit, "limit", 1, 100)
+    violations.raise_if_any()
+    names = sorted(engine.tables)
+    if start is not None:
+        names = [n for n in names if n > start]
+    limit = limit or 100
+    page = names[:limit]
+    response: dict[str, Any] = {"TableNames": page}
+    if len(names) > limit:
+        response["LastEvaluatedTableName"] = page[-1]
+    return response
+
+
+# ---------------------------------------------------------------------- UpdateTable
+@operation("UpdateTable")
+def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Change billing mode, provisioned throughput, streams, deletion protection or class."""
+    name = _required_table_name(request)
+    violations = Violations()
+    billing_mode = get_str(request, "BillingMode")
+    throughput = get_dict(request, "ProvisionedThroughput")
+    stream = get_dict(request, "StreamSpecification")
+    deletion_protection = get_bool(request, "DeletionProtectionEnabled")
+    table_class = get_str(request, "TableClass")
+    index_updates = get_list(request, "GlobalSecondaryIndexUpdates")
+    violations.enum(billing_mode, "billingMode", BILLING_MODES)
+    _check_throughput(violations, throughput, "provisionedThroughput")
+    violations.enum(table_class, "tableClass", ("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
+    violations.raise_if_any()
+    if all(
+        value is None
+        for value in (
+            billing_mode,
+            throughput,
+            stream,
+            deletion_protection,
+            table_class,
+            index_updates,
+            request.get("SSESpecification"),
+            request.get("ReplicaUpdates"),
+        )
+    ):
+        raise ValidationException(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
+        )
+    table = engine.tables.get(engine.resolve_table_name(name))
+    if table is None:
+        raise _table_not_found(name)
+    now = engine.now()
+    if index_updates:
+        raise ValidationException(
+            "GlobalSecondaryIndexUpdates are not supported by this engine yet: define the "
+            "table's global secondary indexes in CreateTable"
+        )
+    target_mode = billing_mode or table.billing_mode
+    if target_mode == "PAY_PER_REQUEST" and throughput is not None:
+        raise ValidationException(
+            INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+            "BillingMode is PAY_PER_REQUEST"
+        )
+    if billing_mode == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST" and throughput is None:
+        raise ValidationException(
+            INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
+        )
+    if throughput is not None and target_mode == table.billing_mode == "PROVISIONED":
+        read, write = throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]
+        current = table.throughput
+        if read == current.read and write == current.write:
+            raise ValidationException(
+                "The provisioned throughput for the table will not change. The requested value "
+                "equals the current value. Current ReadCapacityUnits provisioned for the table: "
+                f"{current.read}. Requested ReadCapacityUnits: {read}. Current WriteCapacityUnits "
+                f"provisioned for the table: {current.write}. Requested WriteCapacityUnits: {write}. "
+                "Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
+                "request higher limits."
+            )
+        if read > MAX_THROUGHPUT or write > MAX_THROUGHPUT:
+            raise LimitExceededException(
+                "Subscriber limit exceeded: Provisioned throughput for a table cannot exceed "
+                f"{MAX_THROUGHPUT} read or write capacity units"
+            )
+    status = "ACTIVE"
+    if billing_mode is not None and billing_mode != table.billing_mode:
+        table.billing_mode = billing_mode
+        table.billing_mode_explicit = True
+        if billing_mode == "PAY_PER_REQUEST":
+            table.last_update_to_pay_per_request = now
+            table.throughput = Throughput()
+        else:
+            table.throughput = Throughput(
+                read=throughput["ReadCapacityUnits"], write=throughput["WriteCapacityUnits"]
+            )
+        status = "UPDATING"
+    elif billing_mode is not None:
+        table.billing_mode_explicit = True
+    if throughput is not None and table.billing_mode == "PROVISIONED" and status == "ACTIVE":
+        current = table.throughput
+        read, write = throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]
+        if read > current.read or write > current.write:
+            current.last_increase = now
+        if read < current.read or write < current.write:
+            current.last_decrease = now
+            current.decreases_today += 1
+        current.read, current.write = read, write
+        status = "UPDATING"
+    if stream is not None:
+        enabled = stream.get("StreamEnabled")
+        currently = bool(table.stream_specification)
+        if enabled and currently:
+            raise ValidationException(
+                f"Table already has an enabled stream: {table.arn}/stream/{table.stream_label}"
+            )
+        if enabled is False and not currently:
+            raise ValidationException(
+                "Table already has no stream enabled"
+            )
+        table.stream_specification = _stream_specification(stream)
+    if deletion_protection is not None:
+        table.deletion_protection = deletion_protection
+    if table_class is not None:
+        table.table_class = table_class
+    description = table.describe(now)
+    description["TableStatus"] = status
+    return {"TableDescription": description}
+
+
+# ---------------------------------------------------------------------- DeleteTable
+@operation("DeleteTable")
+def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Delete a table and all its items. O(1) here (memory is reclaimed by the collector)."""
+    name = _required_table_name(request)
+    table = engine.tables.get(engine.resolve_table_name(name))
+    if table is None:
+        raise _table_not_found(name)
+    if table.deletion_protection:
+        raise ValidationException(
+            "Resource cannot be deleted as it is currently protected against deletion. "
+            "Disable deletion protection first."
+        )
+    description = table.describe(engine.now())
+    description["TableStatus"] = "DELETING"
+    del engine.tables[table.name]
+    return {"TableDescription": description}
+
+
+# ---------------------------------------------------------------------- tags
+def _table_for_arn(engine: Engine, arn: str | None) -> Table:
+    violations = Violations()
+    if violations.not_null(arn, "resourceArn"):
+        violations.length(arn, "resourceArn", 1, 1283)
+    violations.raise_if_any()
+    assert arn is not None
+    prefix = f"arn:aws:dynamodb:{engine.region}:{engine.account_id}:table/"
+    if not arn.startswith("arn:"):
+        raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
+    name = arn[len(prefix):] if arn.startswith(prefix) else None
+    table = engine.tables.get(name) if name else None
+    if table is None:
+        raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
+    return table
+
+
+@operation("TagResource")
+def tag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Add or overwrite tags on a table (at most 50 tags)."""
+    arn = get_str(request, "ResourceArn")
+    tags = get_list(request, "Tags")
+    violations = Violations()
+    violations.not_null(tags, "tags")
+    violations.raise_if_any()
+    table = _table_for_arn(engine, arn)
+    new_tags = _tags(tags or [])
+    merged = {**table.tags, **new_tags}
+    if len(merged) > MAX_TAGS:
+        raise LimitExceededException(
+            f"The number of tags on the resource would exceed the limit of {MAX_TAGS}"
+        )
+    table.tags = merged
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Remove tags from a table by key."""
+    arn = get_str(request, "ResourceArn")
+    keys = get_list(request, "TagKeys")
+    violations = Violations()
+    violations.not_null(keys, "tagKeys")
+    violations.raise_if_any()
+    table = _table_for_arn(engine, arn)
+    for key in keys or []:
+        table.tags.pop(key, None)
+    return {}
+
+
+@operation("ListTagsOfResource")
+def list_tags_of_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """List a table's tags, ten to a page (NextToken)."""
+    table = _table_for_arn(engine, get_str(request, "ResourceArn"))
+    token = get_str(request, "NextToken")
+    keys = sorted(table.tags)
+    start = 0
+    if token is not None:
+        try:
+            start = int(token)
+        except ValueError:
+            raise ValidationException(f"Invalid NextToken: {token}") from None
+    page = keys[start : start + 10]
+    response: dict[str, Any] = {"Tags": [{"Key": k, "Value": table.tags[k]} for k in page]}
+    if start + 10 < len(keys):
+        response["NextToken"] = str(start + 10)
+    return response

@@ -1,0 +1,299 @@
+"""A table: its description and its storage, partitions of items kept in sort-key order.
+
+Storage layout (DESIGN.md): ``partitions`` maps a partition-key value to either the one item
+(simple key) or a ``SortedDict`` of sort-key value -> item (composite key). Each stored entry
+is ``(item, size_in_bytes)`` so reads can bill without re-measuring. ``partition_order`` keeps
+the partitions in the order a Scan visits them (a stable hash of the partition key).
+
+Stored items are never mutated in place: every write stores a new dict, so readers may hold
+references safely (responses are still copied at the API boundary).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sortedcontainers import SortedDict, SortedList
+
+from engine.keys import HASH_SPACE, KeySchema, partition_hash
+from engine.values import Item, item_size, key_sort_value
+
+Stored = tuple[Item, int]
+
+
+@dataclass
+class Throughput:
+    read: int = 0
+    write: int = 0
+    last_increase: float | None = None
+    last_decrease: float | None = None
+    decreases_today: int = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {
+            "NumberOfDecreasesToday": self.decreases_today,
+            "ReadCapacityUnits": self.read,
+            "WriteCapacityUnits": self.write,
+        }
+        if self.last_increase is not None:
+            wire["LastIncreaseDateTime"] = self.last_increase
+        if self.last_decrease is not None:
+            wire["LastDecreaseDateTime"] = self.last_decrease
+        return wire
+
+
+@dataclass
+class Change:
+    """One entry of a table's change log: the spine for streams, PITR and index propagation."""
+
+    sequence: int
+    time: float
+    key: Item
+    old: Item | None
+    new: Item | None
+
+
+@dataclass
+class Table:
+    name: str
+    schema: KeySchema
+    attribute_definitions: list[dict[str, str]]
+    arn: str
+    created_at: float
+    billing_mode: str = "PROVISIONED"
+    billing_mode_explicit: bool = False
+    throughput: Throughput = field(default_factory=Throughput)
+    last_update_to_pay_per_request: float | None = None
+    stream_specification: dict[str, Any] | None = None
+    local_indexes: list[dict[str, Any]] = field(default_factory=list)
+    global_indexes: list[dict[str, Any]] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    deletion_protection: bool = False
+    table_class: str = "STANDARD"
+    #: Simulated seconds between CreateTable and the table becoming ACTIVE.
+    active_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.partitions: dict[Any, Any] = {}
+        self.partition_order: SortedList = SortedList()
+        self.item_count = 0
+        self.size_bytes = 0
+        self.table_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}@{self.created_at!r}"))
+        self.change_sequence = 0
+        #: Callables told about every change (streams, indexes, PITR hook in here).
+        self.change_listeners: list[Callable[[Change], None]] = []
+
+    # ------------------------------------------------------------------ reads
+    @property
+    def composite(self) -> bool:
+        return self.schema.sort_key is not None
+
+    def get(self, partition_value: Any, sort_value: Any = None) -> Stored | None:
+        """The stored entry for a key, or None. O(1) simple key, O(log n) composite."""
+        entry = self.partitions.get(partition_value)
+        if entry is None or not self.composite:
+            return entry
+        return entry.get(sort_value)
+
+    def partition(self, partition_value: Any) -> SortedDict | None:
+        """The SortedDict of one partition (composite keys only)."""
+        return self.partitions.get(partition_value)
+
+    def scan_entries(
+        self,
+        *,
+        start_after: tuple[int, Any, Any] | None = None,
+        segment: int = 0,
+        total_segments: int = 1,
+    ) -> Iterator[Stored]:
+        """Every stored entry of one scan segment in scan order, resuming after a position.
+
+        ``start_after`` is ``(hash, partition_value, sort_value)`` of the last key returned.
+        O(log P) to find the start, then O(1) amortized per entry.
+        """
+        low = segment * HASH_SPACE // total_segments
+        high = (segment + 1) * HASH_SPACE // total_segments
+        if start_after is not None:
+            start_hash, start_partition, start_sort = start_after
+            if self.composite and (start_hash, start_partition) in self.partition_order:
+                for entry in self.partitions[start_partition].irange(
+                    minimum=start_sort, inclusive=(False, True)
+                ):
+                    yield self.partitions[start_partition][entry]
+            positions = self.partition_order.irange(
+                minimum=(start_hash, start_partition),
+                maximum=(high,),
+                inclusive=(False, False),
+            )
+        else:
+            positions = self.partition_order.irange(
+                minimum=(low,), maximum=(high,), inclusive=(True, False)
+            )
+        partitions = self.partitions
+        if self.composite:
+            for _, partition_value in positions:
+                yield from partitions[partition_value].values()
+        else:
+            for _, partition_value in positions:
+                yield partitions[partition_value]
+
+    def scan_position(self, item: Item) -> tuple[int, Any, Any]:
+        """Where a key sits in scan order (for ExclusiveStartKey)."""
+        partition_attr = self.schema.partition_key
+        sort_attr = self.schema.sort_key
+        return (
+            partition_hash(item[partition_attr]),
+            key_sort_value(item[partition_attr]),
+            key_sort_value(item[sort_attr]) if sort_attr else None,
+        )
+
+    # ------------------------------------------------------------------ writes
+    def write(
+        self, partition_value: Any, sort_value: Any, new_item: Item | None, now: float
+    ) -> Stored | None:
+        """Store ``new_item`` at a key (None deletes); return the previous entry.
+
+        Every change of the table goes through here, so counters, indexes and the change log
+        stay in step. O(1) simple key, O(log n) composite.
+        """
+        partitions = self.partitions
+        composite = self.composite
+        if composite:
+            partition = partitions.get(partition_value)
+            old = partition.get(sort_value) if partition is not None else None
+        else:
+            partition = None
+            old = partitions.get(partition_value)
+        if new_item is None:
+            if old is None:
+                return None
+            if composite:
+                del partition[sort_value]
+                if not partition:
+                    del partitions[partition_value]
+                    self._forget_partition(old[0], partition_value)
+            else:
+                del partitions[partition_value]
+                self._forget_partition(old[0], partition_value)
+            self.item_count -= 1
+            self.size_bytes -= old[1]
+        else:
+            entry = (new_item, item_size(new_item))
+            if composite:
+                if partition is None:
+                    partition = partitions[partition_value] = SortedDict()
+                    self.partition_order.add(
+                        (partition_hash(new_item[self.schema.partition_key]), partition_value)
+                    )
+                partition[sort_value] = entry
+            else:
+                if old is None:
+                    self.partition_order.add(
+                        (partition_hash(new_item[self.schema.partition_key]), partition_value)
+                    )
+                partitions[partition_value] = entry
+            if old is None:
+                self.item_count += 1
+                self.size_bytes += entry[1]
+            else:
+                self.size_bytes += entry[1] - old[1]
+        if self.change_listeners:
+            self.change_sequence += 1
+            source = new_item if new_item is not None else old[0]
+            change = Change(
+                sequence=self.change_sequence,
+                time=now,
+                key=self.schema.key_of(source),
+                old=old[0] if old is not None else None,
+                new=new_item,
+            )
+            for listener in self.change_listeners:
+                listener(change)
+        return old
+
+    def _forget_partition(self, item: Item, partition_value: Any) -> None:
+        self.partition_order.remove(
+            (partition_hash(item[self.schema.partition_key]), partition_value)
+        )
+
+    def all_items(self) -> Iterator[Item]:
+        """Every item in scan order."""
+        for item, _ in self.scan_entries():
+            yield item
+
+    # ------------------------------------------------------------------ description
+    def status(self, now: float) -> str:
+        return "ACTIVE" if now >= self.active_at else "CREATING"
+
+    def describe(self, now: float) -> dict[str, Any]:
+        """The TableDescription the service returns from DescribeTable."""
+        description: dict[str, Any] = {
+            "AttributeDefinitions": [dict(d) for d in self.attribute_definitions],
+            "TableName": self.name,
+            "KeySchema": self.schema.to_wire(),
+            "TableStatus": self.status(now),
+            "CreationDateTime": self.created_at,
+            "ProvisionedThroughput": self.throughput.to_wire(),
+            "TableSizeBytes": self.size_bytes,
+            "ItemCount": self.item_count,
+            "TableArn": self.arn,
+            "TableId": self.table_id,
+        }
+        if self.billing_mode_explicit or self.billing_mode == "PAY_PER_REQUEST":
+            summary: dict[str, Any] = {"BillingMode": self.billing_mode}
+            if self.last_update_to_pay_per_request is not None:
+                summary["LastUpdateToPayPerRequestDateTime"] = self.last_update_to_pay_per_request
+            description["BillingModeSummary"] = summary
+        if self.local_indexes:
+            description["LocalSecondaryIndexes"] = [
+                self._describe_index(index, local=True) for index in self.local_indexes
+            ]
+        if self.global_indexes:
+            description["GlobalSecondaryIndexes"] = [
+                self._describe_index(index, local=False) for index in self.global_indexes
+            ]
+        if self.stream_specification and self.stream_specification.get("StreamEnabled"):
+            description["StreamSpecification"] = dict(self.stream_specification)
+            label = self.stream_label
+            description["LatestStreamLabel"] = label
+            description["LatestStreamArn"] = f"{self.arn}/stream/{label}"
+        description["DeletionProtectionEnabled"] = self.deletion_protection
+        if self.table_class != "STANDARD":
+            description["TableClassSummary"] = {"TableClass": self.table_class}
+        return description
+
+    @property
+    def stream_label(self) -> str:
+        import datetime
+
+        moment = datetime.datetime.fromtimestamp(self.created_at, tz=datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+    def _describe_index(self, index: dict[str, Any], *, local: bool) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "IndexName": index["IndexName"],
+            "KeySchema": [dict(k) for k in index["KeySchema"]],
+            "Projection": dict(index["Projection"]),
+            "IndexSizeBytes": 0,
+            "ItemCount": 0,
+            "IndexArn": f"{self.arn}/index/{index['IndexName']}",
+        }
+        if not local:
+            described["IndexStatus"] = "ACTIVE"
+            throughput = index.get("ProvisionedThroughput")
+            if self.billing_mode == "PAY_PER_REQUEST" or not throughput:
+                described["ProvisionedThroughput"] = {
+                    "NumberOfDecreasesToday": 0,
+                    "ReadCapacityUnits": 0,
+                    "WriteCapacityUnits": 0,
+                }
+            else:
+                described["ProvisionedThroughput"] = {
+                    "NumberOfDecreasesToday": 0,
+                    "ReadCapacityUnits": throughput["ReadCapacityUnits"],
+                    "WriteCapacityUnits": throughput["WriteCapacityUnits"],
+                }
+        return described
