@@ -41,7 +41,7 @@ def test_htmx_request_gets_only_the_partial(client: Client) -> None:
     assert [t.name for t in response.templates] == ["console/_engine_probe.html"]
     html = response.content.decode()
     assert "<html" not in html
-    assert "Request: ListTables" in html
+    assert 'Request <span class="font-mono normal-case">ListTables</span>' in html
     assert "HX-Request" in response["Vary"]
 
 
@@ -51,7 +51,7 @@ def test_request_without_javascript_gets_the_full_page(client: Client) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith("<!DOCTYPE html>")
-    assert "Request: ListTables" in html
+    assert 'Request <span class="font-mono normal-case">ListTables</span>' in html
     assert "HX-Request" in response["Vary"]
 
 

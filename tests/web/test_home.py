@@ -9,6 +9,7 @@ from django.urls import reverse
 
 STYLESHEET = "css/dist/styles.css"
 HTMX = "vendor/htmx.min.js"
+FAVICON = "favicon.svg"
 
 
 def test_home_renders(client: Client) -> None:
@@ -26,6 +27,7 @@ def test_home_links_the_stylesheet_and_the_vendored_htmx(client: Client) -> None
 
     assert f'<link rel="stylesheet" type="text/css" href="/static/{STYLESHEET}' in html
     assert f'<script src="/static/{HTMX}" defer></script>' in html
+    assert f'<link rel="icon" href="/static/{FAVICON}"' in html
 
 
 def test_home_loads_nothing_from_another_host(client: Client) -> None:
@@ -37,10 +39,10 @@ def test_home_loads_nothing_from_another_host(client: Client) -> None:
 
 
 def test_static_files_the_page_links_exist_on_disk() -> None:
-    for name in (STYLESHEET, HTMX):
+    for name in (STYLESHEET, HTMX, FAVICON):
         found = finders.find(name)
         assert found, f"{name} is not found by the static files finders"
-        assert Path(found).stat().st_size > 1000, f"{name} is suspiciously small"
+        assert Path(found).stat().st_size > 100, f"{name} is suspiciously small"
 
 
 def test_home_is_navigable_by_keyboard(client: Client) -> None:
