@@ -43,7 +43,14 @@ def write_units(size_bytes: int, *, transactional: bool = False) -> float:
 class Consumption:
     """Capacity one request consumed on one table: the table itself and each index."""
 
-    __slots__ = ("table_name", "table_units", "read_units", "write_units", "global_indexes", "local_indexes")
+    __slots__ = (
+        "table_name",
+        "table_units",
+        "read_units",
+        "write_units",
+        "global_indexes",
+        "local_indexes",
+    )
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
@@ -72,9 +79,7 @@ class Consumption:
     @property
     def total(self) -> float:
         return (
-            self.table_units
-            + sum(self.global_indexes.values())
-            + sum(self.local_indexes.values())
+            self.table_units + sum(self.global_indexes.values()) + sum(self.local_indexes.values())
         )
 
     def to_wire(self, mode: str | None) -> dict[str, Any] | None:

@@ -26,7 +26,9 @@ class KeySchema:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.partition_key,) if self.sort_key is None else (self.partition_key, self.sort_key)
+        return (
+            (self.partition_key,) if self.sort_key is None else (self.partition_key, self.sort_key)
+        )
 
     def to_wire(self) -> list[dict[str, str]]:
         schema = [{"AttributeName": self.partition_key, "KeyType": "HASH"}]
@@ -58,7 +60,10 @@ class KeySchema:
 
     def check_item(self, item: Item) -> tuple[Any, Any]:
         """Validate the key attributes of a whole item (PutItem); return its sort values."""
-        for name, kind in ((self.partition_key, self.partition_type), (self.sort_key, self.sort_type)):
+        for name, kind in (
+            (self.partition_key, self.partition_type),
+            (self.sort_key, self.sort_type),
+        ):
             if name is None:
                 continue
             if name not in item:
@@ -125,7 +130,9 @@ def partition_hash(value: AttributeValue) -> int:
     """
     kind, data = next(iter(value.items()))
     raw = data.encode("utf-8") if kind in ("S", "N") else decode_binary(data)
-    return int.from_bytes(hashlib.md5(kind.encode() + raw, usedforsecurity=False).digest()[:8], "big")
+    return int.from_bytes(
+        hashlib.md5(kind.encode() + raw, usedforsecurity=False).digest()[:8], "big"
+    )
 
 
 HASH_SPACE = 1 << 64

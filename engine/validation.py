@@ -62,9 +62,7 @@ class Violations:
         if len(value) < 3 or len(value) > 255:
             self.length(value, path, 3, 255)
         if not TABLE_NAME_PATTERN.fullmatch(value):
-            self.add(
-                value, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-            )
+            self.add(value, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 
     def raise_if_any(self) -> None:
         if not self.messages:

@@ -57,7 +57,7 @@ def parse_number(text: Any) -> Decimal:
     digits = value.normalize(_CONTEXT).as_tuple().digits
     if len(digits) > 38:
         raise ValidationException("Attempting to store more than 38 significant digits in a Number")
-    magnitude = abs(value)
+    magnitude = value.copy_abs()
     if magnitude > _MAX_MAGNITUDE:
         raise ValidationException(
             "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -113,11 +113,11 @@ def decimal_subtract(a: str, b: str) -> str:
 
 def _checked(result: Decimal) -> str:
     if not result.is_zero():
-        if abs(result) > _MAX_MAGNITUDE:
+        if result.copy_abs() > _MAX_MAGNITUDE:
             raise ValidationException(
                 "Number overflow. Attempting to store a number with magnitude larger than supported range"
             )
-        if abs(result) < _MIN_MAGNITUDE:
+        if result.copy_abs() < _MIN_MAGNITUDE:
             raise ValidationException(
                 "Number underflow. Attempting to store a number with magnitude smaller than supported range"
             )
@@ -143,8 +143,7 @@ def _canonical_binary(value: Any) -> str:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise SerializationException(
-            "Base64 encoded length is expected a multiple of 4 bytes but found: "
-            f"{len(value)}"
+            f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(value)}"
             if len(value) % 4
             else "Invalid Base64 encoded value"
         ) from None

@@ -74,7 +74,15 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         projection = compile_projection(projection_text, context) if projection_text else None
         context.check_unused()
         consistent = bool(get_bool(spec, "ConsistentRead"))
-        plans.append((table_name, [validate_item(k, parameter="Key") for k in keys], projection, consistent, spec))
+        plans.append(
+            (
+                table_name,
+                [validate_item(k, parameter="Key") for k in keys],
+                projection,
+                consistent,
+                spec,
+            )
+        )
     responses: dict[str, list[Any]] = {}
     unprocessed: dict[str, Any] = {}
     consumptions: list[Consumption] = []
@@ -125,7 +133,9 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     violations = Violations()
     request_items = _request_items(request, violations)
     violations.enum(
-        get_str(request, "ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", RETURN_METRICS
+        get_str(request, "ReturnItemCollectionMetrics"),
+        "returnItemCollectionMetrics",
+        RETURN_METRICS,
     )
     for table_name, writes in request_items.items():
         violations.table_name(table_name, "requestItems.member.key")

@@ -94,7 +94,9 @@ def check_item_size(size: int, *, update: bool = False) -> None:
         raise ValidationException("Item size has exceeded the maximum allowed size")
 
 
-def condition_failed(old: Item | None, return_on_failure: str | None) -> ConditionalCheckFailedException:
+def condition_failed(
+    old: Item | None, return_on_failure: str | None
+) -> ConditionalCheckFailedException:
     if return_on_failure == "ALL_OLD" and old is not None:
         return ConditionalCheckFailedException(CONDITION_FAILED, Item=copy_item(old))
     return ConditionalCheckFailedException(CONDITION_FAILED)

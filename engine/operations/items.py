@@ -34,7 +34,9 @@ def _common_violations(request: dict[str, Any]) -> tuple[Violations, str]:
         violations.length(name, "tableName", 1, 1024)
     else:
         violations.table_name(name)
-    violations.enum(get_str(request, "ReturnConsumedCapacity"), "returnConsumedCapacity", RETURN_CAPACITY)
+    violations.enum(
+        get_str(request, "ReturnConsumedCapacity"), "returnConsumedCapacity", RETURN_CAPACITY
+    )
     return violations, name or ""
 
 
@@ -42,7 +44,9 @@ def _write_options(request: dict[str, Any], violations: Violations) -> tuple[str
     return_values = get_str(request, "ReturnValues")
     violations.enum(return_values, "returnValues", RETURN_VALUES)
     violations.enum(
-        get_str(request, "ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", RETURN_METRICS
+        get_str(request, "ReturnItemCollectionMetrics"),
+        "returnItemCollectionMetrics",
+        RETURN_METRICS,
     )
     on_failure = get_str(request, "ReturnValuesOnConditionCheckFailure")
     violations.enum(on_failure, "returnValuesOnConditionCheckFailure", RETURN_ON_FAILURE)

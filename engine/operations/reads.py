@@ -87,9 +87,7 @@ def _no_index(table: Table, request: dict[str, Any]) -> None:
         return
     known = {i["IndexName"] for i in table.local_indexes + table.global_indexes}
     if index_name not in known:
-        raise ValidationException(
-            f"The table does not have the specified index: {index_name}"
-        )
+        raise ValidationException(f"The table does not have the specified index: {index_name}")
     raise ValidationException(
         f"Reading index {index_name} is not supported by this engine yet: query the base table"
     )
@@ -254,9 +252,11 @@ def _query_entries(
                 low, low_inclusive = start_sort, False
         elif high is None or start_sort <= high:
             high, high_inclusive = start_sort, False
-    if low is not None and high is not None:
-        if low > high or (low == high and not (low_inclusive and high_inclusive)):
-            return
+    empty_range = low is not None and high is not None and (
+        low > high or (low == high and not (low_inclusive and high_inclusive))
+    )
+    if empty_range:
+        return
     for sort_value in partition.irange(
         low, high, (low_inclusive, high_inclusive), reverse=not forward
     ):

@@ -93,9 +93,7 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     schema = _key_schema(key_schema, definitions)
     defined = {d["AttributeName"] for d in definitions}
     if len(defined) != len(definitions):
-        raise ValidationException(
-            INVALID + "Cannot have two attributes with the same name"
-        )
+        raise ValidationException(INVALID + "Cannot have two attributes with the same name")
     index_attributes: set[str] = set(schema.names)
     described_local = [
         _index_definition(index, definitions, schema, local=True, billing_mode=mode)
@@ -111,7 +109,8 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         raise ValidationException(INVALID + "List of GlobalSecondaryIndexes is empty")
     if len(described_local) > MAX_LOCAL_INDEXES:
         raise ValidationException(
-            INVALID + f"Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
+            INVALID
+            + f"Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
         )
     if len(described_global) > MAX_GLOBAL_INDEXES:
         raise LimitExceededException(
@@ -196,7 +195,10 @@ def _check_key_element(violations: Violations, element: Any, path: str) -> None:
 def _check_throughput(violations: Violations, throughput: Any, path: str) -> None:
     if throughput is None:
         return
-    for field, wire in (("readCapacityUnits", "ReadCapacityUnits"), ("writeCapacityUnits", "WriteCapacityUnits")):
+    for field, wire in (
+        ("readCapacityUnits", "ReadCapacityUnits"),
+        ("writeCapacityUnits", "WriteCapacityUnits"),
+    ):
         value = get_int(throughput, wire)
         if violations.not_null(value, f"{path}.{field}"):
             violations.range(value, f"{path}.{field}", 1)
@@ -232,7 +234,9 @@ def _check_index_shape(violations: Violations, index: Any, path: str) -> None:
 
 def _key_schema(elements: list[dict[str, Any]], definitions: list[dict[str, Any]]) -> KeySchema:
     if elements[0]["KeyType"] != "HASH":
-        raise ValidationException("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+        raise ValidationException(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+        )
     if len(elements) == 2:
         if elements[1]["KeyType"] != "RANGE":
             raise ValidationException(
@@ -331,9 +335,7 @@ def _stream_specification(stream: dict[str, Any] | None) -> dict[str, Any] | Non
         )
     view_type = stream.get("StreamViewType")
     if enabled and view_type is None:
-        raise ValidationException(
-            INVALID + "StreamViewType is required when StreamEnabled is true"
-        )
+        raise ValidationException(INVALID + "StreamViewType is required when StreamEnabled is true")
     if not enabled and view_type is not None:
         raise ValidationException(
             INVALID + "StreamViewType cannot be specified when StreamEnabled is false"
@@ -453,7 +455,11 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
             "BillingMode is PAY_PER_REQUEST"
         )
-    if billing_mode == "PROVISIONED" and table.billing_mode == "PAY_PER_REQUEST" and throughput is None:
+    if (
+        billing_mode == "PROVISIONED"
+        and table.billing_mode == "PAY_PER_REQUEST"
+        and throughput is None
+    ):
         raise ValidationException(
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
         )
@@ -506,9 +512,7 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 f"Table already has an enabled stream: {table.arn}/stream/{table.stream_label}"
             )
         if enabled is False and not currently:
-            raise ValidationException(
-                "Table already has no stream enabled"
-            )
+            raise ValidationException("Table already has no stream enabled")
         table.stream_specification = _stream_specification(stream)
     if deletion_protection is not None:
         table.deletion_protection = deletion_protection
@@ -548,10 +552,12 @@ def _table_for_arn(engine: Engine, arn: str | None) -> Table:
     prefix = f"arn:aws:dynamodb:{engine.region}:{engine.account_id}:table/"
     if not arn.startswith("arn:"):
         raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    name = arn[len(prefix):] if arn.startswith(prefix) else None
+    name = arn[len(prefix) :] if arn.startswith(prefix) else None
     table = engine.tables.get(name) if name else None
     if table is None:
-        raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
+        raise ResourceNotFoundException(
+            f"Requested resource not found: ResourcArn: {arn} not found"
+        )
     return table
 
 

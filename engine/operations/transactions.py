@@ -65,7 +65,9 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     violations = Violations()
     items = _transact_items(request, violations)
     violations.enum(
-        get_str(request, "ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", RETURN_METRICS
+        get_str(request, "ReturnItemCollectionMetrics"),
+        "returnItemCollectionMetrics",
+        RETURN_METRICS,
     )
     token = get_str(request, "ClientRequestToken")
     if token is not None:
@@ -75,7 +77,11 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     fingerprint = ""
     if token is not None:
         _forget_old_tokens(engine, now)
-        body = {k: v for k, v in request.items() if k not in ("ClientRequestToken", "ReturnConsumedCapacity")}
+        body = {
+            k: v
+            for k, v in request.items()
+            if k not in ("ClientRequestToken", "ReturnConsumedCapacity")
+        }
         fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         previous = engine.transaction_tokens.get(token)
         if previous is not None:
@@ -87,7 +93,10 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     actions = [_plan(engine, entry, position) for position, entry in enumerate(items)]
     seen: set[tuple[str, str]] = set()
     for action in actions:
-        identity = (action.table.name, json.dumps([action.key[n] for n in action.table.schema.names], sort_keys=True))
+        identity = (
+            action.table.name,
+            json.dumps([action.key[n] for n in action.table.schema.names], sort_keys=True),
+        )
         if identity in seen:
             raise ValidationException(SAME_ITEM)
         seen.add(identity)
@@ -183,7 +192,9 @@ def _plan(engine: Engine, entry: Any, position: int) -> Action:
     else:
         key = validate_item(get_dict(body, "Key"), parameter="Key")
         partition_value, sort_value = table.schema.check_key(key)
-    return Action(kind, table, partition_value, sort_value, key, item, condition, update, on_failure)
+    return Action(
+        kind, table, partition_value, sort_value, key, item, condition, update, on_failure
+    )
 
 
 def _new_image(action: Action, old: dict[str, Any] | None) -> tuple[dict[str, Any] | None, int]:
@@ -227,7 +238,9 @@ def transact_get_items(engine: Engine, request: dict[str, Any]) -> dict[str, Any
             )
         table_violations = Violations()
         table_name = get_str(get, "TableName")
-        table_violations.table_name(table_name, f"transactItems.{position + 1}.member.get.tableName")
+        table_violations.table_name(
+            table_name, f"transactItems.{position + 1}.member.get.tableName"
+        )
         table_violations.not_null(get.get("Key"), f"transactItems.{position + 1}.member.get.key")
         table_violations.raise_if_any()
         context = expression_context(get)

@@ -1,0 +1,265 @@
+"""BatchGetItem, BatchWriteItem, TransactWriteItems and TransactGetItems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import Engine, SimClock
+from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.engine.test_items import sized_item
+
+
+@pytest.fixture
+def books(engine: Engine) -> Engine:
+    create_table(engine)
+    create_table(engine, "Authors", partition=("name", "S"))
+    return engine
+
+
+def put_request(key: str, **attributes: Any) -> dict[str, Any]:
+    return {"PutRequest": {"Item": {"pk": s(key), **attributes}}}
+
+
+def test_batch_write_then_batch_get(books: Engine) -> None:
+    response = books.call(
+        "BatchWriteItem",
+        {
+            "RequestItems": {
+                "Books": [put_request(f"b{i}") for i in range(20)],
+                "Authors": [{"PutRequest": {"Item": {"name": s("Le Guin")}}}],
+            },
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    assert response["UnprocessedItems"] == {}
+    assert sorted(c["CapacityUnits"] for c in response["ConsumedCapacity"]) == [1.0, 20.0]
+    got = books.call(
+        "BatchGetItem",
+        {
+            "RequestItems": {
+                "Books": {"Keys": [{"pk": s("b1")}, {"pk": s("b2")}, {"pk": s("nope")}]},
+                "Authors": {
+                    "Keys": [{"name": s("Le Guin")}],
+                    "ProjectionExpression": "#n",
+                    "ExpressionAttributeNames": {"#n": "name"},
+                },
+            },
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    assert sorted(i["pk"]["S"] for i in got["Responses"]["Books"]) == ["b1", "b2"]
+    assert got["Responses"]["Authors"] == [{"name": s("Le Guin")}]
+    assert got["UnprocessedKeys"] == {}
+    # Each key is billed as its own eventually consistent GetItem, found or not.
+    units = {c["TableName"]: c["CapacityUnits"] for c in got["ConsumedCapacity"]}
+    assert units == {"Books": 1.5, "Authors": 0.5}
+
+
+def test_batch_write_deletes(books: Engine) -> None:
+    books.call("PutItem", {"TableName": "Books", "Item": {"pk": s("a")}})
+    books.call(
+        "BatchWriteItem", {"RequestItems": {"Books": [{"DeleteRequest": {"Key": {"pk": s("a")}}}]}}
+    )
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("a")}}) == {}
+
+
+def test_batch_limits_and_duplicates(books: Engine) -> None:
+    error = error_of(
+        books,
+        "BatchWriteItem",
+        {"RequestItems": {"Books": [put_request(f"b{i}") for i in range(26)]}},
+    )
+    assert error.message.endswith(
+        "failed to satisfy constraint: Map value must satisfy constraint: [Member must have "
+        "length less than or equal to 25, Member must have length greater than or equal to 1]"
+    )
+    error = error_of(
+        books, "BatchWriteItem", {"RequestItems": {"Books": [put_request("a"), put_request("a")]}}
+    )
+    assert error.message == "Provided list of item keys contains duplicates"
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("a")}}) == {}
+    error = error_of(
+        books,
+        "BatchGetItem",
+        {"RequestItems": {"Books": {"Keys": [{"pk": s(str(i))} for i in range(101)]}}},
+    )
+    assert error.message.startswith("1 validation error detected") or error.message == (
+        "Too many items requested for the BatchGetItem call"
+    )
+    error = error_of(
+        books,
+        "BatchGetItem",
+        {"RequestItems": {"Books": {"Keys": [{"pk": s("a")}, {"pk": s("a")}]}}},
+    )
+    assert error.message == "Provided list of item keys contains duplicates"
+    error = error_of(books, "BatchWriteItem", {"RequestItems": {"Nope": [put_request("a")]}})
+    assert error.code == "ResourceNotFoundException"
+
+
+def test_batch_write_validates_every_request_before_writing(books: Engine) -> None:
+    error = error_of(
+        books,
+        "BatchWriteItem",
+        {
+            "RequestItems": {
+                "Books": [put_request("ok"), {"PutRequest": {"Item": {"other": s("x")}}}]
+            }
+        },
+    )
+    assert (
+        error.message == "One or more parameter values were invalid: Missing the key pk in the item"
+    )
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("ok")}}) == {}
+
+
+def test_batch_get_returns_unprocessed_keys_past_16_mb(books: Engine) -> None:
+    for i in range(45):
+        books.call("PutItem", {"TableName": "Books", "Item": sized_item(f"k{i:02d}", 400_000)})
+    keys = [{"pk": s(f"k{i:02d}")} for i in range(45)]
+    response = books.call("BatchGetItem", {"RequestItems": {"Books": {"Keys": keys}}})
+    returned = len(response["Responses"]["Books"])
+    unprocessed = response["UnprocessedKeys"]["Books"]["Keys"]
+    assert returned == 42  # 42 x 400,000 bytes is the first total past 16 MiB
+    assert returned + len(unprocessed) == 45
+
+
+# ---------------------------------------------------------------------- transactions
+def test_transact_write_applies_all_or_nothing(books: Engine) -> None:
+    books.call("PutItem", {"TableName": "Books", "Item": {"pk": s("stock"), "left": n(1)}})
+    order = {
+        "TransactItems": [
+            {
+                "Update": {
+                    "TableName": "Books",
+                    "Key": {"pk": s("stock")},
+                    "UpdateExpression": "SET #l = #l - :one",
+                    "ConditionExpression": "#l >= :one",
+                    "ExpressionAttributeNames": {"#l": "left"},
+                    "ExpressionAttributeValues": {":one": n(1)},
+                }
+            },
+            {"Put": {"TableName": "Books", "Item": {"pk": s("order-1")}}},
+        ],
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    done = books.call("TransactWriteItems", order)
+    # Transactions cost twice the units: two 1-unit writes -> 4 units.
+    assert done["ConsumedCapacity"] == [{"TableName": "Books", "CapacityUnits": 4.0}]
+    order["TransactItems"][1]["Put"]["Item"] = {"pk": s("order-2")}
+    error = error_of(books, "TransactWriteItems", order)
+    assert error.code == "TransactionCanceledException"
+    assert error.message == (
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[ConditionalCheckFailed, None]"
+    )
+    assert error.extra["CancellationReasons"] == [
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+        {"Code": "None"},
+    ]
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("order-2")}}) == {}
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("stock")}})["Item"][
+        "left"
+    ] == n(0)
+
+
+def test_transaction_condition_check_and_failure_item(books: Engine) -> None:
+    books.call(
+        "PutItem",
+        {"TableName": "Authors", "Item": {"name": s("Herbert"), "banned": {"BOOL": True}}},
+    )
+    error = error_of(
+        books,
+        "TransactWriteItems",
+        {
+            "TransactItems": [
+                {
+                    "ConditionCheck": {
+                        "TableName": "Authors",
+                        "Key": {"name": s("Herbert")},
+                        "ConditionExpression": "banned = :f",
+                        "ExpressionAttributeValues": {":f": {"BOOL": False}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+                {"Delete": {"TableName": "Books", "Key": {"pk": s("dune")}}},
+            ]
+        },
+    )
+    assert error.extra["CancellationReasons"][0]["Item"] == {
+        "name": s("Herbert"),
+        "banned": {"BOOL": True},
+    }
+
+
+def test_one_item_twice_in_a_transaction_is_rejected(books: Engine) -> None:
+    error = error_of(
+        books,
+        "TransactWriteItems",
+        {
+            "TransactItems": [
+                {"Put": {"TableName": "Books", "Item": {"pk": s("a")}}},
+                {"Delete": {"TableName": "Books", "Key": {"pk": s("a")}}},
+            ]
+        },
+    )
+    assert error.message == "Transaction request cannot include multiple operations on one item"
+
+
+def test_client_request_token_makes_a_transaction_idempotent() -> None:
+    clock = SimClock(frozen_at=FROZEN_AT)
+    engine = Engine(clock)
+    create_table(engine)
+    request = {
+        "ClientRequestToken": "token-1",
+        "TransactItems": [
+            {
+                "Update": {
+                    "TableName": "Books",
+                    "Key": {"pk": s("counter")},
+                    "UpdateExpression": "ADD hits :one",
+                    "ExpressionAttributeValues": {":one": n(1)},
+                }
+            }
+        ],
+    }
+    engine.call("TransactWriteItems", request)
+    engine.call("TransactWriteItems", request)
+    item = engine.call("GetItem", {"TableName": "Books", "Key": {"pk": s("counter")}})["Item"]
+    assert item["hits"] == n(1)
+    changed = {
+        **request,
+        "TransactItems": [{"Put": {"TableName": "Books", "Item": {"pk": s("x")}}}],
+    }
+    assert (
+        error_of(engine, "TransactWriteItems", changed).code
+        == "IdempotentParameterMismatchException"
+    )
+    clock.advance(601)
+    engine.call("TransactWriteItems", request)
+    item = engine.call("GetItem", {"TableName": "Books", "Key": {"pk": s("counter")}})["Item"]
+    assert item["hits"] == n(2)
+
+
+def test_transact_get_items(books: Engine) -> None:
+    books.call("PutItem", {"TableName": "Books", "Item": sized_item("a", 5000)})
+    response = books.call(
+        "TransactGetItems",
+        {
+            "TransactItems": [
+                {
+                    "Get": {
+                        "TableName": "Books",
+                        "Key": {"pk": s("a")},
+                        "ProjectionExpression": "pk",
+                    }
+                },
+                {"Get": {"TableName": "Books", "Key": {"pk": s("missing")}}},
+            ],
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    assert response["Responses"] == [{"Item": {"pk": s("a")}}, {}]
+    # 5,000 bytes is 2 units of 4 KB, doubled; the missing item costs 2.
+    assert response["ConsumedCapacity"] == [{"TableName": "Books", "CapacityUnits": 6.0}]

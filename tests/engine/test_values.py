@@ -1,0 +1,155 @@
+"""Attribute values: validation messages, canonical numbers, sizes and key order."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.errors import SerializationException, ValidationException
+from engine.values import (
+    MAX_ITEM_SIZE,
+    canonical_number,
+    compare_scalars,
+    item_size,
+    key_sort_value,
+    validate_value,
+    value_size,
+    values_equal,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("01.50", "1.5"),
+        ("1e2", "100"),
+        ("-0", "0"),
+        ("0.000100", "0.0001"),
+        ("-1.2E-3", "-0.0012"),
+        ("123456789012345678901234567890.12345678", "123456789012345678901234567890.12345678"),
+        ("9.9999999999999999999999999999999999999E+125", "9" * 38 + "0" * 88),
+        ("1E-130", "0." + "0" * 129 + "1"),
+    ],
+)
+def test_numbers_are_stored_in_canonical_form(text: str, canonical: str) -> None:
+    assert canonical_number(text) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "The parameter cannot be converted to a numeric value: abc"),
+        ("", "The parameter cannot be converted to a numeric value: "),
+        ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
+        ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
+        (
+            "1E+126",
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        ),
+        (
+            "1E-131",
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range",
+        ),
+    ],
+)
+def test_invalid_numbers_are_rejected_as_the_service_words_it(text: str, message: str) -> None:
+    with pytest.raises(ValidationException) as caught:
+        canonical_number(text)
+    assert caught.value.message == message
+
+
+def test_thirty_eight_digits_with_trailing_zeros_fit() -> None:
+    assert canonical_number("1" * 38 + "000") == "1" * 38 + "000"
+
+
+def test_empty_sets_and_duplicates_are_rejected() -> None:
+    with pytest.raises(ValidationException) as caught:
+        validate_value({"SS": []})
+    assert caught.value.message == (
+        "One or more parameter values were invalid: An string set  may not be empty"
+    )
+    with pytest.raises(ValidationException) as caught:
+        validate_value({"NS": ["1", "1.0"]})
+    assert "contains duplicates" in caught.value.message
+
+
+def test_a_value_needs_exactly_one_type() -> None:
+    with pytest.raises(ValidationException) as caught:
+        validate_value({})
+    assert caught.value.message == (
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    )
+    with pytest.raises(ValidationException) as caught:
+        validate_value({"S": "a", "N": "1"})
+    assert "more than one datatypes" in caught.value.message
+
+
+def test_null_must_be_true_and_binary_must_be_base64() -> None:
+    with pytest.raises(ValidationException):
+        validate_value({"NULL": False})
+    with pytest.raises(SerializationException):
+        validate_value({"B": "not base64!"})
+    assert validate_value({"B": base64.b64encode(b"\x00\xff").decode()}) == {"B": "AP8="}
+
+
+def test_empty_strings_are_allowed_outside_keys() -> None:
+    assert validate_value({"S": ""}) == {"S": ""}
+    assert validate_value({"B": ""}) == {"B": ""}
+
+
+def test_sizes_follow_the_documented_rules() -> None:
+    # Strings: UTF-8 bytes. "é" is two bytes.
+    assert item_size({"name": {"S": "café"}}) == 4 + 5
+    # Binary: raw bytes, not base64 characters.
+    assert item_size({"b": {"B": base64.b64encode(b"12345").decode()}}) == 1 + 5
+    # Null and Boolean: one byte.
+    assert item_size({"x": {"NULL": True}, "y": {"BOOL": False}}) == 1 + 1 + 1 + 1
+    # Lists and maps: 3 bytes of overhead plus 1 byte per element.
+    assert value_size({"L": []}) == 3
+    assert value_size({"L": [{"S": "ab"}, {"S": "c"}]}) == 3 + (1 + 2) + (1 + 1)
+    assert value_size({"M": {"k": {"S": "v"}}}) == 3 + (1 + 1 + 1)
+    # Numbers: about one byte per two significant digits, plus one.
+    assert value_size({"N": "12345"}) == 4
+    assert value_size({"N": "100"}) == 2
+    assert value_size({"N": "-1.5"}) == 3
+
+
+def test_the_item_limit_is_400_kb() -> None:
+    assert MAX_ITEM_SIZE == 409600
+
+
+def test_key_order_is_by_number_value_and_utf8_bytes() -> None:
+    numbers = ["10", "9", "-1", "0.5"]
+    assert sorted(numbers, key=lambda v: key_sort_value({"N": v})) == ["-1", "0.5", "9", "10"]
+    strings = ["b", "a", "Z", "é", "aa"]
+    by_bytes = sorted(strings, key=lambda v: v.encode("utf-8"))
+    assert sorted(strings, key=lambda v: key_sort_value({"S": v})) == by_bytes
+
+
+@given(st.lists(st.text(), min_size=2, max_size=8))
+def test_string_order_equals_utf8_byte_order(strings: list[str]) -> None:
+    strings = [s for s in strings if not any(0xD800 <= ord(c) <= 0xDFFF for c in s)]
+    assert sorted(strings, key=lambda v: key_sort_value({"S": v})) == sorted(
+        strings, key=lambda v: v.encode("utf-8")
+    )
+
+
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=6, min_value=-(10**20), max_value=10**20
+    )
+)
+def test_canonical_numbers_keep_their_value(value: Decimal) -> None:
+    assert Decimal(canonical_number(str(value))) == value
+
+
+def test_comparisons_across_types_are_undefined_and_sets_ignore_order() -> None:
+    assert compare_scalars({"N": "2"}, {"S": "2"}) is None
+    assert compare_scalars({"N": "10"}, {"N": "9"}) == 1
+    assert values_equal({"SS": ["a", "b"]}, {"SS": ["b", "a"]})
+    assert not values_equal({"N": "1"}, {"S": "1"})
+    assert values_equal({"N": "1.0"}, {"N": "1"})
