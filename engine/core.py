@@ -22,6 +22,51 @@ Handler = Callable[["Engine", dict[str, Any]], dict[str, Any]]
 #: Operation name -> handler; filled by the modules in engine/operations.
 OPERATIONS: dict[str, Handler] = {}
 
+#: Extension name -> class; each engine gets one instance of every registered extension.
+EXTENSIONS: dict[str, type[Extension]] = {}
+
+
+class Extension:
+    """A subsystem that lives beside the tables (streams, TTL, backups, throughput...).
+
+    Subclasses override what they need. Every hook must be deterministic: a pure function of
+    engine state and the simulated time it is given.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def advance(self, now: float) -> None:
+        """Apply whatever became due at simulated time ``now`` (called before every operation
+        and after every clock advance)."""
+
+    def table_created(self, table: Table) -> None:
+        """A table was created (or rebuilt by ``Engine.load``): attach listeners here."""
+
+    def table_deleted(self, table: Table, now: float) -> None:
+        """A table was deleted."""
+
+    def charge(self, table: Table, consumption: Any, now: float) -> None:
+        """Called with a request's capacity before it takes effect; raise to refuse it
+        (ProvisionedThroughputExceededException)."""
+
+    def dump(self) -> Any:
+        """JSON-compatible state for ``Engine.dump``."""
+        return None
+
+    def load(self, state: Any) -> None:
+        """Restore ``dump()`` output (tables are already loaded)."""
+
+
+def extension(name: str) -> Callable[[type[Extension]], type[Extension]]:
+    """Register an Extension class under ``name``."""
+
+    def register(cls: type[Extension]) -> type[Extension]:
+        EXTENSIONS[name] = cls
+        return cls
+
+    return register
+
 
 def operation(name: str) -> Callable[[Handler], Handler]:
     """Register a handler for a DynamoDB operation name."""
@@ -54,6 +99,10 @@ class Engine:
         self.tables: dict[str, Table] = {}
         #: ClientRequestToken -> (fingerprint, response, time) for TransactWriteItems.
         self.transaction_tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
+        self.extensions: dict[str, Extension] = {
+            name: cls(self) for name, cls in EXTENSIONS.items()
+        }
+        self.clock.on_advance(self.apply_due)
 
     # ------------------------------------------------------------------ entry point
     def call(self, operation: str, request: dict[str, Any] | None) -> dict[str, Any]:
@@ -71,6 +120,7 @@ class Engine:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
         try:
+            self.apply_due()
             return handler(self, request)
         except DynamoDBError:
             raise
@@ -86,6 +136,36 @@ class Engine:
     def operations(self) -> list[str]:
         """Names of every supported operation."""
         return sorted(OPERATIONS)
+
+    # ------------------------------------------------------------------ hooks
+    def apply_due(self) -> None:
+        """Let every extension apply what became due at the current simulated time."""
+        now = self.clock.now()
+        for ext in self.extensions.values():
+            ext.advance(now)
+
+    def add_table(self, table: Table) -> None:
+        """Register a new (or restored) table and tell the extensions about it."""
+        self.tables[table.name] = table
+        for ext in self.extensions.values():
+            ext.table_created(table)
+
+    def remove_table(self, table: Table) -> None:
+        """Drop a table and tell the extensions."""
+        del self.tables[table.name]
+        now = self.now()
+        for ext in self.extensions.values():
+            ext.table_deleted(table, now)
+
+    def charge(self, table: Table, consumption: Any) -> None:
+        """Offer a request's capacity to the extensions before it takes effect.
+
+        Write handlers call this before changing anything; read handlers before answering.
+        An extension may raise (for example ProvisionedThroughputExceededException).
+        """
+        now = self.now()
+        for ext in self.extensions.values():
+            ext.charge(table, consumption, now)
 
     # ------------------------------------------------------------------ helpers
     def now(self) -> float:
@@ -120,6 +200,7 @@ class Engine:
                 token: [fingerprint, response, at]
                 for token, (fingerprint, response, at) in self.transaction_tokens.items()
             },
+            "extensions": {name: ext.dump() for name, ext in self.extensions.items()},
         }
 
     @classmethod
@@ -131,10 +212,12 @@ class Engine:
             account_id=state.get("account_id", "000000000000"),
         )
         for table_state in state.get("tables", []):
-            table = _load_table(table_state)
-            engine.tables[table.name] = table
+            engine.add_table(_load_table(table_state))
         for token, (fingerprint, response, at) in state.get("transaction_tokens", {}).items():
             engine.transaction_tokens[token] = (fingerprint, response, at)
+        for name, ext_state in (state.get("extensions") or {}).items():
+            if name in engine.extensions and ext_state is not None:
+                engine.extensions[name].load(ext_state)
         return engine
 
     def dumps(self) -> str:

@@ -54,6 +54,8 @@ class Change:
     key: Item
     old: Item | None
     new: Item | None
+    #: Who made the change, as stream records show it (None: the caller; TTL sets the service).
+    user_identity: dict[str, str] | None = None
 
 
 @dataclass
@@ -152,7 +154,13 @@ class Table:
 
     # ------------------------------------------------------------------ writes
     def write(
-        self, partition_value: Any, sort_value: Any, new_item: Item | None, now: float
+        self,
+        partition_value: Any,
+        sort_value: Any,
+        new_item: Item | None,
+        now: float,
+        *,
+        user_identity: dict[str, str] | None = None,
     ) -> Stored | None:
         """Store ``new_item`` at a key (None deletes); return the previous entry.
 
@@ -209,6 +217,7 @@ class Table:
                 key=self.schema.key_of(source),
                 old=old[0] if old is not None else None,
                 new=new_item,
+                user_identity=user_identity,
             )
             for listener in self.change_listeners:
                 listener(change)

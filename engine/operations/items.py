@@ -128,9 +128,9 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         raise condition_failed(old, on_failure)
     base = old if old is not None else dict(key)
     if update is not None:
-        new, updated_names = update.apply(base)
+        new, updated_names = update.apply(base, exists=old is not None)
     else:
-        new, updated_names = dict(base), set()
+        new, updated_names = dict(base), frozenset()
     for key_name in table.schema.names:
         if key_name in updated_names:
             raise ValidationException(
@@ -143,7 +143,7 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     consumption = Consumption(table.name)
     consumption.add_table_write(write_units(max(new_size, old_entry[1] if old_entry else 0)))
     response: dict[str, Any] = {}
-    attributes = _returned_attributes(return_values, old, new, updated_names)
+    attributes = _returned_attributes(return_values, old, new, update)
     if attributes:
         response["Attributes"] = attributes
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
@@ -151,17 +151,19 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _returned_attributes(
-    return_values: str, old: dict | None, new: dict, updated_names: set[str]
+    return_values: str, old: dict | None, new: dict, update: Any
 ) -> dict | None:
+    """ReturnValues: UPDATED_* give only the updated paths (nested paths stay nested)."""
     if return_values == "ALL_OLD":
         return copy_item(old) if old else None
     if return_values == "ALL_NEW":
         return copy_item(new)
+    if update is None:
+        return None
     if return_values == "UPDATED_OLD":
-        source = old or {}
-        return copy_item({n: source[n] for n in updated_names if n in source}) or None
+        return copy_item(update.updated_attributes(old or {})) or None
     if return_values == "UPDATED_NEW":
-        return copy_item({n: new[n] for n in updated_names if n in new}) or None
+        return copy_item(update.updated_attributes(new)) or None
     return None
 
 

@@ -159,7 +159,7 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         table_class=table_class or "STANDARD",
         active_at=now,
     )
-    engine.tables[name] = table
+    engine.add_table(table)
     description = table.describe(now)
     # The service answers CreateTable while the table is still being created.
     description["TableStatus"] = "CREATING"
@@ -538,7 +538,7 @@ def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         )
     description = table.describe(engine.now())
     description["TableStatus"] = "DELETING"
-    del engine.tables[table.name]
+    engine.remove_table(table)
     return {"TableDescription": description}
 
 

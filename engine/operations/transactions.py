@@ -209,7 +209,7 @@ def _new_image(action: Action, old: dict[str, Any] | None) -> tuple[dict[str, An
         check_item_size(size)
         return action.item, size
     base = old if old is not None else dict(action.key)
-    new, updated_names = action.update.apply(base)
+    new, updated_names = action.update.apply(base, exists=old is not None)
     for key_name in action.table.schema.names:
         if key_name in updated_names:
             raise ValidationException(
