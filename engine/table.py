@@ -18,6 +18,8 @@ from typing import Any
 
 from sortedcontainers import SortedDict, SortedList
 
+from engine.errors import ItemCollectionSizeLimitExceededException
+from engine.indexes import IndexSettings, SecondaryIndex
 from engine.keys import HASH_SPACE, KeySchema, partition_hash
 from engine.values import Item, item_size, key_sort_value
 
@@ -77,6 +79,8 @@ class Table:
     table_class: str = "STANDARD"
     #: Simulated seconds between CreateTable and the table becoming ACTIVE.
     active_at: float = 0.0
+    #: Restored tables: SourceBackupArn or SourceTableArn, and RestoreDateTime (engine/backups.py).
+    restore_summary: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.partitions: dict[Any, Any] = {}
@@ -85,8 +89,19 @@ class Table:
         self.size_bytes = 0
         self.table_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}@{self.created_at!r}"))
         self.change_sequence = 0
-        #: Callables told about every change (streams, indexes, PITR hook in here).
+        #: Callables told about every change (streams, PITR and triggers hook in here).
         self.change_listeners: list[Callable[[Change], None]] = []
+        #: Shared with the engine (engine.add_table sets it): propagation delay and limits.
+        self.settings = IndexSettings()
+        types = {d["AttributeName"]: d["AttributeType"] for d in self.attribute_definitions}
+        self.indexes: dict[str, SecondaryIndex] = {}
+        for definitions, local in ((self.local_indexes, True), (self.global_indexes, False)):
+            for definition in definitions:
+                self.indexes[definition["IndexName"]] = SecondaryIndex(
+                    definition, local=local, table_schema=self.schema, attribute_types=types
+                )
+        #: Tables with local indexes track each item collection's size (partition value -> bytes).
+        self.collection_sizes: dict[Any, int] = {}
 
     # ------------------------------------------------------------------ reads
     @property
@@ -208,6 +223,8 @@ class Table:
                 self.size_bytes += entry[1]
             else:
                 self.size_bytes += entry[1] - old[1]
+        if self.indexes:
+            self._maintain_indexes(partition_value, old, new_item, now)
         if self.change_listeners:
             self.change_sequence += 1
             source = new_item if new_item is not None else old[0]
@@ -222,6 +239,93 @@ class Table:
             for listener in self.change_listeners:
                 listener(change)
         return old
+
+    def _maintain_indexes(
+        self, partition_value: Any, old: Stored | None, new_item: Item | None, now: float
+    ) -> None:
+        old_item = old[0] if old is not None else None
+        delay = self.settings.propagation_delay
+        collection_change = 0
+        for index in self.indexes.values():
+            if index.local:
+                before = index.size_bytes
+                index.apply(old_item, new_item)
+                collection_change += index.size_bytes - before
+            elif index.backfill_until is not None and now < index.backfill_until:
+                continue  # built from the whole table when its backfill ends
+            elif delay <= 0:
+                index.apply(old_item, new_item)
+            else:
+                index.enqueue(now + delay, old_item, new_item)
+        if self.local_indexes:
+            collection_change += (item_size(new_item) if new_item else 0) - (old[1] if old else 0)
+            size = self.collection_sizes.get(partition_value, 0) + collection_change
+            if size:
+                self.collection_sizes[partition_value] = size
+            else:
+                self.collection_sizes.pop(partition_value, None)
+
+    def check_index_keys(self, item: Item) -> None:
+        """Reject an item whose index key attributes have the wrong type or are empty."""
+        for index in self.indexes.values():
+            index.check_item(item)
+
+    def index_write_costs(
+        self, old: Item | None, new: Item | None
+    ) -> list[tuple[SecondaryIndex, float]]:
+        """Write units each index is billed for a change from ``old`` to ``new``."""
+        costs = []
+        for index in self.indexes.values():
+            if not index.local and index.backfill_until is not None:
+                continue
+            units = index.write_cost(old, new)
+            if units:
+                costs.append((index, units))
+        return costs
+
+    def check_collection_size(
+        self, partition_value: Any, old: Stored | None, new_item: Item | None
+    ) -> None:
+        """Tables with local indexes: an item collection may not outgrow the limit (10 GB)."""
+        if not self.local_indexes or new_item is None:
+            return
+        growth = item_size(new_item) - (old[1] if old else 0)
+        for index in self.indexes.values():
+            if index.local:
+                old_item = old[0] if old else None
+                if index.entry_key(new_item) is not None:
+                    growth += item_size(index.project(new_item))
+                if index.entry_key(old_item) is not None:
+                    growth -= item_size(index.project(old_item))
+        if (
+            self.collection_sizes.get(partition_value, 0) + growth
+            > self.settings.item_collection_limit
+        ):
+            raise ItemCollectionSizeLimitExceededException("Collection size exceeded.")
+
+    def collection_metrics(self, item: Item) -> dict[str, Any] | None:
+        """ItemCollectionMetrics for a written item (tables with local indexes only)."""
+        if not self.local_indexes:
+            return None
+        partition_attr = self.schema.partition_key
+        size = self.collection_sizes.get(key_sort_value(item[partition_attr]), 0)
+        gigabytes = size / 1024**3
+        low = int(gigabytes)
+        return {
+            "ItemCollectionKey": {partition_attr: item[partition_attr]},
+            "SizeEstimateRangeGB": [float(low), float(low + 1)],
+        }
+
+    def drain_indexes(self, now: float) -> None:
+        """Let queued global-index writes through and finish backfills that are due."""
+        for index in self.indexes.values():
+            if index.local:
+                continue
+            if index.backfill_until is not None and now >= index.backfill_until:
+                index.backfill_until = None
+                index.rebuild(self.all_items())
+            elif index.pending:
+                index.drain(now)
 
     def _forget_partition(self, item: Item, partition_value: Any) -> None:
         self.partition_order.remove(
@@ -256,20 +360,28 @@ class Table:
             if self.last_update_to_pay_per_request is not None:
                 summary["LastUpdateToPayPerRequestDateTime"] = self.last_update_to_pay_per_request
             description["BillingModeSummary"] = summary
-        if self.local_indexes:
-            description["LocalSecondaryIndexes"] = [
-                self._describe_index(index, local=True) for index in self.local_indexes
+        for key, local in (("LocalSecondaryIndexes", True), ("GlobalSecondaryIndexes", False)):
+            described = [
+                {
+                    **index.describe(now, table_billing_mode=self.billing_mode),
+                    "IndexArn": f"{self.arn}/index/{index.name}",
+                }
+                for index in self.indexes.values()
+                if index.local == local
             ]
-        if self.global_indexes:
-            description["GlobalSecondaryIndexes"] = [
-                self._describe_index(index, local=False) for index in self.global_indexes
-            ]
+            if described:
+                description[key] = described
         if self.stream_specification and self.stream_specification.get("StreamEnabled"):
             description["StreamSpecification"] = dict(self.stream_specification)
             label = self.stream_label
             description["LatestStreamLabel"] = label
             description["LatestStreamArn"] = f"{self.arn}/stream/{label}"
         description["DeletionProtectionEnabled"] = self.deletion_protection
+        if self.restore_summary is not None:
+            description["RestoreSummary"] = {
+                **self.restore_summary,
+                "RestoreInProgress": now < self.active_at,
+            }
         if self.table_class != "STANDARD":
             description["TableClassSummary"] = {"TableClass": self.table_class}
         return description
@@ -280,29 +392,3 @@ class Table:
 
         moment = datetime.datetime.fromtimestamp(self.created_at, tz=datetime.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-
-    def _describe_index(self, index: dict[str, Any], *, local: bool) -> dict[str, Any]:
-        described: dict[str, Any] = {
-            "IndexName": index["IndexName"],
-            "KeySchema": [dict(k) for k in index["KeySchema"]],
-            "Projection": dict(index["Projection"]),
-            "IndexSizeBytes": 0,
-            "ItemCount": 0,
-            "IndexArn": f"{self.arn}/index/{index['IndexName']}",
-        }
-        if not local:
-            described["IndexStatus"] = "ACTIVE"
-            throughput = index.get("ProvisionedThroughput")
-            if self.billing_mode == "PAY_PER_REQUEST" or not throughput:
-                described["ProvisionedThroughput"] = {
-                    "NumberOfDecreasesToday": 0,
-                    "ReadCapacityUnits": 0,
-                    "WriteCapacityUnits": 0,
-                }
-            else:
-                described["ProvisionedThroughput"] = {
-                    "NumberOfDecreasesToday": 0,
-                    "ReadCapacityUnits": throughput["ReadCapacityUnits"],
-                    "WriteCapacityUnits": throughput["WriteCapacityUnits"],
-                }
-        return described

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.capacity import Consumption, read_units, write_units
+from engine.capacity import Consumption, read_units
 from engine.core import Engine, operation
 from engine.errors import ValidationException
 from engine.expressions import ExpressionContext, compile_projection
 from engine.operations.common import (
     RETURN_CAPACITY,
     RETURN_METRICS,
+    bill_write,
     check_item_size,
+    prepare_write,
 )
 from engine.validation import Violations, get_bool, get_dict, get_list, get_str
 from engine.values import copy_item, item_size, validate_item
@@ -110,6 +112,7 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             if entry is not None:
                 response_bytes += entry[1]
                 found.append(projection.apply(entry[0]) if projection else copy_item(entry[0]))
+        engine.charge(table, consumption)
         responses[table_name] = found
         if left:
             remaining = {k: v for k, v in spec.items() if k != "Keys"}
@@ -168,6 +171,8 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 partition_value, sort_value = table.schema.check_item(item)
                 size = item_size(item)
                 check_item_size(size)
+                if table.indexes:
+                    table.check_index_keys(item)
                 key = table.schema.key_of(item)
             else:
                 key = validate_item(delete.get("Key") or {}, parameter="Key")
@@ -178,14 +183,30 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationException(DUPLICATES)
             seen.add(fingerprint)
             planned.append((table, partition_value, sort_value, item, size))
-    now = engine.now()
+    # Bill and check everything first: a refused batch changes nothing.
     consumptions: dict[str, Consumption] = {}
+    tables = {}
     for table, partition_value, sort_value, item, size in planned:
-        old = table.write(partition_value, sort_value, item, now)
+        old = table.get(partition_value, sort_value)
+        prepare_write(table, partition_value, old, item)
         consumption = consumptions.setdefault(table.name, Consumption(table.name))
-        consumption.add_table_write(write_units(max(size, old[1] if old else 0)))
+        bill_write(table, consumption, old, item, size)
+        tables[table.name] = table
+    for name, consumption in consumptions.items():
+        engine.charge(tables[name], consumption)
+    now = engine.now()
+    metrics: dict[str, list[Any]] = {}
+    for table, partition_value, sort_value, item, _ in planned:
+        old = table.write(partition_value, sort_value, item, now)
+        written = item if item is not None else (old[0] if old else None)
+        if request.get("ReturnItemCollectionMetrics") == "SIZE" and written is not None:
+            collection = table.collection_metrics(written)
+            if collection is not None:
+                metrics.setdefault(table.name, []).append(collection)
     response: dict[str, Any] = {"UnprocessedItems": {}}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         response["ConsumedCapacity"] = [c.to_wire(mode) for c in consumptions.values()]
+    if metrics:
+        response["ItemCollectionMetrics"] = metrics
     return response

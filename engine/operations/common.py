@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.capacity import Consumption
+from engine.capacity import Consumption, write_units
 from engine.errors import ConditionalCheckFailedException, ValidationException
 from engine.expressions import ExpressionContext, compile_condition, compile_projection
-from engine.table import Table
+from engine.table import Stored, Table
 from engine.validation import Violations, get_dict, get_str
 from engine.values import MAX_ITEM_SIZE, Item, copy_item, validate_item
 
@@ -110,3 +110,42 @@ def add_capacity(response: dict[str, Any], consumption: Consumption, mode: str |
 
 def key_attributes_of(table: Table, item: Item) -> Item:
     return {name: item[name] for name in table.schema.names}
+
+
+def bill_write(
+    table: Table,
+    consumption: Consumption,
+    old: Stored | None,
+    new_item: Item | None,
+    new_size: int,
+    *,
+    transactional: bool = False,
+) -> None:
+    """Add one item write to ``consumption``: the table's units (the larger of the old and new
+    images, per 1 KB) and every index the change touches."""
+    consumption.add_table_write(
+        write_units(max(new_size, old[1] if old else 0), transactional=transactional)
+    )
+    if table.indexes:
+        factor = 2 if transactional else 1
+        for index, units in table.index_write_costs(old[0] if old else None, new_item):
+            consumption.add_index(index.name, units * factor, local=index.local, write=True)
+
+
+def prepare_write(
+    table: Table, partition_value: Any, old: Stored | None, new_item: Item | None
+) -> None:
+    """Index key types and the item-collection limit, checked before anything changes."""
+    if new_item is not None and table.indexes:
+        table.check_index_keys(new_item)
+    table.check_collection_size(partition_value, old, new_item)
+
+
+def add_collection_metrics(
+    response: dict[str, Any], table: Table, item: Item | None, requested: str | None
+) -> None:
+    if requested != "SIZE" or item is None:
+        return
+    metrics = table.collection_metrics(item)
+    if metrics is not None:
+        response["ItemCollectionMetrics"] = metrics

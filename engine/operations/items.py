@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.capacity import Consumption, read_units, write_units
+from engine.capacity import Consumption, read_units
 from engine.core import Engine, operation
 from engine.errors import ValidationException
 from engine.expressions import compile_update
@@ -14,11 +14,14 @@ from engine.operations.common import (
     RETURN_ON_FAILURE,
     RETURN_VALUES,
     add_capacity,
+    add_collection_metrics,
+    bill_write,
     check_item_size,
     condition_failed,
     expression_context,
     optional_condition,
     optional_projection,
+    prepare_write,
     reject_legacy,
     validated_item,
     validated_key,
@@ -72,15 +75,20 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     check_item_size(new_size)
     old_entry = table.get(partition_value, sort_value)
     old = old_entry[0] if old_entry else None
+    if table.indexes:
+        table.check_index_keys(item)
     if condition is not None and not condition.evaluate(old or {}):
         raise condition_failed(old, on_failure)
-    table.write(partition_value, sort_value, item, engine.now())
+    prepare_write(table, partition_value, old_entry, item)
     consumption = Consumption(table.name)
-    consumption.add_table_write(write_units(max(new_size, old_entry[1] if old_entry else 0)))
+    bill_write(table, consumption, old_entry, item, new_size)
+    engine.charge(table, consumption)
+    table.write(partition_value, sort_value, item, engine.now())
     response: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:
         response["Attributes"] = copy_item(old)
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    add_collection_metrics(response, table, item, request.get("ReturnItemCollectionMetrics"))
     return response
 
 
@@ -100,6 +108,7 @@ def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     entry = table.get(partition_value, sort_value)
     consumption = Consumption(table.name)
     consumption.add_table_read(read_units(entry[1] if entry else 0, consistent=consistent))
+    engine.charge(table, consumption)
     response: dict[str, Any] = {}
     if entry is not None:
         response["Item"] = projection.apply(entry[0]) if projection else copy_item(entry[0])
@@ -139,14 +148,17 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             )
     new_size = item_size(new)
     check_item_size(new_size, update=True)
-    table.write(partition_value, sort_value, new, engine.now())
+    prepare_write(table, partition_value, old_entry, new)
     consumption = Consumption(table.name)
-    consumption.add_table_write(write_units(max(new_size, old_entry[1] if old_entry else 0)))
+    bill_write(table, consumption, old_entry, new, new_size)
+    engine.charge(table, consumption)
+    table.write(partition_value, sort_value, new, engine.now())
     response: dict[str, Any] = {}
     attributes = _returned_attributes(return_values, old, new, update)
     if attributes:
         response["Attributes"] = attributes
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    add_collection_metrics(response, table, new, request.get("ReturnItemCollectionMetrics"))
     return response
 
 
@@ -186,12 +198,14 @@ def delete_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     old = old_entry[0] if old_entry else None
     if condition is not None and not condition.evaluate(old or {}):
         raise condition_failed(old, on_failure)
+    consumption = Consumption(table.name)
+    bill_write(table, consumption, old_entry, None, 0)
+    engine.charge(table, consumption)
     if old_entry is not None:
         table.write(partition_value, sort_value, None, engine.now())
-    consumption = Consumption(table.name)
-    consumption.add_table_write(write_units(old_entry[1] if old_entry else 0))
     response: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:
         response["Attributes"] = copy_item(old)
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    add_collection_metrics(response, table, old, request.get("ReturnItemCollectionMetrics"))
     return response

@@ -1,8 +1,9 @@
 """Query and Scan: read ranges of items a page at a time, then filter and project.
 
-Both read items in key order (Query) or scan order (Scan), stop at Limit items read or at 1 MB
-read, bill for every byte read before the filter, and return LastEvaluatedKey whenever they
-stopped early, so the caller pages on with ExclusiveStartKey.
+Both read items in key order (Query) or scan order (Scan), from the table or one of its
+indexes, stop at Limit items read or at 1 MB read, bill for every byte read before the filter,
+and return LastEvaluatedKey whenever they stopped early, so the caller pages on with
+ExclusiveStartKey.
 """
 
 from __future__ import annotations
@@ -14,23 +15,104 @@ from engine.capacity import Consumption, read_units
 from engine.core import Engine, operation
 from engine.errors import ValidationException
 from engine.expressions import compile_key_condition
-from engine.keys import HASH_SPACE, partition_hash
+from engine.indexes import SecondaryIndex
+from engine.keys import HASH_SPACE, KeySchema, partition_hash
 from engine.operations.common import (
     RETURN_CAPACITY,
     add_capacity,
     expression_context,
-    key_attributes_of,
     optional_condition,
     optional_projection,
     reject_legacy,
 )
-from engine.table import Stored, Table
+from engine.ranges import iterate_range
+from engine.table import Table
 from engine.validation import Violations, get_bool, get_dict, get_int, get_str
 from engine.values import copy_item, key_sort_value, validate_item
 
 PAGE_BYTES = 1024 * 1024
 SELECT_VALUES = ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT")
 STARTING_KEY_INVALID = "The provided starting key is invalid: "
+
+
+class ReadTarget:
+    """What a Query or Scan reads: a table, or one of its indexes."""
+
+    def __init__(self, table: Table, index: SecondaryIndex | None) -> None:
+        self.table = table
+        self.index = index
+        self.schema: KeySchema = index.schema if index else table.schema
+        #: Attributes of LastEvaluatedKey / ExclusiveStartKey: table keys, then index keys.
+        self.key_names: tuple[str, ...] = index.key_names if index else table.schema.names
+
+    def last_key(self, item: dict[str, Any]) -> dict[str, Any]:
+        return copy_item({name: item[name] for name in self.key_names})
+
+    def check_start_key(self, raw: dict[str, Any]) -> dict[str, Any]:
+        key = validate_item(raw, parameter="ExclusiveStartKey")
+        message = STARTING_KEY_INVALID + "The provided key element does not match the schema"
+        if set(key) != set(self.key_names):
+            raise ValidationException(message)
+        self.table.schema.check_key(
+            {name: key[name] for name in self.table.schema.names}, message=message
+        )
+        if self.index is not None and self.index.entry_key(key) is None:
+            raise ValidationException(message)
+        return key
+
+    def query_entries(
+        self, partition_value: Any, key_condition: Any, forward: bool, start: dict | None
+    ) -> Iterator[tuple[dict[str, Any], int]]:
+        operator = key_condition.sort_operator
+        values = [key_sort_value(v) for v in key_condition.sort_values]
+        if self.index is not None:
+            partition = self.index.partitions.get(partition_value)
+            if partition is None:
+                return
+            start_after = self.index.entry_key(start)[1] if start is not None else None
+            yield from iterate_range(
+                partition,
+                operator,
+                values,
+                forward=forward,
+                start_after=start_after,
+                composite_keys=True,
+            )
+            return
+        table = self.table
+        if not table.composite:
+            entry = table.get(partition_value)
+            if entry is not None and start is None:
+                yield entry
+            return
+        partition = table.partition(partition_value)
+        if partition is None:
+            return
+        start_after = key_sort_value(start[table.schema.sort_key]) if start is not None else None
+        yield from iterate_range(
+            partition, operator, values, forward=forward, start_after=start_after
+        )
+
+    def scan_entries(
+        self, start: dict | None, segment: int, total_segments: int
+    ) -> Iterator[tuple[dict[str, Any], int]]:
+        source = self.index or self.table
+        start_after = None
+        if start is not None:
+            partition_attr = self.schema.partition_key
+            low = segment * HASH_SPACE // total_segments
+            high = (segment + 1) * HASH_SPACE // total_segments
+            if not low <= partition_hash(start[partition_attr]) < high:
+                raise ValidationException(
+                    STARTING_KEY_INVALID + "The Exclusive Start Key must be in the segment "
+                    "that the request specifies"
+                )
+            start_after = (
+                self.index.position_of(start) if self.index else self.table.scan_position(start)
+            )
+        return source.scan_entries(
+            start_after=start_after, segment=segment, total_segments=total_segments
+        )
 
 
 def _read_violations(request: dict[str, Any]) -> tuple[Violations, str]:
@@ -54,7 +136,8 @@ def _read_violations(request: dict[str, Any]) -> tuple[Violations, str]:
 def _select(request: dict[str, Any]) -> str:
     select = get_str(request, "Select")
     has_projection = request.get("ProjectionExpression") is not None
-    if select == "ALL_PROJECTED_ATTRIBUTES" and request.get("IndexName") is None:
+    on_index = request.get("IndexName") is not None
+    if select == "ALL_PROJECTED_ATTRIBUTES" and not on_index:
         raise ValidationException(
             "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
         )
@@ -78,54 +161,87 @@ def _select(request: dict[str, Any]) -> str:
             "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
             "SPECIFIC_ATTRIBUTES"
         )
-    return select or "ALL_ATTRIBUTES"
+    if select is None:
+        # The service's default: everything from a table, the projection from an index.
+        return "ALL_PROJECTED_ATTRIBUTES" if on_index else "ALL_ATTRIBUTES"
+    return select
 
 
-def _no_index(table: Table, request: dict[str, Any]) -> None:
+def _target(
+    engine: Engine, table: Table, request: dict[str, Any], select: str, consistent: bool
+) -> ReadTarget:
     index_name = get_str(request, "IndexName")
     if index_name is None:
-        return
-    known = {i["IndexName"] for i in table.local_indexes + table.global_indexes}
-    if index_name not in known:
+        return ReadTarget(table, None)
+    index = table.indexes.get(index_name)
+    if index is None:
         raise ValidationException(f"The table does not have the specified index: {index_name}")
-    raise ValidationException(
-        f"Reading index {index_name} is not supported by this engine yet: query the base table"
-    )
+    if not index.local:
+        if consistent:
+            raise ValidationException(
+                "Consistent reads are not supported on global secondary indexes"
+            )
+        if index.status(engine.now()) != "ACTIVE":
+            raise ValidationException(
+                f"Cannot read from backfilling global secondary index: {index_name}"
+            )
+        if select == "ALL_ATTRIBUTES" and index.projection_type != "ALL":
+            raise ValidationException(
+                "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
+                f"supported for global secondary index {index_name} because its projection "
+                "type is not ALL"
+            )
+    return ReadTarget(table, index)
 
 
-def _start_key(table: Table, request: dict[str, Any]) -> dict[str, Any] | None:
-    raw = get_dict(request, "ExclusiveStartKey")
-    if raw is None:
-        return None
-    key = validate_item(raw, parameter="ExclusiveStartKey")
-    table.schema.check_key(
-        key, message=STARTING_KEY_INVALID + "The provided key element does not match the schema"
-    )
-    return key
+def _needs_table_fetch(target: ReadTarget, select: str, condition: Any, projection: Any) -> bool:
+    """A local index query that wants attributes it does not project reads the table too."""
+    index = target.index
+    if index is None or not index.local or index.projected_names is None:
+        return False
+    if select == "ALL_ATTRIBUTES":
+        return True
+    wanted: set[str] = set()
+    for expression in (condition, projection):
+        if expression is not None:
+            wanted |= set(expression.top_level_names)
+    return not wanted <= index.projected_names
 
 
 def _page(
-    entries: Iterator[Stored],
-    table: Table,
+    entries: Iterator[tuple[dict[str, Any], int]],
+    target: ReadTarget,
     *,
     limit: int | None,
     condition: Any,
     projection: Any,
     select: str,
     consistent: bool,
+    fetch: bool,
 ) -> tuple[dict[str, Any], Consumption]:
     """Read entries until Limit or 1 MB, filter, project; build the common response."""
     scanned = 0
     read_bytes = 0
+    fetched_units = 0.0
     items: list[dict[str, Any]] = []
     last_item = None
     stopped_early = False
     count_only = select == "COUNT"
     count = 0
+    table = target.table
     for item, size in entries:
         scanned += 1
         read_bytes += size
         last_item = item
+        if fetch:
+            # Local index: fetch the whole item from the table, billed item by item.
+            stored = table.get(
+                key_sort_value(item[table.schema.partition_key]),
+                key_sort_value(item[table.schema.sort_key]) if table.schema.sort_key else None,
+            )
+            if stored is not None:
+                item = stored[0]
+                fetched_units += read_units(stored[1], consistent=consistent)
         if condition is None or condition.evaluate(item):
             count += 1
             if not count_only:
@@ -139,9 +255,15 @@ def _page(
     response["Count"] = count
     response["ScannedCount"] = scanned
     if stopped_early and last_item is not None:
-        response["LastEvaluatedKey"] = copy_item(key_attributes_of(table, last_item))
+        response["LastEvaluatedKey"] = target.last_key(last_item)
     consumption = Consumption(table.name)
-    consumption.add_table_read(read_units(read_bytes, consistent=consistent))
+    units = read_units(read_bytes, consistent=consistent)
+    if target.index is None:
+        consumption.add_table_read(units)
+    else:
+        consumption.add_index(target.index.name, units, local=target.index.local, write=False)
+        if fetched_units:
+            consumption.add_table_read(fetched_units)
     return response, consumption
 
 
@@ -168,118 +290,58 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         )
     context = expression_context(request)
     table = engine.get_table(name)
-    _no_index(table, request)
-    schema = table.schema
-    key_condition = compile_key_condition(key_text, context, schema.partition_key, schema.sort_key)
+    target = _target(engine, table, request, select, consistent)
+    schema = target.schema
+    key_condition = compile_key_condition(
+        key_text,
+        context,
+        schema.partition_key,
+        schema.sort_key,
+        {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions},
+    )
     condition = optional_condition(request, context, "FilterExpression")
     projection = optional_projection(request, context)
     context.check_unused()
     _check_filter_keys(condition, schema.names)
     partition_value = key_sort_value(key_condition.partition_value)
-    start = _start_key(table, request)
+    raw_start = get_dict(request, "ExclusiveStartKey")
+    start = target.check_start_key(raw_start) if raw_start is not None else None
     if start is not None and key_sort_value(start[schema.partition_key]) != partition_value:
         raise ValidationException(
             "The provided starting key is outside query boundaries based on provided conditions"
         )
-    entries = _query_entries(table, partition_value, key_condition, forward, start)
+    entries = target.query_entries(partition_value, key_condition, forward, start)
     response, consumption = _page(
         entries,
-        table,
+        target,
         limit=limit,
         condition=condition,
         projection=projection,
         select=select,
         consistent=consistent,
+        fetch=_needs_table_fetch(target, select, condition, projection),
     )
+    engine.charge(table, consumption)
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
     return response
 
 
 def _check_filter_keys(condition: Any, key_names: tuple[str, ...]) -> None:
-    """A Query's filter may not name the primary-key attributes."""
+    """A Query's filter may not name the key attributes of what it queries."""
     if condition is None:
         return
-    used = getattr(condition, "top_level_names", None)
-    if not used:
-        return
     for name in key_names:
-        if name in used:
+        if name in condition.top_level_names:
             raise ValidationException(
                 "Filter Expression can only contain non-primary key attributes: Primary key "
                 f"attribute: {name}"
             )
 
 
-def _query_entries(
-    table: Table,
-    partition_value: Any,
-    key_condition: Any,
-    forward: bool,
-    start: dict[str, Any] | None,
-) -> Iterator[Stored]:
-    if not table.composite:
-        entry = table.get(partition_value)
-        if entry is not None and start is None:
-            yield entry
-        return
-    partition = table.partition(partition_value)
-    if partition is None:
-        return
-    operator = key_condition.sort_operator
-    values = [key_sort_value(v) for v in key_condition.sort_values]
-    low = high = None
-    low_inclusive = high_inclusive = True
-    if operator == "=":
-        low = high = values[0]
-    elif operator == "<":
-        high, high_inclusive = values[0], False
-    elif operator == "<=":
-        high = values[0]
-    elif operator == ">":
-        low, low_inclusive = values[0], False
-    elif operator == ">=":
-        low = values[0]
-    elif operator == "BETWEEN":
-        low, high = values
-    elif operator == "begins_with":
-        # [prefix, prefix_end) holds exactly the values that start with the prefix.
-        low = values[0]
-        high, high_inclusive = _prefix_end(values[0]), False
-    if start is not None:
-        start_sort = key_sort_value(start[table.schema.sort_key])
-        if forward:
-            if low is None or start_sort >= low:
-                low, low_inclusive = start_sort, False
-        elif high is None or start_sort <= high:
-            high, high_inclusive = start_sort, False
-    empty_range = low is not None and high is not None and (
-        low > high or (low == high and not (low_inclusive and high_inclusive))
-    )
-    if empty_range:
-        return
-    for sort_value in partition.irange(
-        low, high, (low_inclusive, high_inclusive), reverse=not forward
-    ):
-        yield partition[sort_value]
-
-
-def _prefix_end(prefix: Any) -> Any:
-    """The smallest value greater than every value starting with ``prefix`` (None: no bound)."""
-    if isinstance(prefix, bytes):
-        stripped = prefix.rstrip(b"\xff")
-        if not stripped:
-            return None
-        return stripped[:-1] + bytes([stripped[-1] + 1])
-    stripped = prefix.rstrip("\U0010ffff")
-    if not stripped:
-        return None
-    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
-
-
 # ---------------------------------------------------------------------- Scan
 @operation("Scan")
 def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Read every item of a table (or one segment of it) in scan order. O(n) over the table."""
+    """Read every item of a table or index (or one segment of it) in scan order. O(n)."""
     violations, name = _read_violations(request)
     limit = get_int(request, "Limit")
     consistent = bool(get_bool(request, "ConsistentRead"))
@@ -310,31 +372,20 @@ def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     projection = optional_projection(request, context)
     context.check_unused()
     table = engine.get_table(name)
-    _no_index(table, request)
-    start = _start_key(table, request)
-    segment = segment or 0
-    total_segments = total_segments or 1
-    start_after = None
-    if start is not None:
-        start_after = table.scan_position(start)
-        low = segment * HASH_SPACE // total_segments
-        high = (segment + 1) * HASH_SPACE // total_segments
-        if not low <= partition_hash(start[table.schema.partition_key]) < high:
-            raise ValidationException(
-                STARTING_KEY_INVALID + "The Exclusive Start Key must be in the segment that "
-                "the request specifies"
-            )
-    entries = table.scan_entries(
-        start_after=start_after, segment=segment, total_segments=total_segments
-    )
+    target = _target(engine, table, request, select, consistent)
+    raw_start = get_dict(request, "ExclusiveStartKey")
+    start = target.check_start_key(raw_start) if raw_start is not None else None
+    entries = target.scan_entries(start, segment or 0, total_segments or 1)
     response, consumption = _page(
         entries,
-        table,
+        target,
         limit=limit,
         condition=condition,
         projection=projection,
         select=select,
         consistent=consistent,
+        fetch=_needs_table_fetch(target, select, condition, projection),
     )
+    engine.charge(table, consumption)
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
     return response

@@ -480,6 +480,8 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 "Subscriber limit exceeded: Provisioned throughput for a table cannot exceed "
                 f"{MAX_THROUGHPUT} read or write capacity units"
             )
+        if read < current.read or write < current.write:
+            _check_decrease_allowed(current, now)
     status = "ACTIVE"
     if billing_mode is not None and billing_mode != table.billing_mode:
         table.billing_mode = billing_mode
@@ -521,6 +523,40 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     description = table.describe(now)
     description["TableStatus"] = status
     return {"TableDescription": description}
+
+
+#: Decreases per UTC day: any 4, then one more for each hour without a decrease (27 at most).
+FREE_DECREASES_PER_DAY = 4
+DECREASE_INTERVAL_SECONDS = 3600
+
+
+def _check_decrease_allowed(throughput: Throughput, now: float) -> None:
+    """The service's quota on decreases (resetting the count on a new UTC day)."""
+    import datetime
+
+    def day(moment: float) -> datetime.date:
+        return datetime.datetime.fromtimestamp(moment, tz=datetime.UTC).date()
+
+    def shown(moment: float) -> str:
+        when = datetime.datetime.fromtimestamp(moment, tz=datetime.UTC)
+        return when.strftime("%A, %B %-d, %Y %-I:%M:%S %p") + " Coordinated Universal Time"
+
+    last = throughput.last_decrease
+    if last is None or day(last) != day(now):
+        throughput.decreases_today = 0
+        return
+    if throughput.decreases_today < FREE_DECREASES_PER_DAY:
+        return
+    if now - last >= DECREASE_INTERVAL_SECONDS:
+        return
+    raise LimitExceededException(
+        "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given "
+        f"UTC day. After the first {FREE_DECREASES_PER_DAY} decreases, each subsequent decrease "
+        f"in the same UTC day can be performed at most once every {DECREASE_INTERVAL_SECONDS} "
+        f"seconds. Number of decreases today: {throughput.decreases_today}. Last decrease at "
+        f"{shown(last)}. Next decrease can be made at "
+        f"{shown(last + DECREASE_INTERVAL_SECONDS)}"
+    )
 
 
 # ---------------------------------------------------------------------- DeleteTable

@@ -21,9 +21,11 @@ from engine.operations.common import (
     RETURN_CAPACITY,
     RETURN_METRICS,
     RETURN_ON_FAILURE,
+    bill_write,
     check_item_size,
     expression_context,
     optional_condition,
+    prepare_write,
 )
 from engine.table import Table
 from engine.validation import Violations, get_dict, get_list, get_str
@@ -33,6 +35,12 @@ MAX_TRANSACTION_ITEMS = 100
 TOKEN_LIFETIME_SECONDS = 600
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+#: Error code -> the CancellationReasons code the service reports for it.
+_REASON_CODES = {
+    "ValidationException": "ValidationError",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded",
+}
 
 
 @dataclass
@@ -102,12 +110,11 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
         seen.add(identity)
 
     reasons: list[dict[str, Any]] = []
-    results: list[tuple[Action, dict[str, Any] | None, int, int]] = []
+    results: list[tuple[Action, Any, dict[str, Any] | None, int]] = []
     failed = False
     for action in actions:
         entry = action.table.get(action.partition_value, action.sort_value)
         old = entry[0] if entry else None
-        old_size = entry[1] if entry else 0
         if action.condition is not None and not action.condition.evaluate(old or {}):
             reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": CONDITION_FAILED}
             if action.on_failure == "ALL_OLD" and old is not None:
@@ -117,12 +124,16 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
             continue
         try:
             new, new_size = _new_image(action, old)
+            if action.kind != "ConditionCheck":
+                prepare_write(action.table, action.partition_value, entry, new)
         except DynamoDBError as error:
-            reasons.append({"Code": "ValidationError", "Message": error.message})
+            reasons.append(
+                {"Code": _REASON_CODES.get(error.code, "ValidationError"), "Message": error.message}
+            )
             failed = True
             continue
         reasons.append({"Code": "None"})
-        results.append((action, new, old_size, new_size))
+        results.append((action, entry, new, new_size))
     if failed:
         codes = ", ".join(r["Code"] for r in reasons)
         raise TransactionCanceledException(
@@ -130,11 +141,19 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
             CancellationReasons=reasons,
         )
     consumptions: dict[str, Consumption] = {}
-    for action, new, old_size, new_size in results:
+    tables: dict[str, Table] = {}
+    for action, entry, new, new_size in results:
+        consumption = consumptions.setdefault(action.table.name, Consumption(action.table.name))
+        tables[action.table.name] = action.table
+        if action.kind == "ConditionCheck":
+            consumption.add_table_write(write_units(entry[1] if entry else 0, transactional=True))
+        else:
+            bill_write(action.table, consumption, entry, new, new_size, transactional=True)
+    for name, consumption in consumptions.items():
+        engine.charge(tables[name], consumption)
+    for action, _, new, _ in results:
         if action.kind != "ConditionCheck":
             action.table.write(action.partition_value, action.sort_value, new, now)
-        consumption = consumptions.setdefault(action.table.name, Consumption(action.table.name))
-        consumption.add_table_write(write_units(max(old_size, new_size), transactional=True))
     response: dict[str, Any] = {}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
@@ -267,10 +286,12 @@ def transact_get_items(engine: Engine, request: dict[str, Any]) -> dict[str, Any
         )
         if entry is None:
             responses.append({})
-        else:
-            responses.append(
-                {"Item": projection.apply(entry[0]) if projection else copy_item(entry[0])}
-            )
+            continue
+        responses.append(
+            {"Item": projection.apply(entry[0]) if projection else copy_item(entry[0])}
+        )
+    for name, consumption in consumptions.items():
+        engine.charge(engine.get_table(name), consumption)
     response: dict[str, Any] = {"Responses": responses}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):

@@ -1,0 +1,278 @@
+"""Secondary indexes: local (same partition key, another sort key) and global (any key).
+
+An index keeps its own partitions: index partition-key value -> ``SortedDict`` of
+``(index sort value, table partition value, table sort value)`` -> ``(projected item, size)``,
+so items sharing index key values stay distinct and ordered as the service orders them.
+Items without every index key attribute are not in the index (sparse indexes).
+
+Local indexes change with the table's write. Global indexes are eventually consistent: a write
+reaches them ``propagation_delay`` simulated seconds later (zero allowed), through a queue the
+engine drains as time passes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sortedcontainers import SortedDict, SortedList
+
+from engine.capacity import write_units
+from engine.errors import ValidationException
+from engine.keys import HASH_SPACE, KeySchema, check_key_value, partition_hash
+from engine.values import Item, item_size, key_sort_value
+
+IndexEntry = tuple[Item, int]
+
+
+@dataclass
+class IndexSettings:
+    """Per-engine knobs a lab can turn (kept in the engine's dump)."""
+
+    #: Simulated seconds before a write shows in a global secondary index.
+    propagation_delay: float = 1.0
+    #: Bytes of item collection (per partition-key value) a table with LSIs may hold.
+    item_collection_limit: int = 10 * 1024**3
+    #: Bytes per simulated second a new global index backfills (at least 5 s in all).
+    backfill_bytes_per_second: float = 1024 * 1024
+
+
+class SecondaryIndex:
+    """One LSI or GSI of a table: its definition, its storage and its maintenance."""
+
+    def __init__(
+        self,
+        definition: dict[str, Any],
+        *,
+        local: bool,
+        table_schema: KeySchema,
+        attribute_types: dict[str, str],
+    ) -> None:
+        self.definition = definition
+        self.name: str = definition["IndexName"]
+        self.local = local
+        elements = definition["KeySchema"]
+        partition = elements[0]["AttributeName"]
+        sort = elements[1]["AttributeName"] if len(elements) > 1 else None
+        self.schema = KeySchema(
+            partition,
+            attribute_types[partition],
+            sort,
+            attribute_types[sort] if sort else None,
+        )
+        self.table_schema = table_schema
+        projection = definition["Projection"]
+        self.projection_type: str = projection["ProjectionType"]
+        self.key_names = tuple(dict.fromkeys(table_schema.names + self.schema.names))
+        self.projected_names: frozenset[str] | None = None
+        if self.projection_type == "KEYS_ONLY":
+            self.projected_names = frozenset(self.key_names)
+        elif self.projection_type == "INCLUDE":
+            self.projected_names = frozenset(self.key_names) | frozenset(
+                projection.get("NonKeyAttributes") or []
+            )
+        self.partitions: dict[Any, SortedDict] = {}
+        self.partition_order: SortedList = SortedList()
+        self.item_count = 0
+        self.size_bytes = 0
+        #: Global indexes: writes waiting to become visible, (visible_at, old, new).
+        self.pending: deque[tuple[float, Item | None, Item | None]] = deque()
+        #: Global indexes created later: CREATING (backfilling) until this simulated time.
+        self.backfill_until: float | None = None
+
+    # ------------------------------------------------------------------ membership
+    def entry_key(self, item: Item | None) -> tuple[Any, tuple[Any, Any, Any]] | None:
+        """Where an item sits in this index, or None when it lacks an index key attribute."""
+        if item is None:
+            return None
+        schema = self.schema
+        partition = item.get(schema.partition_key)
+        if partition is None or schema.partition_type not in partition:
+            return None
+        sort_value = None
+        if schema.sort_key is not None:
+            sort = item.get(schema.sort_key)
+            if sort is None or schema.sort_type not in sort:
+                return None
+            sort_value = key_sort_value(sort)
+        table_schema = self.table_schema
+        table_sort = key_sort_value(item[table_schema.sort_key]) if table_schema.sort_key else None
+        return key_sort_value(partition), (
+            sort_value,
+            key_sort_value(item[table_schema.partition_key]),
+            table_sort,
+        )
+
+    def project(self, item: Item) -> Item:
+        """The part of an item the index stores."""
+        names = self.projected_names
+        if names is None:
+            return item
+        return {name: value for name, value in item.items() if name in names}
+
+    def check_item(self, item: Item) -> None:
+        """An item's index key attributes must have the index's types and not be empty."""
+        for name, kind in (
+            (self.schema.partition_key, self.schema.partition_type),
+            (self.schema.sort_key, self.schema.sort_type),
+        ):
+            if name is None or name not in item:
+                continue
+            actual = next(iter(item[name]))
+            if actual != kind:
+                raise ValidationException(
+                    "One or more parameter values were invalid: Type mismatch for Index Key "
+                    f"{name} Expected: {kind} Actual: {actual} IndexName: {self.name}"
+                )
+            try:
+                check_key_value(
+                    name, item[name], 2048 if name == self.schema.partition_key else 1024
+                )
+            except ValidationException as error:
+                if "empty" in error.message:
+                    raise ValidationException(
+                        "One or more parameter values are not valid. A value specified for a "
+                        "secondary index key is not supported. The AttributeValue for a key "
+                        f"attribute cannot contain an empty string value. IndexName: {self.name}, "
+                        f"IndexKey: {name}"
+                    ) from None
+                raise
+
+    # ------------------------------------------------------------------ capacity
+    def write_cost(self, old: Item | None, new: Item | None) -> float:
+        """Write units this index is billed for a table write from ``old`` to ``new``.
+
+        A new entry is one write, a removed entry one write, a moved entry (index key changed)
+        a delete plus a put; an entry whose projection did not change costs nothing.
+        """
+        old_key = self.entry_key(old)
+        new_key = self.entry_key(new)
+        if old_key is None and new_key is None:
+            return 0.0
+        if old_key is None:
+            return write_units(item_size(self.project(new)))
+        if new_key is None:
+            return write_units(item_size(self.project(old)))
+        old_projected = self.project(old)
+        new_projected = self.project(new)
+        if old_key != new_key:
+            return write_units(item_size(old_projected)) + write_units(item_size(new_projected))
+        if old_projected == new_projected:
+            return 0.0
+        return write_units(max(item_size(old_projected), item_size(new_projected)))
+
+    # ------------------------------------------------------------------ maintenance
+    def apply(self, old: Item | None, new: Item | None) -> None:
+        """Move the index from ``old`` to ``new`` for one table item. O(log n)."""
+        old_key = self.entry_key(old)
+        if old_key is not None:
+            partition_value, sort_key = old_key
+            partition = self.partitions.get(partition_value)
+            if partition is not None and sort_key in partition:
+                _, size = partition.pop(sort_key)
+                self.item_count -= 1
+                self.size_bytes -= size
+                if not partition:
+                    del self.partitions[partition_value]
+                    self.partition_order.remove(
+                        (partition_hash(old[self.schema.partition_key]), partition_value)
+                    )
+        new_key = self.entry_key(new)
+        if new_key is not None:
+            partition_value, sort_key = new_key
+            projected = self.project(new)
+            size = item_size(projected)
+            partition = self.partitions.get(partition_value)
+            if partition is None:
+                partition = self.partitions[partition_value] = SortedDict()
+                self.partition_order.add(
+                    (partition_hash(new[self.schema.partition_key]), partition_value)
+                )
+            partition[sort_key] = (projected, size)
+            self.item_count += 1
+            self.size_bytes += size
+
+    def enqueue(self, visible_at: float, old: Item | None, new: Item | None) -> None:
+        self.pending.append((visible_at, old, new))
+
+    def drain(self, now: float) -> None:
+        """Apply queued global-index writes that have become visible. O(k log n)."""
+        pending = self.pending
+        while pending and pending[0][0] <= now:
+            _, old, new = pending.popleft()
+            self.apply(old, new)
+
+    def rebuild(self, items: Iterator[Item]) -> None:
+        """Fill the index from scratch (end of a backfill, or loading a snapshot)."""
+        self.partitions.clear()
+        self.partition_order.clear()
+        self.item_count = 0
+        self.size_bytes = 0
+        self.pending.clear()
+        for item in items:
+            self.apply(None, item)
+
+    # ------------------------------------------------------------------ reads
+    def status(self, now: float) -> str:
+        if self.backfill_until is not None and now < self.backfill_until:
+            return "CREATING"
+        return "ACTIVE"
+
+    def scan_entries(
+        self,
+        *,
+        start_after: tuple[int, Any, Any] | None = None,
+        segment: int = 0,
+        total_segments: int = 1,
+    ) -> Iterator[IndexEntry]:
+        """Entries of one scan segment in scan order, after ``(hash, partition, sort tuple)``."""
+        low = segment * HASH_SPACE // total_segments
+        high = (segment + 1) * HASH_SPACE // total_segments
+        if start_after is not None:
+            start_hash, start_partition, start_sort = start_after
+            partition = self.partitions.get(start_partition)
+            if partition is not None:
+                for key in partition.irange(minimum=start_sort, inclusive=(False, True)):
+                    yield partition[key]
+            positions = self.partition_order.irange(
+                minimum=(start_hash, start_partition), maximum=(high,), inclusive=(False, False)
+            )
+        else:
+            positions = self.partition_order.irange(
+                minimum=(low,), maximum=(high,), inclusive=(True, False)
+            )
+        for _, partition_value in positions:
+            yield from self.partitions[partition_value].values()
+
+    def position_of(self, key: Item) -> tuple[int, Any, tuple[Any, Any, Any]]:
+        """Scan position of an index ExclusiveStartKey (index keys plus table keys)."""
+        entry = self.entry_key(key)
+        assert entry is not None
+        return partition_hash(key[self.schema.partition_key]), entry[0], entry[1]
+
+    def describe(self, now: float, *, table_billing_mode: str) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "IndexName": self.name,
+            "KeySchema": [dict(k) for k in self.definition["KeySchema"]],
+            "Projection": dict(self.definition["Projection"]),
+            "IndexSizeBytes": self.size_bytes,
+            "ItemCount": self.item_count,
+        }
+        if not self.local:
+            status = self.status(now)
+            described["IndexStatus"] = status
+            if status == "CREATING":
+                described["Backfilling"] = True
+            throughput = self.definition.get("ProvisionedThroughput")
+            described["ProvisionedThroughput"] = {
+                "NumberOfDecreasesToday": 0,
+                "ReadCapacityUnits": throughput["ReadCapacityUnits"]
+                if throughput and table_billing_mode == "PROVISIONED"
+                else 0,
+                "WriteCapacityUnits": throughput["WriteCapacityUnits"]
+                if throughput and table_billing_mode == "PROVISIONED"
+                else 0,
+            }
+        return described
