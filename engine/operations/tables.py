@@ -445,10 +445,12 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         raise _table_not_found(name)
     now = engine.now()
     if index_updates:
-        raise ValidationException(
-            "GlobalSecondaryIndexUpdates are not supported by this engine yet: define the "
-            "table's global secondary indexes in CreateTable"
+        _apply_index_updates(
+            engine, table, index_updates, get_list(request, "AttributeDefinitions")
         )
+        description = table.describe(now)
+        description["TableStatus"] = "UPDATING"
+        return {"TableDescription": description}
     target_mode = billing_mode or table.billing_mode
     if target_mode == "PAY_PER_REQUEST" and throughput is not None:
         raise ValidationException(
@@ -557,6 +559,119 @@ def _check_decrease_allowed(throughput: Throughput, now: float) -> None:
         f"{shown(last)}. Next decrease can be made at "
         f"{shown(last + DECREASE_INTERVAL_SECONDS)}"
     )
+
+
+def _apply_index_updates(
+    engine: Engine, table: Table, updates: list[Any], definitions: list[Any] | None
+) -> None:
+    """GlobalSecondaryIndexUpdates: create (with a simulated backfill), update or delete."""
+    from engine.indexes import SecondaryIndex
+
+    creates_or_deletes = [
+        u for u in updates if isinstance(u, dict) and ("Create" in u or "Delete" in u)
+    ]
+    if len(creates_or_deletes) > 1:
+        raise LimitExceededException(
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+            "simultaneously per table"
+        )
+    now = engine.now()
+    for update in updates:
+        if not isinstance(update, dict) or len(update) != 1:
+            raise ValidationException(
+                "One or more parameter values were invalid: Each GlobalSecondaryIndexUpdate "
+                "must contain exactly one of Create, Update or Delete"
+            )
+        action, body = next(iter(update.items()))
+        name = body.get("IndexName") if isinstance(body, dict) else None
+        if action == "Create":
+            if name in table.indexes:
+                raise ValidationException(
+                    f"One or more parameter values were invalid: Index with name {name} already exists"
+                )
+            if len(table.global_indexes) >= MAX_GLOBAL_INDEXES:
+                raise LimitExceededException(
+                    f"Subscriber limit exceeded: The number of global secondary indexes exceeds "
+                    f"the per-table limit of {MAX_GLOBAL_INDEXES}"
+                )
+            violations = Violations()
+            _check_index_shape(violations, body, "globalSecondaryIndexUpdates.1.member.create")
+            violations.raise_if_any()
+            known = {d["AttributeName"]: d for d in table.attribute_definitions}
+            for definition in definitions or []:
+                known.setdefault(definition["AttributeName"], definition)
+                if (
+                    known[definition["AttributeName"]]["AttributeType"]
+                    != definition["AttributeType"]
+                ):
+                    raise ValidationException(
+                        INVALID + "Cannot change the type of an existing attribute "
+                        f"definition: {definition['AttributeName']}"
+                    )
+            merged = list(known.values())
+            definition = _index_definition(
+                body, merged, table.schema, local=False, billing_mode=table.billing_mode
+            )
+            used = set(table.schema.names)
+            for index in table.local_indexes + table.global_indexes + [definition]:
+                used.update(k["AttributeName"] for k in index["KeySchema"])
+            table.attribute_definitions = [
+                {"AttributeName": d["AttributeName"], "AttributeType": d["AttributeType"]}
+                for d in merged
+                if d["AttributeName"] in used
+            ]
+            types = {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions}
+            index = SecondaryIndex(
+                definition, local=False, table_schema=table.schema, attribute_types=types
+            )
+            settings = table.settings
+            index.backfill_until = now + max(
+                5.0, table.size_bytes / max(settings.backfill_bytes_per_second, 1.0)
+            )
+            table.global_indexes.append(definition)
+            table.indexes[index.name] = index
+        elif action == "Delete":
+            index = table.indexes.get(name)
+            if index is None or index.local:
+                raise ResourceNotFoundException(
+                    f"Requested resource not found: Index: {name} not found"
+                )
+            del table.indexes[name]
+            table.global_indexes = [g for g in table.global_indexes if g["IndexName"] != name]
+            used = set(table.schema.names)
+            for other in table.local_indexes + table.global_indexes:
+                used.update(k["AttributeName"] for k in other["KeySchema"])
+            table.attribute_definitions = [
+                d for d in table.attribute_definitions if d["AttributeName"] in used
+            ]
+        elif action == "Update":
+            index = table.indexes.get(name)
+            if index is None or index.local:
+                raise ResourceNotFoundException(
+                    f"Requested resource not found: Index: {name} not found"
+                )
+            throughput = body.get("ProvisionedThroughput")
+            violations = Violations()
+            _check_throughput(
+                violations,
+                throughput,
+                "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput",
+            )
+            violations.raise_if_any()
+            if table.billing_mode == "PAY_PER_REQUEST" and throughput is not None:
+                raise ValidationException(
+                    INVALID + "ProvisionedThroughput cannot be specified for index: "
+                    f"{name} when BillingMode is PAY_PER_REQUEST"
+                )
+            if throughput is not None:
+                index.definition["ProvisionedThroughput"] = {
+                    "ReadCapacityUnits": throughput["ReadCapacityUnits"],
+                    "WriteCapacityUnits": throughput["WriteCapacityUnits"],
+                }
+        else:
+            raise ValidationException(
+                f"One or more parameter values were invalid: Unknown index update: {action}"
+            )
 
 
 # ---------------------------------------------------------------------- DeleteTable

@@ -319,3 +319,63 @@ def test_indexes_equal_the_projection_of_items_with_their_keys(writes) -> None:
     ]
     assert sorted(lsi, key=key) == sorted(expected_lsi, key=key)
     assert table.indexes["by-total"].item_count == len(expected_lsi)
+
+
+def test_a_gsi_added_later_backfills_before_it_can_be_read() -> None:
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    engine.call(
+        "CreateTable",
+        {
+            "TableName": "Books",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "isbn", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "isbn", "KeyType": "HASH"}],
+        },
+    )
+    for i in range(10):
+        item = {"isbn": s(f"i{i}"), "author": s("Le Guin" if i % 2 else "Herbert")}
+        engine.call("PutItem", {"TableName": "Books", "Item": item})
+    updated = engine.call(
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "AttributeDefinitions": [{"AttributeName": "author", "AttributeType": "S"}],
+            "GlobalSecondaryIndexUpdates": [
+                {
+                    "Create": {
+                        "IndexName": "by-author",
+                        "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ],
+        },
+    )["TableDescription"]
+    index = updated["GlobalSecondaryIndexes"][0]
+    assert (index["IndexStatus"], index["Backfilling"]) == ("CREATING", True)
+    assert {"AttributeName": "author", "AttributeType": "S"} in updated["AttributeDefinitions"]
+    request = {
+        "TableName": "Books",
+        "IndexName": "by-author",
+        "KeyConditionExpression": "author = :a",
+        "ExpressionAttributeValues": {":a": s("Herbert")},
+    }
+    error = error_of(engine, "Query", request)
+    assert error.message == "Cannot read from backfilling global secondary index: by-author"
+    engine.clock.advance(5)
+    assert engine.call("Query", request)["Count"] == 5
+    described = engine.call("DescribeTable", {"TableName": "Books"})["Table"]
+    assert described["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+    assert described["GlobalSecondaryIndexes"][0]["ItemCount"] == 10
+    engine.call(
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by-author"}}],
+        },
+    )
+    error = error_of(engine, "Query", request)
+    assert error.message == "The table does not have the specified index: by-author"
+    assert engine.call("DescribeTable", {"TableName": "Books"})["Table"][
+        "AttributeDefinitions"
+    ] == [{"AttributeName": "isbn", "AttributeType": "S"}]
