@@ -37,6 +37,12 @@ class ExpressionContext:
                     raise ValidationException(
                         f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
                     )
+            for key, name in names.items():
+                if name == "":
+                    raise ValidationException(
+                        f"ExpressionAttributeNames contains invalid value: Empty attribute name "
+                        f"for key {key}"
+                    )
         validated: dict[str, dict[str, Any]] = {}
         if values is not None:
             if not values:

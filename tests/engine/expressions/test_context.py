@@ -40,6 +40,15 @@ def test_invalid_value_keys(key):
     )
 
 
+def test_empty_attribute_names():
+    assert context_error({"#a": "a", "#DE": ""}, None) == (
+        "ExpressionAttributeNames contains invalid value: Empty attribute name for key #DE"
+    )
+    assert context_error({"#DE": "", "b": "b"}, None) == (
+        'ExpressionAttributeNames contains invalid key: Syntax error; key: "b"'
+    )
+
+
 def test_keys_are_checked_before_values():
     assert context_error(None, {":b": {}, "b": {"S": "a"}}) == (
         'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'
