@@ -236,12 +236,13 @@ class Update:
         self._nested_names = frozenset(str(p[0]) for p in self.paths if len(p) > 1)
         self._tree = build_projection_tree(self.paths)
 
-    def apply(self, item: Item, *, exists: bool = True) -> tuple[Item, frozenset[str]]:
+    def apply(self, item: Item, *, exists: bool = True) -> tuple[Item, set[str]]:
         """Apply the update to a copy of ``item``. O(size of the touched attributes).
 
         Pass ``exists=False`` when ``item`` stands for an item that is not stored yet (for
         instance just its key): the service then ignores REMOVE paths whose parent is missing.
-        Attributes the update does not touch are shared with ``item``, not copied.
+        Attributes the update does not touch are shared with ``item``, not copied. The names
+        returned are a fresh set the caller may keep or change.
         """
         values = [compute(item) for compute in self._set_values]
         new = dict(item)
@@ -259,7 +260,7 @@ class Update:
         removes.sort(reverse=True)
         for path in removes:
             _remove(new, path, item, exists)
-        return new, self.updated_names
+        return new, set(self.updated_names)
 
     def updated_attributes(self, item: Item) -> Item:
         """``item`` projected onto the update's target paths (UPDATED_OLD / UPDATED_NEW)."""
