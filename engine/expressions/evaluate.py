@@ -348,11 +348,12 @@ class _ConditionBinder:
         if isinstance(node, ast.In):
             operand = self.operand(node.operand, problems)
             candidates = tuple(self.operand(c, problems) for c in node.candidates)
-            if len(candidates) > MAX_IN_OPERANDS:
+            # The limit counts the left operand too: at most 99 values in the list.
+            if len(candidates) + 1 > MAX_IN_OPERANDS:
                 problems.note(
                     "count",
                     "The IN operator is provided with too many operands; "
-                    f"number of operands: {len(candidates)}",
+                    f"number of operands: {len(candidates) + 1}",
                 )
             for candidate in candidates:
                 if _same_path(operand, candidate):
@@ -375,9 +376,7 @@ class _ConditionBinder:
         if name in ("attribute_exists", "attribute_not_exists"):
             if not isinstance(args[0], _PathOperand):
                 problems.note("type", requires_path + name)
-        elif name == "attribute_type":
-            if not isinstance(args[0], _PathOperand):
-                problems.note("type", requires_path + name)
+        elif name == "attribute_type":  # the first operand may be a value too
             kind = _static_type(args[1])
             if kind != "S":
                 problems.note("type", _type_error(name, kind or _ANY_TYPE))
@@ -655,7 +654,7 @@ def _compile_function(node: _BoundFunction) -> Predicate:
             return lambda item: get(item) is not None
         return lambda item: get(item) is None
     if name == "attribute_type":
-        get = make_getter(args[0].path)  # type: ignore[union-attr]
+        get = _operand_fn(args[0])
         wanted = args[1].value["S"]  # type: ignore[union-attr]
 
         def has_type(item: Item) -> bool:

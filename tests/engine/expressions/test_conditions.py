@@ -256,19 +256,20 @@ def test_between_bounds_are_checked():
 
 
 def test_in():
-    values = {f":v{i}": N(str(i)) for i in range(100)}
+    values = {f":v{i}": N(str(i)) for i in range(99)}
     text = "n IN (" + ", ".join(values) + ")"
     assert not check(text, ITEM, values)
-    assert check(text, {"n": N("99")}, values)
+    assert check(text, {"n": N("98")}, values)
     assert check("s IN (:a, :b)", ITEM, {":a": N("1"), ":b": S("hello")})
     assert check("l IN (:a)", ITEM, {":a": ITEM["l"]})
     assert check("ss IN (:a)", ITEM, {":a": {"SS": ["c", "b", "a"]}})
+    assert error("a IN ()").startswith("Invalid FilterExpression: Syntax error;")
     assert check("s IN (t, m.x)", {"s": S("q"), "m": {"M": {"x": S("q")}}}) is True
     assert not check("n IN (x, y)", ITEM)
 
 
-def test_in_allows_at_most_100_operands():
-    values = {f":v{i}": N(str(i)) for i in range(101)}
+def test_in_allows_at_most_100_operands_counting_the_left_one():
+    values = {f":v{i}": N(str(i)) for i in range(100)}
     text = "n IN (" + ", ".join(values) + ")"
     assert error(text, values) == (
         "Invalid FilterExpression: The IN operator is provided with too many operands; "
@@ -425,10 +426,12 @@ def test_functions_that_need_a_document_path():
         "Invalid FilterExpression: Operator or function requires a document path; "
         "operator or function: attribute_not_exists"
     )
-    assert error("attribute_type(:a, :t)", {":a": S("1"), ":t": S("S")}) == (
-        "Invalid FilterExpression: Operator or function requires a document path; "
-        "operator or function: attribute_type"
-    )
+
+
+def test_attribute_type_accepts_a_value_as_its_first_operand():
+    assert check("attribute_type(:v, :t)", {}, {":v": N("0"), ":t": S("N")})
+    assert not check("attribute_type(:v, :t)", {}, {":v": N("0"), ":t": S("S")})
+    assert check("attribute_type(size(s), :t)", ITEM, {":t": S("N")})
 
 
 @pytest.mark.parametrize(
