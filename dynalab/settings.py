@@ -8,6 +8,8 @@ suits one person running ``make run`` on their own machine:
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` to turn debug on (``make run`` does).
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names the server answers for.
 - ``DJANGO_CSRF_TRUSTED_ORIGINS``: comma-separated origins, needed behind an HTTPS proxy.
+- ``DYNALAB_SANDBOX_SNAPSHOT_EVERY`` (200), ``DYNALAB_SANDBOX_CACHE_SIZE`` (32 engines per
+  worker) and ``DYNALAB_SANDBOX_DEBUG_API`` (off; tests only): see dynalab/sandboxes.
 """
 
 import os
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "tailwind",
     "dynalab.theme",
     "dynalab.console",
+    "dynalab.sandboxes",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +99,14 @@ DATABASES = {
     ),
 }
 
+# SQLite under several worker processes (dynalab.sandboxes): writers queue for the database
+# lock for up to 20 s instead of failing at once, and IMMEDIATE transactions take the write
+# lock when they begin, so a sandbox's writes are serialised as PostgreSQL's row lock does.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -119,3 +130,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # django-tailwind: the theme app whose static_src/ holds package.json and the CSS source.
 TAILWIND_APP_NAME = "dynalab.theme"
 TAILWIND_CSS_PATH = "css/dist/styles.css"
+
+# Sandboxes (dynalab.sandboxes): limits that protect a shared server, answered with the
+# service's own errors; how often the journal is snapshotted; engines cached per worker.
+DYNALAB_SANDBOX_LIMITS = {
+    "tables": 25,
+    "items": 50_000,
+    "bytes": 50 * 1024 * 1024,
+    "request_bytes": 1 * 1024 * 1024,
+}
+DYNALAB_SANDBOX_SNAPSHOT_EVERY = int(os.environ.get("DYNALAB_SANDBOX_SNAPSHOT_EVERY", "200"))
+DYNALAB_SANDBOX_CACHE_SIZE = int(os.environ.get("DYNALAB_SANDBOX_CACHE_SIZE", "32"))
+# POST /sandboxes/<id>/execute, unauthenticated: for tests and local scripting only.
+DYNALAB_SANDBOX_DEBUG_API = _env_bool("DYNALAB_SANDBOX_DEBUG_API", default=False)

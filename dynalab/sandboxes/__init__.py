@@ -1,0 +1,1 @@
+"""Sandboxes: a learner's engine, its journal and snapshots, and the activity it records."""

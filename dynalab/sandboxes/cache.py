@@ -1,0 +1,75 @@
+"""Each worker's cache of engines: sandbox id -> (engine, journal sequence it includes).
+
+Engines in memory are only caches of the journal (DESIGN.md, "Persistence and scale"). A caller
+``take``s an engine out while it works on it, so no other thread sees it half-changed, and
+``put``s it back once the database has committed what it did; an engine that may have diverged
+is simply not put back, and the next call rebuilds it from the snapshot and the journal.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine import Engine
+
+#: Per-sandbox locks are striped: a fixed number, so memory stays bounded however many
+#: sandboxes a worker serves; two sandboxes sharing a stripe only wait for each other.
+LOCK_STRIPES = 256
+
+
+@dataclass
+class CachedEngine:
+    engine: Engine
+    #: The journal sequence the engine has applied (0: the empty engine).
+    sequence: int
+
+
+class EngineCache:
+    """A bounded LRU of engines, safe to use from several threads. Every method is O(1)."""
+
+    def __init__(self, size: Callable[[], int]) -> None:
+        self._size = size
+        self._entries: OrderedDict[uuid.UUID, CachedEngine] = OrderedDict()
+        self._guard = threading.Lock()
+        # Re-entrant, so a view holding a sandbox's lock (reading_engine) may still execute().
+        self._locks = [threading.RLock() for _ in range(LOCK_STRIPES)]
+
+    def lock(self, sandbox_id: uuid.UUID) -> threading.RLock:
+        """The lock a thread holds while it works on this sandbox's engine."""
+        return self._locks[hash(sandbox_id) % LOCK_STRIPES]
+
+    def take(self, sandbox_id: uuid.UUID) -> CachedEngine | None:
+        """Remove and return the cached engine (None if this worker has none)."""
+        with self._guard:
+            return self._entries.pop(sandbox_id, None)
+
+    def put(self, sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+        """Cache an engine unless one at the same or a later sequence is already there."""
+        with self._guard:
+            current = self._entries.get(sandbox_id)
+            if current is None or current.sequence < sequence:
+                self._entries[sandbox_id] = CachedEngine(engine, sequence)
+            self._entries.move_to_end(sandbox_id)
+            while len(self._entries) > self._size():
+                self._entries.popitem(last=False)
+
+    def peek(self, sandbox_id: uuid.UUID) -> CachedEngine | None:
+        """The cached entry without taking it or touching its recency (for tests and admin)."""
+        with self._guard:
+            return self._entries.get(sandbox_id)
+
+    def discard(self, sandbox_id: uuid.UUID) -> None:
+        with self._guard:
+            self._entries.pop(sandbox_id, None)
+
+    def clear(self) -> None:
+        """Forget every engine, as a freshly started worker would."""
+        with self._guard:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

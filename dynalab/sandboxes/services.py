@@ -1,0 +1,489 @@
+"""The sandboxes service: find a visitor's sandbox, and run calls on it durably.
+
+``execute`` is the one way to touch a sandbox's engine. A state-changing call runs inside one
+database transaction that locks the sandbox row, catches the worker's cached engine up with
+the journal, runs the call, and appends it to the journal; the call is acknowledged only once
+that transaction commits, so an acknowledged write survives any crash and every worker (on
+any machine sharing the database) sees it before serving its next call on that sandbox.
+
+Calling these functions inside an outer ``transaction.atomic()`` is correct but slower: the
+worker's cache is refilled only when the outer transaction commits (so a rollback can never
+leave a cached engine ahead of the database), and until then each call rebuilds the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from dynalab.sandboxes import conf, journal, limits, summaries
+from dynalab.sandboxes.cache import EngineCache
+from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
+from engine import DynamoDBError, Engine
+from engine.errors import (
+    InternalServerError,
+    ResourceNotFoundException,
+    SerializationException,
+    ValidationException,
+)
+
+#: The worker's engines; ``ENGINES.clear()`` makes a process behave as if freshly started.
+ENGINES = EngineCache(conf.cache_size)
+
+#: Session key holding the anonymous visitor's sandbox id (it survives login's cycle_key()).
+SESSION_SANDBOX_ID = "dynalab_sandbox_id"
+
+#: The furthest one advance_clock() may move: ten years of simulated time.
+MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
+
+NO_SANDBOX_MESSAGE = "Requested resource not found: this sandbox no longer exists"
+REPLACED_MESSAGE = (
+    "This sandbox was reset and replaced by a new one; reload the page (or use the new "
+    "access keys) to work in the new sandbox"
+)
+
+
+# ---------------------------------------------------------------------- finding a sandbox
+def sandbox_for_request(request: HttpRequest) -> Sandbox:
+    """The visitor's active sandbox, created at once if they have none.
+
+    A signed-in user's sandbox follows them across sessions and devices; an anonymous
+    visitor's lives in their session (created here if needed) and becomes theirs when they
+    sign in (see signals.py). Two concurrent first requests still share one sandbox.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return sandbox_for_user(user)
+    session = request.session
+    if session.session_key is None:
+        session.save()
+    session_key = session.session_key
+    sandbox = _active_successor(_session_sandbox(request))
+    if sandbox is None:
+        sandbox = _get_or_create(
+            lambda: Sandbox.objects.filter(
+                session_key=session_key, owner__isnull=True, is_active=True
+            ).first(),
+            lambda: Sandbox.objects.create(session_key=session_key),
+        )
+    if session.get(SESSION_SANDBOX_ID) != str(sandbox.pk):
+        session[SESSION_SANDBOX_ID] = str(sandbox.pk)
+    return sandbox
+
+
+def sandbox_for_user(user: AbstractBaseUser) -> Sandbox:
+    """The user's active sandbox, created at once if they have none."""
+    return _get_or_create(
+        lambda: Sandbox.objects.filter(owner=user, is_active=True).first(),
+        lambda: Sandbox.objects.create(owner=user),
+    )
+
+
+def adopt_session_sandbox(request: HttpRequest, user: AbstractBaseUser) -> Sandbox | None:
+    """Give the session's anonymous sandbox to ``user`` if they have no sandbox yet.
+
+    Called at login (signals.py); returns the adopted sandbox, or None when there was
+    nothing to adopt or the user already had one (their own sandbox wins; the anonymous one
+    stays as it was).
+    """
+    sandbox = _active_successor(_session_sandbox(request))
+    if sandbox is None or Sandbox.objects.filter(owner=user, is_active=True).exists():
+        return None
+    try:
+        with transaction.atomic():
+            adopted = Sandbox.objects.filter(pk=sandbox.pk, owner__isnull=True, is_active=True)
+            if not adopted.update(owner=user):
+                return None
+    except IntegrityError:  # a concurrent login created the user's sandbox first
+        return None
+    sandbox.refresh_from_db()
+    return sandbox
+
+
+def sandbox_for_access_key(access_key_id: str) -> Sandbox | None:
+    """The active sandbox holding these access keys (a reset sandbox's old keys stop working)."""
+    return Sandbox.objects.filter(access_key_id=access_key_id, is_active=True).first()
+
+
+def keyless_sandbox(access_key_id: str) -> Sandbox:
+    """For the single-user "accept any key" mode: one sandbox per access key id.
+
+    A key that belongs to a sandbox (one shown in the console) opens that sandbox, so the CLI
+    sees the tables the browser shows; any other key gets its own sandbox, created on first
+    use and labelled with the key.
+    """
+    own = sandbox_for_access_key(access_key_id)
+    if own is not None:
+        return own
+    return _get_or_create(
+        lambda: Sandbox.objects.filter(
+            label=access_key_id, owner__isnull=True, session_key="", is_active=True
+        ).first(),
+        lambda: Sandbox.objects.create(label=access_key_id),
+    )
+
+
+def reset_sandbox(sandbox: Sandbox) -> Sandbox:
+    """Replace ``sandbox`` with a fresh, empty one for the same owner, session and label.
+
+    The old sandbox is kept (inactive, ``replaced_by`` set, its journal and activity intact)
+    and its access keys stop working; the new one has new keys. Resetting a sandbox that was
+    already replaced returns its active successor instead of resetting twice.
+    """
+    with transaction.atomic():
+        old = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
+        if not old.is_active:
+            successor = _active_successor(old)
+            if successor is not None:
+                return successor
+        old.is_active = False
+        old.save(update_fields=["is_active", "updated_at"])
+        new = Sandbox.objects.create(owner=old.owner, session_key=old.session_key, label=old.label)
+        old.replaced_by = new
+        old.save(update_fields=["replaced_by", "updated_at"])
+        Activity.objects.create(
+            sandbox=new,
+            operation="ResetSandbox",
+            source=Activity.Source.SYSTEM,
+            summary={"ReplacedSandbox": str(old.pk)},
+            at=time.time(),
+        )
+    ENGINES.discard(old.pk)
+    sandbox.is_active, sandbox.replaced_by = False, new
+    return new
+
+
+# ---------------------------------------------------------------------- running calls
+def execute(
+    sandbox: Sandbox, operation: str, request: dict[str, Any], *, source: str = "console"
+) -> dict[str, Any]:
+    """Run one DynamoDB operation on the sandbox and record it; return the engine's response.
+
+    Raises the engine's DynamoDBError subclasses unchanged (the wire endpoint turns them into
+    the service's error envelope). Every call records an Activity row, failures included;
+    state-changing calls are journaled in the transaction that acknowledges them.
+
+    Limits (``DYNALAB_SANDBOX_LIMITS``): the request size and the table count are checked
+    before the call. Items and bytes are checked after it from the engine's running totals:
+    the engine applies the call, and if the sandbox grew past a limit the engine is thrown
+    away (not put back in the cache, nothing journaled) and ValidationException is raised, so
+    the next call rebuilds the unchanged sandbox from the journal. That is simpler and exact
+    for every operation (an UpdateItem or a transaction cannot be sized before it runs) at the
+    price of one rebuild when a limit is hit.
+
+    ConsumedCapacity is always recorded in the Activity: when the caller did not ask for it,
+    execute asks the engine for the INDEXES form and removes it from the response.
+    """
+    started = time.perf_counter()
+    if request is None:
+        request = {}
+    call = _Call(sandbox, operation, request, source, started)
+    try:
+        if not isinstance(request, dict):
+            raise SerializationException("Start of list found where not expected")
+        call.request_text = limits.request_text(request)
+        engine_request = request
+        if summaries.wants_capacity(operation, request):
+            engine_request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+        if journal.is_journaled(operation):
+            response = _run_write(
+                sandbox,
+                journaled_as=operation,
+                journaled_request=engine_request,
+                run=lambda engine: engine.call(operation, engine_request),
+                call=call,
+            )
+        else:
+            response = _run_read(
+                sandbox, lambda engine: engine.call(operation, engine_request), call
+            )
+    except DynamoDBError as error:
+        call.activity(error=error).save()
+        raise
+    if engine_request is not request:
+        response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
+    return response
+
+
+def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") -> float:
+    """Move the sandbox's simulated clock forward; return the new simulated now.
+
+    Journaled as ``AdvanceClock`` ``{"seconds": s}`` at the time before the move, so replay
+    is ``clock.freeze(at); clock.advance(s)`` and whatever became due (TTL deletions, ...)
+    happens again identically. Raises ValidationException for a negative, non-finite or
+    larger-than-ten-years move.
+    """
+    started = time.perf_counter()
+    call = _Call(sandbox, journal.ADVANCE_CLOCK, {"seconds": seconds}, source, started)
+    try:
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or not 0 <= seconds <= MAX_ADVANCE_SECONDS
+        ):
+            raise ValidationException(
+                f"The clock moves forward only: seconds must be a number from 0 to "
+                f"{MAX_ADVANCE_SECONDS:,} (ten years), not {seconds!r}"
+            )
+        seconds = float(seconds)
+        response = _run_write(
+            sandbox,
+            journaled_as=journal.ADVANCE_CLOCK,
+            journaled_request={"seconds": seconds},
+            run=lambda engine: {"Now": engine.clock.advance(seconds)},
+            call=call,
+            clock_offset_change=seconds,
+        )
+    except DynamoDBError as error:
+        call.activity(error=error).save()
+        raise
+    return response["Now"]
+
+
+def simulated_now(sandbox: Sandbox) -> float:
+    """The sandbox's simulated time now, in epoch seconds: wall time plus its clock offset."""
+    offset = Sandbox.objects.filter(pk=sandbox.pk).values_list("clock_offset", flat=True).first()
+    if offset is not None:
+        sandbox.clock_offset = offset
+    return time.time() + sandbox.clock_offset
+
+
+def read_engine(sandbox: Sandbox) -> Engine:
+    """The sandbox's engine, caught up with the journal, for READ-ONLY use.
+
+    Callers must not change it (that would bypass the journal). In a threaded server another
+    request may update this same engine while you read it; to walk every table (the bookshelf
+    picture), prefer ``with reading_engine(sandbox) as engine:``, which holds the sandbox's
+    lock meanwhile.
+    """
+    with reading_engine(sandbox) as engine:
+        return engine
+
+
+@contextmanager
+def reading_engine(sandbox: Sandbox) -> Iterator[Engine]:
+    """``read_engine`` holding the sandbox's lock in this worker until the block ends."""
+    with ENGINES.lock(sandbox.pk):
+        row = _current_row(sandbox)
+        engine, sequence = _checked_out(row)
+        engine.clock.freeze(_call_time(row, engine))
+        _check_in(row.pk, engine, sequence)
+        yield engine
+
+
+# ---------------------------------------------------------------------- internals
+@dataclass
+class _Call:
+    """One call being executed, and how to record it as Activity."""
+
+    sandbox: Sandbox
+    operation: str
+    request: dict[str, Any]
+    source: str
+    started: float
+    request_text: str | None = None
+    at: float | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def activity(
+        self, *, response: dict[str, Any] | None = None, error: DynamoDBError | None = None
+    ) -> Activity:
+        text = self.request_text
+        if text is None:
+            try:
+                text = limits.json_text(self.request)
+            except (TypeError, ValueError):
+                text = None
+        if text is None:
+            stored: Any = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
+        else:
+            stored = summaries.stored_request(self.request, text, conf.activity_request_bytes())
+        return Activity(
+            sandbox_id=self.sandbox.pk,
+            operation=self.operation[:64],
+            source=self.source,
+            status=error.code if error is not None else "ok",
+            error_message=error.message if error is not None else "",
+            request=stored,
+            consumed_capacity=summaries.consumed_capacity(response),
+            summary=summaries.summarize(self.operation, self.request, response),
+            duration_ms=(time.perf_counter() - self.started) * 1000,
+            at=self.at if self.at is not None else time.time() + self.sandbox.clock_offset,
+        )
+
+
+def _run_read(sandbox: Sandbox, run: Callable[[Engine], dict[str, Any]], call: _Call) -> dict:
+    """Catch up, then run a read-only call on the cached engine; record it (not journaled)."""
+    with ENGINES.lock(sandbox.pk):
+        row = _current_row(sandbox)
+        engine, sequence = _checked_out(row)
+        call.at = _call_time(row, engine)
+        engine.clock.freeze(call.at)
+        try:
+            response = run(engine)
+        except DynamoDBError as error:
+            if not isinstance(error, InternalServerError):
+                _check_in(row.pk, engine, sequence)
+            raise
+        _check_in(row.pk, engine, sequence)
+    call.activity(response=response).save()
+    return response
+
+
+def _run_write(
+    sandbox: Sandbox,
+    *,
+    journaled_as: str,
+    journaled_request: dict[str, Any],
+    run: Callable[[Engine], dict[str, Any]],
+    call: _Call,
+    clock_offset_change: float = 0.0,
+) -> dict[str, Any]:
+    """Run a state-changing call and journal it, all in one transaction on a locked row."""
+    with ENGINES.lock(sandbox.pk):
+        engine: Engine | None = None
+        changed = False
+        try:
+            with transaction.atomic():
+                # Serialises writers to this sandbox across processes and machines (on SQLite
+                # the IMMEDIATE transaction's database write lock does the same).
+                row = Sandbox.objects.select_for_update().filter(pk=sandbox.pk).first()
+                if row is None:
+                    raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
+                _copy_row(row, sandbox)
+                if not row.is_active:
+                    raise ResourceNotFoundException(REPLACED_MESSAGE)
+                engine, sequence = _checked_out(row)
+                limits.check_before(engine, journaled_as)
+                before = limits.usage(engine)
+                call.at = _call_time(row, engine)
+                engine.clock.freeze(call.at)
+                changed = True  # from here on, an error leaves an engine we cannot trust
+                try:
+                    response = run(engine)
+                except DynamoDBError as error:
+                    # The engine validates before it mutates: a refused call changed nothing.
+                    changed = isinstance(error, InternalServerError)
+                    raise
+                limits.check_after(before, limits.usage(engine))
+
+                sequence += 1
+                JournalEntry.objects.create(
+                    sandbox=row,
+                    sequence=sequence,
+                    operation=journaled_as,
+                    request=journaled_request,
+                    at=call.at,
+                )
+                row.last_sequence = sequence
+                row.clock_offset += clock_offset_change
+                row.save(update_fields=["last_sequence", "clock_offset", "updated_at"])
+                _copy_row(row, sandbox)
+                every = conf.snapshot_every()
+                if sequence % every == 0:
+                    Snapshot.objects.create(sandbox=row, sequence=sequence, state=engine.dumps())
+                    # The newest snapshot and the one before it are all a rebuild needs.
+                    Snapshot.objects.filter(sandbox=row, sequence__lt=sequence - every).delete()
+                call.activity(response=response).save()
+                _check_in(row.pk, engine, sequence)
+        except BaseException:
+            if engine is not None and not changed:
+                _check_in(sandbox.pk, engine, sequence)
+            raise
+    return response
+
+
+def _checked_out(row: Sandbox) -> tuple[Engine, int]:
+    """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
+
+    Rebuilt from the newest snapshot and the journal when the worker has none, or when its
+    engine is ahead of the database (a rolled-back outer transaction, say).
+    """
+    cached = ENGINES.take(row.pk)
+    target = row.last_sequence
+    if cached is not None and cached.sequence <= target:
+        return cached.engine, journal.catch_up(cached.engine, row.pk, cached.sequence, target)
+    return journal.rebuild(row.pk, target), target
+
+
+def _check_in(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+    """Give the engine back to the cache once the database has committed what it reflects."""
+    transaction.on_commit(lambda: ENGINES.put(sandbox_id, engine, sequence))
+
+
+def _current_row(sandbox: Sandbox) -> Sandbox:
+    """The sandbox's row as the database has it now (another worker may have moved it)."""
+    try:
+        row = Sandbox.objects.only("id", "last_sequence", "clock_offset", "is_active").get(
+            pk=sandbox.pk
+        )
+    except Sandbox.DoesNotExist:
+        raise ResourceNotFoundException(NO_SANDBOX_MESSAGE) from None
+    _copy_row(row, sandbox)
+    return row
+
+
+def _copy_row(row: Sandbox, sandbox: Sandbox) -> None:
+    """Keep the caller's instance in step with what the database said."""
+    if row is not sandbox:
+        sandbox.last_sequence = row.last_sequence
+        sandbox.clock_offset = row.clock_offset
+        sandbox.is_active = row.is_active
+
+
+def _call_time(row: Sandbox, engine: Engine) -> float:
+    """Simulated time for a call: wall time plus the offset, never behind the engine's clock.
+
+    Never going backwards keeps TTL and point-in-time windows sane even if the wall clock
+    steps back or two machines disagree slightly.
+    """
+    return max(time.time() + row.clock_offset, engine.clock.now())
+
+
+def _session_sandbox(request: HttpRequest) -> Sandbox | None:
+    """The anonymous sandbox whose id this session holds, if it still exists."""
+    session = getattr(request, "session", None)
+    stored = session.get(SESSION_SANDBOX_ID) if session is not None else None
+    if not stored:
+        return None
+    try:
+        sandbox_id = uuid.UUID(str(stored))
+    except ValueError:
+        return None
+    return Sandbox.objects.filter(pk=sandbox_id, owner__isnull=True).first()
+
+
+def _active_successor(sandbox: Sandbox | None) -> Sandbox | None:
+    """``sandbox`` if active, else the active sandbox that replaced it (None if none)."""
+    for _ in range(1000):
+        if sandbox is None or sandbox.is_active:
+            return sandbox
+        if sandbox.replaced_by_id is None:
+            return None
+        sandbox = Sandbox.objects.filter(pk=sandbox.replaced_by_id).first()
+    return None
+
+
+def _get_or_create(find: Callable[[], Sandbox | None], create: Callable[[], Sandbox]) -> Sandbox:
+    """``find()``, else ``create()``; a concurrent creator wins through the unique constraints."""
+    sandbox = find()
+    if sandbox is not None:
+        return sandbox
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        sandbox = find()
+        if sandbox is None:
+            raise
+        return sandbox

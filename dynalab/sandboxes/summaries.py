@@ -1,0 +1,131 @@
+"""What an Activity row keeps of a call: small facts for feedback and lab checks.
+
+A summary is a flat dict with the service's names where there is one::
+
+    {"TableName": "Music", "IndexName": "ByGenre", "Count": 3, "ScannedCount": 10,
+     "UsedScan": False, "Filtered": True, "MorePages": False, "CapacityUnits": 0.5}
+
+Keys appear only when they apply: ``Count``/``ScannedCount``/``UsedScan``/``Filtered``/
+``MorePages``/``Limit`` for Query and Scan, ``Found`` for GetItem, ``Seconds``/``Now`` for
+AdvanceClock, ``TableNames`` for batches and transactions, ``CapacityUnits`` (the total over
+the table and its indexes) whenever the engine reported consumed capacity.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: Operations whose requests accept ReturnConsumedCapacity: execute() asks for the detailed
+#: form when the caller did not, so every activity carries its cost.
+CAPACITY_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "ExecuteStatement",
+        "BatchExecuteStatement",
+        "ExecuteTransaction",
+    }
+)
+
+PREVIEW_CHARACTERS = 2048
+
+
+def wants_capacity(operation: str, request: dict[str, Any]) -> bool:
+    """True when execute() should ask the engine for ConsumedCapacity the caller did not."""
+    return operation in CAPACITY_OPERATIONS and request.get("ReturnConsumedCapacity") in (
+        None,
+        "NONE",
+    )
+
+
+def consumed_capacity(response: dict[str, Any] | None) -> Any:
+    """The response's ConsumedCapacity (a dict, or a list for batches), or None."""
+    if not response:
+        return None
+    return response.get("ConsumedCapacity")
+
+
+def summarize(
+    operation: str, request: dict[str, Any], response: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The facts the console and the course read back; see the module docstring."""
+    summary: dict[str, Any] = {}
+    if not isinstance(request, dict):
+        return summary
+    table_name = request.get("TableName")
+    if isinstance(table_name, str):
+        summary["TableName"] = table_name
+    index_name = request.get("IndexName")
+    if isinstance(index_name, str):
+        summary["IndexName"] = index_name
+    table_names = _table_names(request)
+    if table_names:
+        summary["TableNames"] = table_names
+    if operation in ("Query", "Scan"):
+        summary["UsedScan"] = operation == "Scan"
+        summary["Filtered"] = bool(request.get("FilterExpression"))
+        if isinstance(request.get("Limit"), int):
+            summary["Limit"] = request["Limit"]
+        if response is not None:
+            summary["Count"] = response.get("Count")
+            summary["ScannedCount"] = response.get("ScannedCount")
+            summary["MorePages"] = "LastEvaluatedKey" in response
+    if operation == "AdvanceClock":
+        seconds = request.get("seconds")
+        if isinstance(seconds, int | float) and math.isfinite(seconds):
+            summary["Seconds"] = seconds
+        if response is not None:
+            summary["Now"] = response.get("Now")
+    if operation == "GetItem" and response is not None:
+        summary["Found"] = "Item" in response
+    units = _capacity_units(consumed_capacity(response))
+    if units is not None:
+        summary["CapacityUnits"] = units
+    return summary
+
+
+def stored_request(request: dict[str, Any], text: str, limit: int) -> dict[str, Any]:
+    """The request to keep in Activity: itself, or a preview when its JSON is over ``limit``."""
+    if len(text) <= limit:
+        return request
+    kept: dict[str, Any] = {"Truncated": True, "SizeBytes": len(text.encode())}
+    for name in ("TableName", "IndexName"):
+        if isinstance(request.get(name), str):
+            kept[name] = request[name]
+    kept["Preview"] = text[:PREVIEW_CHARACTERS]
+    return kept
+
+
+def _table_names(request: dict[str, Any]) -> list[str]:
+    names: set[str] = set()
+    request_items = request.get("RequestItems")
+    if isinstance(request_items, dict):
+        names.update(name for name in request_items if isinstance(name, str))
+    transact_items = request.get("TransactItems")
+    if isinstance(transact_items, list):
+        for element in transact_items:
+            if not isinstance(element, dict):
+                continue
+            for action in element.values():
+                if isinstance(action, dict) and isinstance(action.get("TableName"), str):
+                    names.add(action["TableName"])
+    return sorted(names)
+
+
+def _capacity_units(capacity: Any) -> float | None:
+    if isinstance(capacity, dict):
+        capacity = [capacity]
+    if not isinstance(capacity, list):
+        return None
+    units = [c.get("CapacityUnits") for c in capacity if isinstance(c, dict)]
+    numbers = [u for u in units if isinstance(u, int | float)]
+    return float(sum(numbers)) if numbers else None
