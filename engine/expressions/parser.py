@@ -74,9 +74,7 @@ def check_text(text: str) -> None:
     """The checks made before parsing: not empty, at most 4 KB of UTF-8."""
     size = len(text.encode("utf-8"))
     if size > MAX_EXPRESSION_BYTES:
-        raise ExpressionError(
-            f"Expression size has exceeded the maximum allowed size; expression size: {size}"
-        )
+        raise ExpressionError("Expression size has exceeded the maximum allowed size;")
     if not text.strip(" \t\r\n"):
         raise ExpressionError("The expression can not be empty;")
 
