@@ -21,7 +21,7 @@ from sortedcontainers import SortedDict, SortedList
 
 from engine.capacity import write_units
 from engine.errors import ValidationException
-from engine.keys import HASH_SPACE, KeySchema, check_key_value, partition_hash
+from engine.keys import HASH_SPACE, KeySchema, check_key_value, composite_hash
 from engine.values import Item, item_size, key_sort_value
 
 IndexEntry = tuple[Item, int]
@@ -54,18 +54,32 @@ class SecondaryIndex:
         self.name: str = definition["IndexName"]
         self.local = local
         elements = definition["KeySchema"]
-        partition = elements[0]["AttributeName"]
-        sort = elements[1]["AttributeName"] if len(elements) > 1 else None
-        self.schema = KeySchema(
-            partition,
-            attribute_types[partition],
-            sort,
-            attribute_types[sort] if sort else None,
-        )
+        #: (name, type) of each partition-key and sort-key attribute, in schema order; global
+        #: indexes may have up to four of each (multi-attribute keys).
+        self.partition_attrs = [
+            (e["AttributeName"], attribute_types[e["AttributeName"]])
+            for e in elements
+            if e["KeyType"] == "HASH"
+        ]
+        self.sort_attrs = [
+            (e["AttributeName"], attribute_types[e["AttributeName"]])
+            for e in elements
+            if e["KeyType"] == "RANGE"
+        ]
+        self.multi_partition = len(self.partition_attrs) > 1
+        self.multi_sort = len(self.sort_attrs) > 1
+        partition, partition_type = self.partition_attrs[0]
+        sort, sort_type = self.sort_attrs[0] if self.sort_attrs else (None, None)
+        self.schema = KeySchema(partition, partition_type, sort, sort_type)
         self.table_schema = table_schema
         projection = definition["Projection"]
         self.projection_type: str = projection["ProjectionType"]
-        self.key_names = tuple(dict.fromkeys(table_schema.names + self.schema.names))
+        self.key_names = tuple(
+            dict.fromkeys(
+                table_schema.names
+                + tuple(name for name, _ in self.partition_attrs + self.sort_attrs)
+            )
+        )
         self.projected_names: frozenset[str] | None = None
         if self.projection_type == "KEYS_ONLY":
             self.projected_names = frozenset(self.key_names)
@@ -84,26 +98,40 @@ class SecondaryIndex:
 
     # ------------------------------------------------------------------ membership
     def entry_key(self, item: Item | None) -> tuple[Any, tuple[Any, Any, Any]] | None:
-        """Where an item sits in this index, or None when it lacks an index key attribute."""
+        """Where an item sits in this index, or None when it lacks an index key attribute.
+
+        Multi-attribute keys give tuples of values, compared attribute by attribute.
+        """
         if item is None:
             return None
-        schema = self.schema
-        partition = item.get(schema.partition_key)
-        if partition is None or schema.partition_type not in partition:
-            return None
-        sort_value = None
-        if schema.sort_key is not None:
-            sort = item.get(schema.sort_key)
-            if sort is None or schema.sort_type not in sort:
+        partition_values = []
+        for name, kind in self.partition_attrs:
+            value = item.get(name)
+            if value is None or kind not in value:
                 return None
-            sort_value = key_sort_value(sort)
+            partition_values.append(key_sort_value(value))
+        sort_values = []
+        for name, kind in self.sort_attrs:
+            value = item.get(name)
+            if value is None or kind not in value:
+                return None
+            sort_values.append(key_sort_value(value))
         table_schema = self.table_schema
         table_sort = key_sort_value(item[table_schema.sort_key]) if table_schema.sort_key else None
-        return key_sort_value(partition), (
+        partition_value = tuple(partition_values) if self.multi_partition else partition_values[0]
+        if self.multi_sort:
+            sort_value: Any = tuple(sort_values)
+        else:
+            sort_value = sort_values[0] if sort_values else None
+        return partition_value, (
             sort_value,
             key_sort_value(item[table_schema.partition_key]),
             table_sort,
         )
+
+    def partition_hash_of(self, item: Item) -> int:
+        """Scan-order hash of an item's index partition key (all its attributes)."""
+        return composite_hash([item[name] for name, _ in self.partition_attrs])
 
     def project(self, item: Item) -> Item:
         """The part of an item the index stores."""
@@ -176,9 +204,7 @@ class SecondaryIndex:
                 self.size_bytes -= size
                 if not partition:
                     del self.partitions[partition_value]
-                    self.partition_order.remove(
-                        (partition_hash(old[self.schema.partition_key]), partition_value)
-                    )
+                    self.partition_order.remove((self.partition_hash_of(old), partition_value))
         new_key = self.entry_key(new)
         if new_key is not None:
             partition_value, sort_key = new_key
@@ -187,9 +213,7 @@ class SecondaryIndex:
             partition = self.partitions.get(partition_value)
             if partition is None:
                 partition = self.partitions[partition_value] = SortedDict()
-                self.partition_order.add(
-                    (partition_hash(new[self.schema.partition_key]), partition_value)
-                )
+                self.partition_order.add((self.partition_hash_of(new), partition_value))
             partition[sort_key] = (projected, size)
             self.item_count += 1
             self.size_bytes += size
@@ -250,7 +274,7 @@ class SecondaryIndex:
         """Scan position of an index ExclusiveStartKey (index keys plus table keys)."""
         entry = self.entry_key(key)
         assert entry is not None
-        return partition_hash(key[self.schema.partition_key]), entry[0], entry[1]
+        return self.partition_hash_of(key), entry[0], entry[1]
 
     def describe(self, now: float, *, table_billing_mode: str) -> dict[str, Any]:
         described: dict[str, Any] = {

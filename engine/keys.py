@@ -135,4 +135,16 @@ def partition_hash(value: AttributeValue) -> int:
     )
 
 
+def composite_hash(values: list[AttributeValue]) -> int:
+    """A stable 64-bit hash of several partition-key values (multi-attribute GSI keys)."""
+    if len(values) == 1:
+        return partition_hash(values[0])
+    digest = hashlib.md5(usedforsecurity=False)
+    for value in values:
+        kind, data = next(iter(value.items()))
+        raw = data.encode("utf-8") if kind in ("S", "N") else decode_binary(data)
+        digest.update(kind.encode() + len(raw).to_bytes(4, "big") + raw)
+    return int.from_bytes(digest.digest()[:8], "big")
+
+
 HASH_SPACE = 1 << 64

@@ -88,6 +88,50 @@ def iterate_range(
     value (index partitions); ``start_after`` is then a whole tuple. O(log n + k).
     """
     low, low_closed, high, high_closed = sort_bounds(operator, values)
+    return iterate_bounds(
+        partition,
+        (low, low_closed, high, high_closed),
+        forward=forward,
+        start_after=start_after,
+        composite_keys=composite_keys,
+    )
+
+
+def multi_sort_bounds(
+    equal_prefix: tuple[Any, ...], operator: str | None, values: list[Any]
+) -> tuple[Any, bool, Any, bool]:
+    """Bounds over sort tuples (multi-attribute keys): equality on the leading attributes,
+    then at most one condition on the next one."""
+    prefix = tuple(equal_prefix)
+    everything = (prefix, True, prefix + (TOP,), True)
+    if operator is None:
+        return everything
+    low, low_closed, high, high_closed = sort_bounds(operator, values)
+    if low is None:
+        low_bound, low_closed = prefix, True
+    elif low_closed:
+        low_bound = prefix + (low,)
+    else:
+        low_bound = prefix + (low, TOP)
+    if high is None:
+        high_bound, high_closed = prefix + (TOP,), True
+    elif high_closed:
+        high_bound = prefix + (high, TOP)
+    else:
+        high_bound = prefix + (high,)
+    return low_bound, low_closed, high_bound, high_closed
+
+
+def iterate_bounds(
+    partition: SortedDict,
+    bounds: tuple[Any, bool, Any, bool],
+    *,
+    forward: bool,
+    start_after: Any = None,
+    composite_keys: bool = False,
+) -> Iterator[Any]:
+    """Entries between explicit ``(low, low_closed, high, high_closed)`` bounds. O(log n + k)."""
+    low, low_closed, high, high_closed = bounds
     if composite_keys:
         # Map bounds on the first element onto tuple keys: (v,) sorts before every (v, ...),
         # (v, TOP) after every (v, ...).

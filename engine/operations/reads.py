@@ -17,6 +17,7 @@ from engine.errors import ValidationException
 from engine.expressions import compile_key_condition
 from engine.indexes import SecondaryIndex
 from engine.keys import HASH_SPACE, KeySchema, partition_hash
+from engine.multikey import MultiKeyCondition, compile_multi_key_condition
 from engine.operations.common import (
     RETURN_CAPACITY,
     add_capacity,
@@ -25,7 +26,7 @@ from engine.operations.common import (
     optional_projection,
     reject_legacy,
 )
-from engine.ranges import iterate_range
+from engine.ranges import iterate_bounds, iterate_range, multi_sort_bounds
 from engine.table import Table
 from engine.validation import Violations, get_bool, get_dict, get_int, get_str
 from engine.values import copy_item, key_sort_value, validate_item
@@ -70,6 +71,19 @@ class ReadTarget:
             if partition is None:
                 return
             start_after = self.index.entry_key(start)[1] if start is not None else None
+            if self.index.multi_sort:
+                prefix = tuple(key_sort_value(v) for v in key_condition.equal_prefix)
+                yield from iterate_bounds(
+                    partition,
+                    multi_sort_bounds(prefix, operator, values),
+                    forward=forward,
+                    start_after=start_after,
+                    composite_keys=True,
+                )
+                return
+            if isinstance(key_condition, MultiKeyCondition) and key_condition.equal_prefix:
+                # A single sort attribute matched with "=" inside a multi-attribute key.
+                operator, values = "=", [key_sort_value(key_condition.equal_prefix[0])]
             yield from iterate_range(
                 partition,
                 operator,
@@ -99,10 +113,14 @@ class ReadTarget:
         source = self.index or self.table
         start_after = None
         if start is not None:
-            partition_attr = self.schema.partition_key
             low = segment * HASH_SPACE // total_segments
             high = (segment + 1) * HASH_SPACE // total_segments
-            if not low <= partition_hash(start[partition_attr]) < high:
+            start_hash = (
+                self.index.partition_hash_of(start)
+                if self.index is not None
+                else partition_hash(start[self.schema.partition_key])
+            )
+            if not low <= start_hash < high:
                 raise ValidationException(
                     STARTING_KEY_INVALID + "The Exclusive Start Key must be in the segment "
                     "that the request specifies"
@@ -292,24 +310,41 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     table = engine.get_table(name)
     target = _target(engine, table, request, select, consistent)
     schema = target.schema
-    key_condition = compile_key_condition(
-        key_text,
-        context,
-        schema.partition_key,
-        schema.sort_key,
-        {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions},
-    )
+    index = target.index
+    multi = index is not None and (index.multi_partition or index.multi_sort)
+    if multi:
+        key_condition: Any = compile_multi_key_condition(
+            key_text, context, index.partition_attrs, index.sort_attrs
+        )
+        partition_values = [key_sort_value(v) for v in key_condition.partition_values]
+        partition_value = tuple(partition_values) if index.multi_partition else partition_values[0]
+        key_names = tuple(name for name, _ in index.partition_attrs + index.sort_attrs)
+    else:
+        key_condition = compile_key_condition(
+            key_text,
+            context,
+            schema.partition_key,
+            schema.sort_key,
+            {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions},
+        )
+        partition_value = key_sort_value(key_condition.partition_value)
+        key_names = schema.names
     condition = optional_condition(request, context, "FilterExpression")
     projection = optional_projection(request, context)
     context.check_unused()
-    _check_filter_keys(condition, schema.names)
-    partition_value = key_sort_value(key_condition.partition_value)
+    _check_filter_keys(condition, key_names)
     raw_start = get_dict(request, "ExclusiveStartKey")
     start = target.check_start_key(raw_start) if raw_start is not None else None
-    if start is not None and key_sort_value(start[schema.partition_key]) != partition_value:
-        raise ValidationException(
-            "The provided starting key is outside query boundaries based on provided conditions"
+    if start is not None:
+        start_partition = (
+            index.entry_key(start)[0]
+            if index is not None
+            else key_sort_value(start[schema.partition_key])
         )
+        if start_partition != partition_value:
+            raise ValidationException(
+                "The provided starting key is outside query boundaries based on provided conditions"
+            )
     entries = target.query_entries(partition_value, key_condition, forward, start)
     response, consumption = _page(
         entries,

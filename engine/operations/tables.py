@@ -29,6 +29,8 @@ MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
 MAX_TAGS = 50
+#: Global secondary indexes may key on up to four partition and four sort attributes.
+MAX_MULTI_KEY_ATTRIBUTES = 4
 INVALID = "One or more parameter values were invalid: "
 
 
@@ -66,7 +68,12 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     for position, index in enumerate(local_indexes or [], 1):
         _check_index_shape(violations, index, f"localSecondaryIndexes.{position}.member")
     for position, index in enumerate(global_indexes or [], 1):
-        _check_index_shape(violations, index, f"globalSecondaryIndexes.{position}.member")
+        _check_index_shape(
+            violations,
+            index,
+            f"globalSecondaryIndexes.{position}.member",
+            max_key_elements=2 * MAX_MULTI_KEY_ATTRIBUTES,
+        )
         _check_throughput(
             violations,
             index.get("ProvisionedThroughput") if isinstance(index, dict) else None,
@@ -204,7 +211,9 @@ def _check_throughput(violations: Violations, throughput: Any, path: str) -> Non
             violations.range(value, f"{path}.{field}", 1)
 
 
-def _check_index_shape(violations: Violations, index: Any, path: str) -> None:
+def _check_index_shape(
+    violations: Violations, index: Any, path: str, *, max_key_elements: int = 2
+) -> None:
     if not isinstance(index, dict):
         violations.not_null(None, path)
         return
@@ -222,7 +231,7 @@ def _check_index_shape(violations: Violations, index: Any, path: str) -> None:
                 )
     key_schema = index.get("KeySchema")
     if violations.not_null(key_schema, f"{path}.keySchema"):
-        violations.length(key_schema, f"{path}.keySchema", 1, 2)
+        violations.length(key_schema, f"{path}.keySchema", 1, max_key_elements)
         for position, element in enumerate(key_schema, 1):
             _check_key_element(violations, element, f"{path}.keySchema.{position}.member")
     projection = index.get("Projection")
@@ -261,6 +270,47 @@ def _key_schema(elements: list[dict[str, Any]], definitions: list[dict[str, Any]
     return KeySchema(partition, types[partition], sort, types[sort])
 
 
+def _global_index_key_schema(
+    name: str, elements: list[dict[str, Any]], definitions: list[dict[str, Any]]
+) -> KeySchema:
+    """A GSI's key: one to four HASH attributes, then up to four RANGE attributes."""
+    if len(elements) <= 2:
+        return _key_schema(elements, definitions)
+    kinds = [e["KeyType"] for e in elements]
+    if kinds[0] != "HASH":
+        raise ValidationException(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+        )
+    first_range = kinds.index("RANGE") if "RANGE" in kinds else len(kinds)
+    if "HASH" in kinds[first_range:]:
+        raise ValidationException(
+            "Invalid KeySchema: all HASH key elements must come before the RANGE key elements "
+            f"for index: {name}"
+        )
+    if (
+        first_range > MAX_MULTI_KEY_ATTRIBUTES
+        or len(kinds) - first_range > MAX_MULTI_KEY_ATTRIBUTES
+    ):
+        raise ValidationException(
+            INVALID + f"A global secondary index key can have at most {MAX_MULTI_KEY_ATTRIBUTES} "
+            f"HASH and {MAX_MULTI_KEY_ATTRIBUTES} RANGE attributes: {name}"
+        )
+    names = [e["AttributeName"] for e in elements]
+    if len(set(names)) != len(names):
+        raise ValidationException(
+            f"Invalid KeySchema: an attribute appears twice in the key schema of index: {name}"
+        )
+    types = {d["AttributeName"]: d["AttributeType"] for d in definitions}
+    missing = [n for n in names if n not in types]
+    if missing:
+        raise ValidationException(
+            INVALID + "Some index key attributes are not defined in AttributeDefinitions. "
+            f"Keys: [{', '.join(names)}], AttributeDefinitions: [{', '.join(types)}]"
+        )
+    sort = names[first_range] if first_range < len(names) else None
+    return KeySchema(names[0], types[names[0]], sort, types[sort] if sort else None)
+
+
 def _index_definition(
     index: dict[str, Any],
     definitions: list[dict[str, Any]],
@@ -270,7 +320,11 @@ def _index_definition(
     billing_mode: str,
 ) -> dict[str, Any]:
     name = index["IndexName"]
-    schema = _key_schema(index["KeySchema"], definitions)
+    elements = index["KeySchema"]
+    if local:
+        schema = _key_schema(elements, definitions)
+    else:
+        schema = _global_index_key_schema(name, elements, definitions)
     if local:
         if table_schema.sort_key is None:
             raise ValidationException(
@@ -302,7 +356,9 @@ def _index_definition(
         raise ValidationException(INVALID + "Unknown ProjectionType: null")
     definition: dict[str, Any] = {
         "IndexName": name,
-        "KeySchema": schema.to_wire(),
+        "KeySchema": [
+            {"AttributeName": e["AttributeName"], "KeyType": e["KeyType"]} for e in elements
+        ],
         "Projection": projection,
     }
     if not local:
@@ -595,7 +651,12 @@ def _apply_index_updates(
                     f"the per-table limit of {MAX_GLOBAL_INDEXES}"
                 )
             violations = Violations()
-            _check_index_shape(violations, body, "globalSecondaryIndexUpdates.1.member.create")
+            _check_index_shape(
+                violations,
+                body,
+                "globalSecondaryIndexUpdates.1.member.create",
+                max_key_elements=2 * MAX_MULTI_KEY_ATTRIBUTES,
+            )
             violations.raise_if_any()
             known = {d["AttributeName"]: d for d in table.attribute_definitions}
             for definition in definitions or []:

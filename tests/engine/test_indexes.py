@@ -379,3 +379,156 @@ def test_a_gsi_added_later_backfills_before_it_can_be_read() -> None:
     assert engine.call("DescribeTable", {"TableName": "Books"})["Table"][
         "AttributeDefinitions"
     ] == [{"AttributeName": "isbn", "AttributeType": "S"}]
+
+
+def matches_table(engine: Engine) -> None:
+    """Tournament matches with a GSI keyed on two partition and two sort attributes."""
+    engine.call(
+        "CreateTable",
+        {
+            "TableName": "Matches",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": "matchId", "AttributeType": "S"},
+                {"AttributeName": "tournament", "AttributeType": "S"},
+                {"AttributeName": "regionId", "AttributeType": "S"},
+                {"AttributeName": "round", "AttributeType": "N"},
+                {"AttributeName": "bracket", "AttributeType": "S"},
+            ],
+            "KeySchema": [{"AttributeName": "matchId", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "by-tournament",
+                    "KeySchema": [
+                        {"AttributeName": "tournament", "KeyType": "HASH"},
+                        {"AttributeName": "regionId", "KeyType": "HASH"},
+                        {"AttributeName": "round", "KeyType": "RANGE"},
+                        {"AttributeName": "bracket", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        },
+    )
+    engine.extensions["indexes"].settings.propagation_delay = 0
+    rows = [
+        ("m1", "WINTER", "EU", 1, "UPPER"),
+        ("m2", "WINTER", "EU", 1, "LOWER"),
+        ("m3", "WINTER", "EU", 2, "UPPER"),
+        ("m4", "WINTER", "NA", 1, "UPPER"),
+        ("m5", "SUMMER", "EU", 1, "UPPER"),
+        ("m6", "WINTER", "EU", 3, "FINAL"),
+    ]
+    for match, tournament, region, round_, bracket in rows:
+        item = {
+            "matchId": s(match),
+            "tournament": s(tournament),
+            "regionId": s(region),
+            "round": n(round_),
+            "bracket": s(bracket),
+        }
+        engine.call("PutItem", {"TableName": "Matches", "Item": item})
+    # Without every key attribute an item is not in the index.
+    engine.call(
+        "PutItem",
+        {"TableName": "Matches", "Item": {"matchId": s("m7"), "tournament": s("WINTER")}},
+    )
+
+
+def query_matches(
+    engine: Engine, condition: str, values: dict[str, Any], **extra: Any
+) -> list[str]:
+    response = engine.call(
+        "Query",
+        {
+            "TableName": "Matches",
+            "IndexName": "by-tournament",
+            "KeyConditionExpression": condition,
+            **({"ExpressionAttributeNames": {"#r": "round"}} if "#r" in condition else {}),
+            "ExpressionAttributeValues": values,
+            **extra,
+        },
+    )
+    return [item["matchId"]["S"] for item in response["Items"]]
+
+
+def test_multi_attribute_gsi_keys() -> None:
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    matches_table(engine)
+    base = {":t": s("WINTER"), ":g": s("EU")}
+    both = "tournament = :t AND regionId = :g"
+    # Sorted by round, then bracket.
+    assert query_matches(engine, both, base) == ["m2", "m1", "m3", "m6"]
+    assert query_matches(engine, both + " AND #r = :r", {**base, ":r": n(1)}) == ["m2", "m1"]
+    assert query_matches(engine, both + " AND #r >= :r", {**base, ":r": n(2)}) == ["m3", "m6"]
+    assert query_matches(
+        engine,
+        both + " AND #r = :r AND begins_with(bracket, :b)",
+        {**base, ":r": n(1), ":b": s("UP")},
+    ) == ["m1"]
+    assert query_matches(engine, both, base, ScanIndexForward=False) == ["m6", "m3", "m1", "m2"]
+    missing = error_of(
+        engine,
+        "Query",
+        {
+            "TableName": "Matches",
+            "IndexName": "by-tournament",
+            "KeyConditionExpression": "tournament = :t",
+            "ExpressionAttributeValues": {":t": s("WINTER")},
+        },
+    )
+    assert missing.message == "Query condition missed key schema element: regionId"
+    skipped = error_of(
+        engine,
+        "Query",
+        {
+            "TableName": "Matches",
+            "IndexName": "by-tournament",
+            "KeyConditionExpression": both + " AND bracket = :b",
+            "ExpressionAttributeValues": {**base, ":b": s("UPPER")},
+        },
+    )
+    assert skipped.message == "Query condition missed key schema element: round"
+    range_first = error_of(
+        engine,
+        "Query",
+        {
+            "TableName": "Matches",
+            "IndexName": "by-tournament",
+            "KeyConditionExpression": both + " AND #r > :r AND bracket = :b",
+            "ExpressionAttributeNames": {"#r": "round"},
+            "ExpressionAttributeValues": {**base, ":r": n(1), ":b": s("UPPER")},
+        },
+    )
+    assert range_first.message == "Query key condition not supported"
+    scanned = engine.call("Scan", {"TableName": "Matches", "IndexName": "by-tournament"})
+    assert scanned["Count"] == 6
+    described = engine.call("DescribeTable", {"TableName": "Matches"})["Table"]
+    assert len(described["GlobalSecondaryIndexes"][0]["KeySchema"]) == 4
+
+
+def test_multi_attribute_pagination() -> None:
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    matches_table(engine)
+    seen = []
+    start = None
+    while True:
+        extra: dict[str, Any] = {"Limit": 1}
+        if start:
+            extra["ExclusiveStartKey"] = start
+        response = engine.call(
+            "Query",
+            {
+                "TableName": "Matches",
+                "IndexName": "by-tournament",
+                "KeyConditionExpression": "tournament = :t AND regionId = :g",
+                "ExpressionAttributeValues": {":t": s("WINTER"), ":g": s("EU")},
+                **extra,
+            },
+        )
+        seen += [i["matchId"]["S"] for i in response["Items"]]
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            break
+        assert set(start) == {"matchId", "tournament", "regionId", "round", "bracket"}
+    assert seen == ["m2", "m1", "m3", "m6"]
