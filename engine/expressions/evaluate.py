@@ -23,6 +23,7 @@ from engine.expressions.context import (
 from engine.expressions.parser import (
     CONDITION_FUNCTIONS,
     ExpressionError,
+    deep_recursion,
     parse_condition,
     parse_projection,
     unwrap,
@@ -172,13 +173,14 @@ def compile_condition(text: str, ctx: ExpressionContext, parameter: str) -> Cond
 
     O(len(text)) to compile; evaluation is O(size of the tree + paths walked) per item.
     """
-    try:
-        tree = parse_condition(text)
-        binder = _ConditionBinder(ctx)
-        bound = binder.condition(tree.root)
-    except ExpressionError as error:
-        raise _invalid(parameter, error) from None
-    return Condition(text, _compile(bound), tuple(binder.paths), bound)
+    with deep_recursion():
+        try:
+            tree = parse_condition(text)
+            binder = _ConditionBinder(ctx)
+            bound = binder.condition(tree.root)
+        except ExpressionError as error:
+            raise _invalid(parameter, error) from None
+        return Condition(text, _compile(bound), tuple(binder.paths), bound)
 
 
 # --------------------------------------------------------------------------- bound conditions
@@ -792,7 +794,8 @@ def _project_value(value: Value, tree: dict) -> Value | None:
 def compile_projection(text: str, ctx: ExpressionContext) -> Projection:
     """Parse (cached), bind and check a projection expression. O(n^2) in the number of paths."""
     try:
-        tree = parse_projection(text)
+        with deep_recursion():
+            tree = parse_projection(text)
         paths = [ctx.resolve_path(path) for path in tree.paths]
         check_overlaps(paths)
     except ExpressionError as error:

@@ -11,6 +11,10 @@ functions used in the wrong place, reserved words, and (updates) repeated sectio
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from engine.expressions import ast
@@ -28,6 +32,7 @@ from engine.expressions.reserved import RESERVED_WORDS
 
 MAX_EXPRESSION_BYTES = 4096
 MAX_PATH_DEPTH = 32
+MAX_OPERATORS = 300
 
 CONDITION_FUNCTIONS = {
     "attribute_exists": 1,
@@ -119,6 +124,36 @@ def _parse_projection_cached(text: str) -> ast.ProjectionExpression:
     return ast.ProjectionExpression(tuple(paths))
 
 
+# --------------------------------------------------------------------------- deep nesting
+
+# Parsing, checking and binding are recursive. Legal expressions (4 KB, 300 operators) can
+# nest a few hundred levels, deeper than Python's default limit allows at 4 frames a level,
+# so compiling runs with a raised limit (restored once no thread is compiling any more).
+_RECURSION_LIMIT = 20_000
+_recursion_lock = threading.Lock()
+_compiling = 0
+_saved_limit = 0
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Run the block with a recursion limit high enough for any legal expression."""
+    global _compiling, _saved_limit
+    with _recursion_lock:
+        if _compiling == 0:
+            _saved_limit = sys.getrecursionlimit()
+            if _saved_limit < _RECURSION_LIMIT:
+                sys.setrecursionlimit(_RECURSION_LIMIT)
+        _compiling += 1
+    try:
+        yield
+    finally:
+        with _recursion_lock:
+            _compiling -= 1
+            if _compiling == 0 and _saved_limit < _RECURSION_LIMIT:
+                sys.setrecursionlimit(_saved_limit)
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -141,6 +176,15 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.keywords = keywords
+        self.operators = 0
+
+    def count_operator(self) -> None:
+        """Count one operator or function against the service's limit of 300."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExpressionError(
+                f"The expression contains too many operators; operator count: {self.operators}"
+            )
 
     # ----------------------------------------------------------------- token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -246,6 +290,7 @@ class _Parser:
             return left  # a bare operand inside parentheses: the caller decides
         while self.at_keyword("OR"):
             pos = self.advance().start
+            self.count_operator()
             left = ast.Or(left, self.and_condition(False), pos)
         return left
 
@@ -255,12 +300,14 @@ class _Parser:
             return left
         while self.at_keyword("AND"):
             pos = self.advance().start
+            self.count_operator()
             left = ast.And(left, self.not_condition(False), pos)
         return left
 
     def not_condition(self, allow_bare: bool) -> ast.Node:
         if self.at_keyword("NOT"):
             pos = self.advance().start
+            self.count_operator()
             return ast.Not(self.not_condition(False), pos)
         return self.primary_condition(allow_bare)
 
@@ -280,9 +327,11 @@ class _Parser:
         token = self.peek()
         if token.kind == PUNCT and token.text in _COMPARATORS:
             self.advance()
+            self.count_operator()
             return ast.Comparison(token.text, left, self.operand(), token.start)
         if self.at_keyword("BETWEEN"):
             self.advance()
+            self.count_operator()
             lower = self.operand()
             if not self.at_keyword("AND"):
                 self.fail()
@@ -290,6 +339,7 @@ class _Parser:
             return ast.Between(left, lower, self.operand(), token.start)
         if self.at_keyword("IN"):
             self.advance()
+            self.count_operator()
             self.expect_punct("(")
             candidates = [self.operand()]
             while self.at_punct(","):
@@ -318,6 +368,7 @@ class _Parser:
         if self._function_ahead():
             self.advance()
             self.advance()
+            self.count_operator()
             args = [self.operand()]
             while self.at_punct(","):
                 self.advance()
@@ -388,6 +439,7 @@ class _Parser:
         token = self.peek()
         if token.kind == PUNCT and token.text in ("+", "-"):
             self.advance()
+            self.count_operator()
             return ast.Arithmetic(token.text, left, self._update_operand(), token.start)
         return left
 
@@ -404,6 +456,7 @@ class _Parser:
         if self._function_ahead():
             self.advance()
             self.advance()
+            self.count_operator()
             args = [self._update_operand()]
             while self.at_punct(","):
                 self.advance()

@@ -16,7 +16,13 @@ from engine.errors import ValidationException
 from engine.expressions import ast
 from engine.expressions.context import ExpressionContext, ResolvedPath, check_overlaps
 from engine.expressions.evaluate import build_projection_tree, make_getter, project
-from engine.expressions.parser import UPDATE_FUNCTIONS, ExpressionError, parse_update, unwrap
+from engine.expressions.parser import (
+    UPDATE_FUNCTIONS,
+    ExpressionError,
+    deep_recursion,
+    parse_update,
+    unwrap,
+)
 from engine.values import copy_value, decimal_add, decimal_subtract
 
 Item = dict[str, dict[str, Any]]
@@ -272,6 +278,11 @@ class Update:
 
 def compile_update(text: str, ctx: ExpressionContext) -> Update:
     """Parse (cached), bind and check an update expression. O(len(text) + n^2) for n actions."""
+    with deep_recursion():
+        return _compile_update(text, ctx)
+
+
+def _compile_update(text: str, ctx: ExpressionContext) -> Update:
     try:
         tree = parse_update(text)
         binder = _Binder(ctx)

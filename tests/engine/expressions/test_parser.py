@@ -430,3 +430,30 @@ def test_document_paths_up_to_32_levels():
 def test_parse_is_cached_by_text():
     assert parse_condition("a = :v") is parse_condition("a = :v")
     assert parse_update("SET a = :v") is parse_update("SET a = :v")
+
+
+# --------------------------------------------------------------------------- operator limit
+
+
+def test_at_most_300_operators():
+    ctx = ExpressionContext(None, {":v": {"S": "x"}})
+    ok = " AND ".join(["a = :v"] * 150)  # 150 comparisons + 149 ANDs
+    assert compile_condition(ok, ctx, "FilterExpression").evaluate({"a": {"S": "x"}})
+    too_many = " AND ".join(["a = :v"] * 151)
+    assert condition_error(too_many, values={":v": {"S": "x"}}) == (
+        "Invalid ConditionExpression: The expression contains too many operators; "
+        "operator count: 301"
+    )
+    assert condition_error("NOT " * 1000 + "a = :v").endswith("operator count: 301")
+    nested_functions = "size(" * 301 + "a" + ")" * 301 + " = :v"
+    assert condition_error(nested_functions).endswith("operator count: 301")
+
+
+def test_deep_but_legal_nesting_compiles_and_evaluates():
+    ctx = ExpressionContext(None, {":v": {"S": "x"}})
+    text = "(NOT " * 299 + "a = :v" + ")" * 299
+    condition = compile_condition(text, ctx, "ConditionExpression")
+    assert condition.evaluate({"a": {"S": "y"}}) is True  # an odd number of NOTs
+    assert condition_error("(" * 1500 + "a = :v" + ")" * 1500) == (
+        "Invalid ConditionExpression: The expression has redundant parentheses;"
+    )
