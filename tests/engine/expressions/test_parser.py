@@ -90,9 +90,9 @@ def test_empty_expression(text):
 
 
 def test_expression_size_limit_is_4_kb_of_utf8():
-    ok = "a = :v OR " * 408 + "a = :v  "  # 4088 bytes
-    assert len(ok.encode()) <= 4096
-    compile_condition(ok, ExpressionContext(None, {":v": {"S": "x"}}), "FilterExpression")
+    ok = "attribute_exists(" + "a" * (4096 - 18) + ")"
+    assert len(ok.encode()) == 4096
+    compile_condition(ok, ExpressionContext(None, None), "FilterExpression")
     too_long = "a" * 4097
     assert condition_error(too_long, parameter="FilterExpression") == (
         "Invalid FilterExpression: Expression size has exceeded the maximum allowed size;"
