@@ -9,7 +9,8 @@ suits one person running ``make run`` on their own machine:
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names the server answers for.
 - ``DJANGO_CSRF_TRUSTED_ORIGINS``: comma-separated origins, needed behind an HTTPS proxy.
 - ``DYNALAB_SANDBOX_SNAPSHOT_EVERY`` (200), ``DYNALAB_SANDBOX_CACHE_SIZE`` (32 engines per
-  worker) and ``DYNALAB_SANDBOX_DEBUG_API`` (off; tests only): see dynalab/sandboxes.
+  worker), ``DYNALAB_SANDBOX_JOURNAL_READS`` (off) and ``DYNALAB_SANDBOX_DEBUG_API`` (off;
+  tests only): see dynalab/sandboxes.
 """
 
 import os
@@ -141,5 +142,7 @@ DYNALAB_SANDBOX_LIMITS = {
 }
 DYNALAB_SANDBOX_SNAPSHOT_EVERY = int(os.environ.get("DYNALAB_SANDBOX_SNAPSHOT_EVERY", "200"))
 DYNALAB_SANDBOX_CACHE_SIZE = int(os.environ.get("DYNALAB_SANDBOX_CACHE_SIZE", "32"))
+# Journal reads too, so several workers agree on read throttling (each read then writes).
+DYNALAB_SANDBOX_JOURNAL_READS = _env_bool("DYNALAB_SANDBOX_JOURNAL_READS", default=False)
 # POST /sandboxes/<id>/execute, unauthenticated: for tests and local scripting only.
 DYNALAB_SANDBOX_DEBUG_API = _env_bool("DYNALAB_SANDBOX_DEBUG_API", default=False)

@@ -35,3 +35,8 @@ def activity_request_bytes() -> int:
 def debug_api_enabled() -> bool:
     """Whether ``POST /sandboxes/<id>/execute`` answers (tests and local scripting only)."""
     return bool(getattr(settings, "DYNALAB_SANDBOX_DEBUG_API", False))
+
+
+def journal_reads() -> bool:
+    """Whether read-only calls are journaled too (see journal.is_journaled for why)."""
+    return bool(getattr(settings, "DYNALAB_SANDBOX_JOURNAL_READS", False))

@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 
+from dynalab.sandboxes import conf
 from dynalab.sandboxes.models import JournalEntry, Snapshot
 from engine import DynamoDBError, Engine
 
@@ -54,13 +55,23 @@ READ_ONLY_OPERATIONS = frozenset(
         "DescribeImport",
         "ListImports",
         "GetResourcePolicy",
+        # DynaLab's own reads (not in the DynamoDB API).
+        "DescribeThroughput",
+        "DescribeTrigger",
+        "ListTriggers",
     }
 )
 
 
 def is_journaled(operation: str) -> bool:
-    """True for every operation that may change state (including unknown ones)."""
-    return operation not in READ_ONLY_OPERATIONS
+    """True for every operation that may change state (including unknown ones).
+
+    With ``DYNALAB_SANDBOX_JOURNAL_READS`` on, reads are journaled too: the engine's capacity
+    model draws read tokens from a table's buckets, so only then do several workers (and a
+    worker after a restart) agree on read throttling, at the price of a short write
+    transaction per read.
+    """
+    return conf.journal_reads() or operation not in READ_ONLY_OPERATIONS
 
 
 def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> None:
