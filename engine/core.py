@@ -244,6 +244,7 @@ _TABLE_FIELDS = (
     "deletion_protection",
     "table_class",
     "active_at",
+    "restore_summary",
 )
 
 

@@ -47,6 +47,14 @@ ProvisionedThroughputExceededException = _error("ProvisionedThroughputExceededEx
 RequestLimitExceeded = _error("RequestLimitExceeded")
 ThrottlingException = _error("ThrottlingException")
 ItemCollectionSizeLimitExceededException = _error("ItemCollectionSizeLimitExceededException")
+TableNotFoundException = _error("TableNotFoundException")
+TableAlreadyExistsException = _error("TableAlreadyExistsException")
+TableInUseException = _error("TableInUseException")
+BackupNotFoundException = _error("BackupNotFoundException")
+BackupInUseException = _error("BackupInUseException")
+ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableException")
+PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
+InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
 InternalServerError = _error("InternalServerError", status=500)
 
 __all__ = [
@@ -66,5 +74,13 @@ __all__ = [
     "RequestLimitExceeded",
     "ThrottlingException",
     "ItemCollectionSizeLimitExceededException",
+    "TableNotFoundException",
+    "TableAlreadyExistsException",
+    "TableInUseException",
+    "BackupNotFoundException",
+    "BackupInUseException",
+    "ContinuousBackupsUnavailableException",
+    "PointInTimeRecoveryUnavailableException",
+    "InvalidRestoreTimeException",
     "InternalServerError",
 ]

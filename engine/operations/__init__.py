@@ -1,3 +1,11 @@
 """The DynamoDB operations, one module per family; importing registers them with the Engine."""
 
-from engine.operations import batch, indexing, items, reads, tables, transactions  # noqa: F401
+from engine.operations import (  # noqa: F401
+    backups,
+    batch,
+    indexing,
+    items,
+    reads,
+    tables,
+    transactions,
+)
