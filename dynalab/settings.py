@@ -59,12 +59,15 @@ INSTALLED_APPS = [
     "dynalab.theme",
     "dynalab.console",
     "dynalab.sandboxes",
+    "dynalab.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A POST to / with X-Amz-Target is a DynamoDB call (SigV4, not cookies): before CSRF.
+    "dynalab.api.middleware.RootEndpointMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,3 +149,17 @@ DYNALAB_SANDBOX_CACHE_SIZE = int(os.environ.get("DYNALAB_SANDBOX_CACHE_SIZE", "3
 DYNALAB_SANDBOX_JOURNAL_READS = _env_bool("DYNALAB_SANDBOX_JOURNAL_READS", default=False)
 # POST /sandboxes/<id>/execute, unauthenticated: for tests and local scripting only.
 DYNALAB_SANDBOX_DEBUG_API = _env_bool("DYNALAB_SANDBOX_DEBUG_API", default=False)
+
+# The DynamoDB wire endpoint (dynalab.api). A classroom server checks every request's SigV4
+# signature against the sandbox's keys; `make run` turns on DYNALAB_API_ACCEPT_ANY_KEY, where
+# any key works unchecked and each access key id gets its own sandbox. Bodies over
+# DYNALAB_API_MAX_REQUEST_BYTES are refused unread; each sandbox may send
+# DYNALAB_API_REQUESTS_PER_SECOND with bursts of DYNALAB_API_BURST per worker (0: no limit).
+DYNALAB_API_ACCEPT_ANY_KEY = _env_bool("DYNALAB_API_ACCEPT_ANY_KEY", default=False)
+DYNALAB_API_MAX_REQUEST_BYTES = int(
+    os.environ.get("DYNALAB_API_MAX_REQUEST_BYTES", str(1024 * 1024))
+)
+DYNALAB_API_RATE_LIMIT = {
+    "requests_per_second": float(os.environ.get("DYNALAB_API_REQUESTS_PER_SECOND", "50")),
+    "burst": float(os.environ.get("DYNALAB_API_BURST", "100")),
+}

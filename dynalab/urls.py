@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dynalab.console.urls")),
     path("sandboxes/", include("dynalab.sandboxes.urls")),
+    path("", include("dynalab.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The DynamoDB wire endpoint: JSON 1.0 over HTTP, SigV4 with each sandbox's access keys."""

@@ -1,0 +1,283 @@
+"""DynamoDB's JSON 1.0 protocol: read a request once into a WireRequest, write answers as the
+service does (its headers, its error envelope).
+
+``read_request`` runs the transport-level checks in the service's order, each answered with the
+service's error: a body over the size cap (refused before reading it), a method other than
+POST or a body that is not JSON 1.0, malformed JSON, an unknown ``X-Amz-Target``. What is left
+(credentials, throttling, the call itself) is services.py's business.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache, cached_property
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+
+from dynalab.api import sigv4
+from engine import DynamoDBError, Engine
+from engine.errors import (
+    SerializationException,
+    ThrottlingException,
+    UnknownOperationException,
+    ValidationException,
+)
+
+DYNAMODB_PREFIX = "DynamoDB_20120810"
+STREAMS_PREFIX = "DynamoDBStreams_20120810"
+#: Operations that belong to DynamoDB Streams' API (X-Amz-Target DynamoDBStreams_20120810.*).
+STREAMS_OPERATIONS = frozenset({"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"})
+
+JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
+#: The service also takes plain JSON, and answers in the content type it was sent.
+ACCEPTED_CONTENT_TYPES = frozenset({JSON_CONTENT_TYPE, "application/json"})
+
+#: The service's error namespaces: the request layer, its throttle, and DynamoDB itself.
+CORAL_NAMESPACE = "com.amazon.coral.service"
+AVAILABILITY_NAMESPACE = "com.amazon.coral.availability"
+DYNAMODB_NAMESPACE = "com.amazonaws.dynamodb.v20120810"
+CORAL_ERRORS = frozenset(
+    {
+        "SerializationException",
+        "UnknownOperationException",
+        "MissingAuthenticationTokenException",
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "AccessDeniedException",
+    }
+)
+THROTTLING_MESSAGE = "Rate of requests exceeds the allowed throughput."
+
+HOW_TO_CALL = (
+    "send a POST with an X-Amz-Target header such as DynamoDB_20120810.ListTables and a "
+    "JSON body, as the AWS SDKs and CLI do (the Connect page shows how to point them here)"
+)
+
+
+@cache
+def known_operations() -> frozenset[str]:
+    """Every operation the engine runs (all are registered once the engine is imported)."""
+    return frozenset(Engine().operations)
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """One DynamoDB call as received: parsed once, then passed around whole."""
+
+    target_prefix: str
+    operation: str
+    #: The JSON body as sent (None for an empty body).
+    payload: dict[str, Any] | None
+    body: bytes
+    #: The content type to answer in (the service mirrors the request's).
+    content_type: str
+    signed: sigv4.SignedRequest
+    authorization: str | None
+    amz_date: str | None
+    http_date: str | None
+
+    @cached_property
+    def credentials(self) -> sigv4.Credentials:
+        """The parsed Authorization header (raises the service's error if absent or broken)."""
+        return sigv4.parse_authorization(
+            self.authorization, amz_date=self.amz_date, http_date=self.http_date
+        )
+
+
+def read_request(request: HttpRequest, *, max_body_bytes: int) -> WireRequest:
+    """Check and parse a Django request; raise the service's error for the first problem."""
+    meta = request.META
+    if request.method != "POST":
+        raise _not_an_operation(f"The DynamoDB endpoint does not answer {request.method}: ")
+    declared_length = _content_length(meta)
+    if declared_length > max_body_bytes:
+        raise _too_large(declared_length, max_body_bytes)
+    # Read at most one byte past the cap, whatever Content-Length claimed.
+    body = request.read(max_body_bytes + 1)
+    if len(body) > max_body_bytes:
+        raise _too_large(len(body), max_body_bytes)
+
+    media_type = meta.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    if body and media_type not in ACCEPTED_CONTENT_TYPES:
+        raise _not_an_operation(
+            f"Content-Type {media_type or '(none)'!r} is not {JSON_CONTENT_TYPE}: "
+        )
+    payload = parse_json(body) if body else None
+
+    target = meta.get("HTTP_X_AMZ_TARGET", "")
+    target_prefix, dot, operation = target.partition(".")
+    if not dot or not _is_known(target_prefix, operation):
+        raise UnknownOperationException(
+            f"Unknown operation {target!r} in the X-Amz-Target header: {HOW_TO_CALL}"
+            if target
+            else f"The X-Amz-Target header is missing: {HOW_TO_CALL}"
+        )
+
+    return WireRequest(
+        target_prefix=target_prefix,
+        operation=operation,
+        payload=payload,
+        body=body,
+        content_type=JSON_CONTENT_TYPE if media_type != "application/json" else media_type,
+        signed=sigv4.SignedRequest(
+            method=request.method,
+            raw_path=_raw_path(request),
+            query_string=meta.get("QUERY_STRING", ""),
+            headers={name.lower(): value for name, value in request.headers.items()},
+            body=body,
+        ),
+        authorization=meta.get("HTTP_AUTHORIZATION"),
+        amz_date=meta.get("HTTP_X_AMZ_DATE"),
+        http_date=meta.get("HTTP_DATE"),
+    )
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or SerializationException (never a Python error)."""
+    try:
+        text = body.decode("utf-8")
+        payload = json.loads(text, parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise SerializationException("The request body is not valid UTF-8") from None
+    except RecursionError:
+        raise SerializationException("The request body is nested too deeply") from None
+    except ValueError as error:
+        raise SerializationException(f"The request body is not valid JSON: {error}") from None
+    if not isinstance(payload, dict):
+        if isinstance(payload, list):
+            raise SerializationException("Start of list found where not expected")
+        raise SerializationException("The request body must be a JSON object")
+    # json.loads accepts "\ud800" escapes that make strings no database or encoder can hold.
+    if "\\u" in text and _has_lone_surrogate(payload):
+        raise SerializationException("The request body holds an unpaired UTF-16 surrogate")
+    return payload
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _has_lone_surrogate(payload: Any) -> bool:
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _is_known(prefix: str, operation: str) -> bool:
+    if prefix == DYNAMODB_PREFIX:
+        return operation in known_operations() and operation not in STREAMS_OPERATIONS
+    if prefix == STREAMS_PREFIX:
+        return operation in known_operations() and operation in STREAMS_OPERATIONS
+    return False
+
+
+def _content_length(meta: dict[str, Any]) -> int:
+    try:
+        return max(0, int(meta.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def _raw_path(request: HttpRequest) -> str:
+    """The path as the client sent it (percent-encoded), as SigV4 signs it."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if raw:
+        return raw.split("?", 1)[0] or "/"
+    return quote(request.path, safe="/" + sigv4.UNRESERVED + "!$&'()*+,;=:@")
+
+
+class RequestTooLarge(ValidationException):
+    """A body over the size cap: ValidationException to clients, HTTP 413 on the wire."""
+
+    status = 413
+
+
+class NotAnOperation(UnknownOperationException):
+    """Not a JSON 1.0 POST at all: the service answers these with HTTP 404."""
+
+    status = 404
+
+
+def _too_large(size: int, limit: int) -> RequestTooLarge:
+    return RequestTooLarge(
+        f"Request size {size:,} bytes exceeds this server's limit of {limit:,} bytes "
+        f"(DYNALAB_API_MAX_REQUEST_BYTES); send the items in smaller requests"
+    )
+
+
+def _not_an_operation(why: str) -> NotAnOperation:
+    return NotAnOperation(why + HOW_TO_CALL)
+
+
+def throttled() -> ThrottlingException:
+    return ThrottlingException(THROTTLING_MESSAGE)
+
+
+# ---------------------------------------------------------------------- answers
+def new_request_id() -> str:
+    """52 upper-case letters and digits, the shape of the service's x-amzn-RequestId."""
+    return base64.b32encode(secrets.token_bytes(32)).decode("ascii").rstrip("=")
+
+
+def success_response(body: dict[str, Any], *, request_id: str, content_type: str) -> HttpResponse:
+    return _json_response(body, 200, request_id=request_id, content_type=content_type)
+
+
+def error_response(
+    error: DynamoDBError, *, request_id: str, content_type: str = JSON_CONTENT_TYPE
+) -> HttpResponse:
+    """The service's envelope: ``{"__type": "<namespace>#<Code>", "message": ...}``."""
+    envelope = {**error.to_dict(), "__type": f"{error_namespace(error.code)}#{error.code}"}
+    response = _json_response(
+        envelope, error.status, request_id=request_id, content_type=content_type
+    )
+    if isinstance(error, RequestTooLarge):
+        # The unread body is still on the connection: do not reuse it.
+        response["Connection"] = "close"
+    return response
+
+
+def error_namespace(code: str) -> str:
+    if code in CORAL_ERRORS:
+        return CORAL_NAMESPACE
+    if code == "ThrottlingException":
+        return AVAILABILITY_NAMESPACE
+    return DYNAMODB_NAMESPACE
+
+
+def encode_json(body: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON; Decimals (if any reach here) as JSON numbers."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate: escape it rather than fail
+        return json.dumps(body, separators=(",", ":"), default=_json_default).encode("ascii")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _json_response(
+    body: dict[str, Any], status: int, *, request_id: str, content_type: str
+) -> HttpResponse:
+    data = encode_json(body)
+    response = HttpResponse(data, status=status, content_type=content_type)
+    response["x-amzn-RequestId"] = request_id
+    response["x-amz-crc32"] = str(zlib.crc32(data) & 0xFFFFFFFF)
+    response["Content-Length"] = str(len(data))
+    return response

@@ -1,0 +1,138 @@
+"""The wire endpoint's work: authenticate a call, throttle it, run it on the sandbox.
+
+Views stay thin: they read the request (protocol.read_request), call ``handle`` and write the
+answer. The Connect page's details (keys, endpoint URLs, ready-to-copy snippets) come from
+``connection_details``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from dynalab.api import conf, protocol, sigv4
+from dynalab.api.throttling import RateLimiter
+from dynalab.sandboxes import services as sandboxes
+from dynalab.sandboxes.models import Sandbox
+from engine.errors import SerializationException
+
+#: The region the Connect page suggests; any AWS-shaped region name is accepted.
+DEFAULT_REGION = "us-east-1"
+#: Longest access key id taken in accept-any mode (the sandbox's label holds it).
+MAX_ACCESS_KEY_ID_LENGTH = 128
+
+_limiter: RateLimiter | None = None
+_limiter_lock = threading.Lock()
+
+
+def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[str, Any]:
+    """Run one parsed call and return the response body, or raise the service's error."""
+    sandbox = authenticate(wire, now=now)
+    if not rate_limiter().allow(sandbox.pk):
+        raise protocol.throttled()
+    if wire.payload is None:
+        raise SerializationException(
+            "The request body is empty: send a JSON object, {} when the operation takes "
+            "no parameters"
+        )
+    return sandboxes.execute(sandbox, wire.operation, wire.payload, source="api")
+
+
+def authenticate(wire: protocol.WireRequest, *, now: datetime | None = None) -> Sandbox:
+    """The sandbox the request's access key opens, after checking its SigV4 signature.
+
+    In accept-any mode (``DYNALAB_API_ACCEPT_ANY_KEY``) the signature is not checked: the
+    access key id alone picks the sandbox, created on first use.
+    """
+    credentials = wire.credentials
+    if conf.accept_any_key():
+        access_key_id = credentials.access_key_id
+        if not access_key_id or len(access_key_id) > MAX_ACCESS_KEY_ID_LENGTH:
+            raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
+        return sandboxes.keyless_sandbox(access_key_id)
+    sigv4.check_time_and_scope(credentials, now=now or datetime.now(UTC))
+    sandbox = sandboxes.sandbox_for_access_key(credentials.access_key_id)
+    if sandbox is None:
+        raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
+    sigv4.verify_signature(credentials, wire.signed, secret_access_key=sandbox.secret_access_key)
+    return sandbox
+
+
+def rate_limiter() -> RateLimiter:
+    """This worker's limiter, rebuilt when the settings change (tests override them)."""
+    global _limiter
+    limit = conf.rate_limit()
+    rate = limit.requests_per_second if limit.enabled else float("inf")
+    limiter = _limiter
+    if limiter is None or (limiter.rate, limiter.burst) != (rate, limit.burst):
+        with _limiter_lock:
+            if _limiter is None or (_limiter.rate, _limiter.burst) != (rate, limit.burst):
+                _limiter = RateLimiter(rate, limit.burst)
+            limiter = _limiter
+    return limiter
+
+
+# ---------------------------------------------------------------------- the Connect page
+@dataclass(frozen=True)
+class ConnectionDetails:
+    access_key_id: str
+    secret_access_key: str
+    region: str
+    endpoint_url: str
+    dedicated_endpoint_url: str
+    accept_any_key: bool
+
+    @property
+    def boto3_snippet(self) -> str:
+        return (
+            "import boto3\n\n"
+            "dynamodb = boto3.client(\n"
+            '    "dynamodb",\n'
+            f'    endpoint_url="{self.endpoint_url}",\n'
+            f'    region_name="{self.region}",\n'
+            f'    aws_access_key_id="{self.access_key_id}",\n'
+            f'    aws_secret_access_key="{self.secret_access_key}",\n'
+            ")\n"
+            'print(dynamodb.list_tables()["TableNames"])\n'
+        )
+
+    @property
+    def cli_configure_snippet(self) -> str:
+        return (
+            "$ aws configure --profile dynalab\n"
+            f"AWS Access Key ID [None]: {self.access_key_id}\n"
+            f"AWS Secret Access Key [None]: {self.secret_access_key}\n"
+            f"Default region name [None]: {self.region}\n"
+            "Default output format [None]: json\n"
+        )
+
+    @property
+    def cli_command_snippet(self) -> str:
+        return f"aws dynamodb list-tables --profile dynalab --endpoint-url {self.endpoint_url}\n"
+
+    @property
+    def environment_snippet(self) -> str:
+        return (
+            f"export AWS_ACCESS_KEY_ID={self.access_key_id}\n"
+            f"export AWS_SECRET_ACCESS_KEY={self.secret_access_key}\n"
+            f"export AWS_DEFAULT_REGION={self.region}\n"
+            f"export AWS_ENDPOINT_URL_DYNAMODB={self.endpoint_url}\n"
+        )
+
+
+def connection_details(request: HttpRequest) -> ConnectionDetails:
+    """The visitor's sandbox keys and this server's endpoint URLs, as the browser sees them."""
+    sandbox = sandboxes.sandbox_for_request(request)
+    return ConnectionDetails(
+        access_key_id=sandbox.access_key_id,
+        secret_access_key=sandbox.secret_access_key,
+        region=DEFAULT_REGION,
+        endpoint_url=request.build_absolute_uri("/"),
+        dedicated_endpoint_url=request.build_absolute_uri(reverse("api:endpoint")),
+        accept_any_key=conf.accept_any_key(),
+    )
