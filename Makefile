@@ -40,8 +40,9 @@ migrate: $(VENV_STAMP)
 load-demo: migrate
 	$(VENV_PYTHON) manage.py check
 
+# Single-user: the DynamoDB endpoint accepts any access key (DYNALAB_API_ACCEPT_ANY_KEY=0 to check).
 run: load-demo
-	DJANGO_DEBUG=1 $(VENV_PYTHON) manage.py runserver $(HOST_PORT)
+	DJANGO_DEBUG=1 DYNALAB_API_ACCEPT_ANY_KEY=$${DYNALAB_API_ACCEPT_ANY_KEY:-1} $(VENV_PYTHON) manage.py runserver $(HOST_PORT)
 
 test: $(VENV_STAMP)
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
