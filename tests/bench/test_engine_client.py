@@ -141,7 +141,17 @@ def test_inside_mock_aws_the_engine_client_answers_alone():
 def test_the_quick_benchmark_runs_and_prints_the_table(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "bench/engine_bench.py", "--quick", "--items", "1000", "--json", out],
+        [
+            sys.executable,
+            "bench/engine_bench.py",
+            "--quick",
+            "--items",
+            "1000",
+            "--seconds",
+            "0.1",
+            "--json",
+            out,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
