@@ -1,15 +1,38 @@
-"""Console services: the work behind the console's views, so the views stay thin."""
+"""Console services: the work behind the workbench's views, so the views stay thin.
+
+Every call a learner makes goes through ``dynalab.sandboxes.services.execute``; this module
+builds the requests from what the learner typed, runs them, and turns the answers (and the
+service's error messages) into what the pages show. Reads for pictures (the capacity receipt,
+the bookshelf) use the sandbox's caught-up engine, read-only.
+"""
+
+from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
+
+from dynalab.console import values as value_text
+from dynalab.console.codegen import RequestCode
+from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.models import Sandbox
 from engine import DynamoDBError, Engine
+from engine.expressions.reserved import is_reserved
 
 PROBE_OPERATION = "ListTables"
 PROBE_REQUEST: dict[str, Any] = {}
 
+#: Session key of the last change the workbench made, shown once on the next page.
+SESSION_LAST_CALL = "console_last_call"
+#: Items a page of the items explorer holds.
+ITEMS_PAGE_SIZE = 25
+SOURCE = "console"
 
+
+# ---------------------------------------------------------------------- the engine probe
 @dataclass(frozen=True)
 class ProbeResult:
     """What one request to a brand-new engine gave back: a response or a service error."""
@@ -51,3 +74,511 @@ def probe_engine() -> ProbeResult:
             error_message=error.message,
         )
     return ProbeResult(operation=PROBE_OPERATION, request=request, response=response)
+
+
+# ---------------------------------------------------------------------- calls and errors
+@dataclass
+class ServiceError:
+    """A service error as the learner sees it, split into the fields it concerns."""
+
+    code: str
+    message: str
+    #: form field name -> messages; "" collects what concerns no one field.
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def general(self) -> list[str]:
+        return self.by_field.get("", [])
+
+
+@dataclass
+class CallResult:
+    """One request the workbench ran: what it sent, and the response or the error."""
+
+    operation: str
+    request: dict[str, Any]
+    endpoint_url: str
+    response: dict[str, Any] | None = None
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def code(self) -> RequestCode:
+        return RequestCode(self.operation, self.request, self.endpoint_url)
+
+    @property
+    def response_json(self) -> str:
+        return json.dumps(self.response, indent=2, ensure_ascii=False)
+
+
+def endpoint_url(request: HttpRequest) -> str:
+    """Where boto3 and the AWS CLI reach this server's DynamoDB endpoint."""
+    return request.build_absolute_uri("/")
+
+
+def call(
+    sandbox: Sandbox,
+    operation: str,
+    request: dict[str, Any],
+    *,
+    endpoint: str,
+    fields: list[tuple[str, str]] | None = None,
+) -> CallResult:
+    """Run one operation through the sandbox; a service error becomes part of the result.
+
+    ``fields`` maps fragments of the service's messages to form fields (see split_error).
+    """
+    try:
+        response = sandbox_services.execute(sandbox, operation, request, source=SOURCE)
+    except DynamoDBError as error:
+        return CallResult(
+            operation,
+            request,
+            endpoint,
+            error=split_error(error.code, error.message, fields or []),
+        )
+    return CallResult(operation, request, endpoint, response=response)
+
+
+_VIOLATIONS = re.compile(r"^\d+ validation errors? detected: ")
+
+
+def split_error(code: str, message: str, fields: list[tuple[str, str]]) -> ServiceError:
+    """Give each part of a service error to the form field it concerns.
+
+    The service joins several constraint violations into one message ("2 validation errors
+    detected: Value 'a' at 'tableName' ...; Value '0' at 'provisionedThroughput...' ...");
+    each part goes to the first field whose fragment it contains (case-insensitive), the
+    rest to "" (the form as a whole).
+    """
+    parts = [message]
+    if _VIOLATIONS.match(message):
+        parts = re.split(r"; (?=Value )", _VIOLATIONS.sub("", message))
+    by_field: dict[str, list[str]] = {}
+    for part in parts:
+        lowered = part.lower()
+        target = next(
+            (name for fragment, name in fields if fragment.lower() in lowered),
+            "",
+        )
+        by_field.setdefault(target, []).append(part)
+    return ServiceError(code, message, by_field)
+
+
+def remember_call(request: HttpRequest, result: CallResult) -> None:
+    """Keep a successful change to show on the next page ("what just ran")."""
+    request.session[SESSION_LAST_CALL] = {
+        "operation": result.operation,
+        "request": result.request,
+    }
+
+
+def pop_last_call(request: HttpRequest) -> RequestCode | None:
+    stored = request.session.pop(SESSION_LAST_CALL, None)
+    if not stored:
+        return None
+    return RequestCode(stored["operation"], stored["request"], endpoint_url(request))
+
+
+# ---------------------------------------------------------------------- tables
+@dataclass(frozen=True)
+class KeyAttribute:
+    name: str
+    type: str
+
+
+@dataclass
+class TableSummary:
+    """What the overview and the builders need of a DescribeTable answer."""
+
+    description: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.description["TableName"]
+
+    @property
+    def status(self) -> str:
+        return self.description.get("TableStatus", "")
+
+    @property
+    def item_count(self) -> int:
+        return self.description.get("ItemCount", 0)
+
+    @property
+    def size_bytes(self) -> int:
+        return self.description.get("TableSizeBytes", 0)
+
+    @property
+    def billing_mode(self) -> str:
+        summary = self.description.get("BillingModeSummary") or {}
+        return summary.get("BillingMode", "PROVISIONED")
+
+    @property
+    def throughput(self) -> dict[str, Any]:
+        return self.description.get("ProvisionedThroughput") or {}
+
+    def _types(self) -> dict[str, str]:
+        return {
+            d["AttributeName"]: d["AttributeType"]
+            for d in self.description.get("AttributeDefinitions", [])
+        }
+
+    def _keys(self, key_schema: list[dict[str, str]]) -> tuple[KeyAttribute, KeyAttribute | None]:
+        types = self._types()
+        hash_keys = [k["AttributeName"] for k in key_schema if k["KeyType"] == "HASH"]
+        range_keys = [k["AttributeName"] for k in key_schema if k["KeyType"] == "RANGE"]
+        partition = KeyAttribute(hash_keys[0], types.get(hash_keys[0], "S"))
+        sort = KeyAttribute(range_keys[0], types.get(range_keys[0], "S")) if range_keys else None
+        return partition, sort
+
+    @property
+    def partition_key(self) -> KeyAttribute:
+        return self._keys(self.description["KeySchema"])[0]
+
+    @property
+    def sort_key(self) -> KeyAttribute | None:
+        return self._keys(self.description["KeySchema"])[1]
+
+    @property
+    def key_names(self) -> list[str]:
+        return [k["AttributeName"] for k in self.description["KeySchema"]]
+
+    @property
+    def indexes(self) -> list[dict[str, Any]]:
+        described = []
+        for kind, key in (("GSI", "GlobalSecondaryIndexes"), ("LSI", "LocalSecondaryIndexes")):
+            for index in self.description.get(key, []):
+                partition, sort = self._keys(index["KeySchema"])
+                described.append(
+                    {
+                        "name": index["IndexName"],
+                        "kind": kind,
+                        "partition_key": partition,
+                        "sort_key": sort,
+                        "projection": index.get("Projection", {}).get("ProjectionType", "ALL"),
+                        "status": index.get("IndexStatus", "ACTIVE"),
+                        "item_count": index.get("ItemCount", 0),
+                    }
+                )
+        return described
+
+    def keys_for(self, index_name: str | None) -> tuple[KeyAttribute, KeyAttribute | None]:
+        """The partition and sort key of the table, or of one of its indexes."""
+        if index_name:
+            for index in self.indexes:
+                if index["name"] == index_name:
+                    return index["partition_key"], index["sort_key"]
+        return self.partition_key, self.sort_key
+
+
+def list_tables(sandbox: Sandbox) -> list[TableSummary]:
+    """Every table of the sandbox, described (ListTables, then DescribeTable for each)."""
+    names: list[str] = []
+    request: dict[str, Any] = {}
+    while True:
+        response = sandbox_services.execute(sandbox, "ListTables", request, source=SOURCE)
+        names.extend(response.get("TableNames", []))
+        if "LastEvaluatedTableName" not in response:
+            break
+        request = {"ExclusiveStartTableName": response["LastEvaluatedTableName"]}
+    summaries = []
+    for name in names:
+        summary = describe_table(sandbox, name)
+        if summary is not None:
+            summaries.append(summary)
+    return summaries
+
+
+def describe_table(sandbox: Sandbox, name: str) -> TableSummary | None:
+    """The table's description, or None when there is no such table."""
+    try:
+        response = sandbox_services.execute(
+            sandbox, "DescribeTable", {"TableName": name}, source=SOURCE
+        )
+    except DynamoDBError as error:
+        if error.code == "ResourceNotFoundException" or error.code == "ValidationException":
+            return None
+        raise
+    return TableSummary(response["Table"])
+
+
+#: Where the service's CreateTable messages point, as (fragment, form field).
+CREATE_TABLE_FIELDS = [
+    ("'tableName'", "table_name"),
+    ("Table already exists", "table_name"),
+    ("attributeDefinitions.1", "partition_key_name"),
+    ("keySchema.1", "partition_key_name"),
+    ("attributeDefinitions.2", "sort_key_name"),
+    ("keySchema.2", "sort_key_name"),
+    ("Hash Key and the Range Key", "sort_key_name"),
+    ("readCapacityUnits", "read_capacity"),
+    ("ReadCapacityUnits", "read_capacity"),
+    ("writeCapacityUnits", "write_capacity"),
+    ("billingMode", "billing_mode"),
+]
+
+
+def create_table_request(data: dict[str, Any]) -> dict[str, Any]:
+    """The CreateTable request for the create-table form's cleaned data."""
+    definitions = [
+        {"AttributeName": data["partition_key_name"], "AttributeType": data["partition_key_type"]}
+    ]
+    key_schema = [{"AttributeName": data["partition_key_name"], "KeyType": "HASH"}]
+    if data.get("sort_key_name"):
+        if data["sort_key_name"] != data["partition_key_name"]:
+            definitions.append(
+                {"AttributeName": data["sort_key_name"], "AttributeType": data["sort_key_type"]}
+            )
+        key_schema.append({"AttributeName": data["sort_key_name"], "KeyType": "RANGE"})
+    request: dict[str, Any] = {
+        "TableName": data["table_name"],
+        "AttributeDefinitions": definitions,
+        "KeySchema": key_schema,
+        "BillingMode": data["billing_mode"],
+    }
+    if data["billing_mode"] == "PROVISIONED":
+        request["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": data.get("read_capacity"),
+            "WriteCapacityUnits": data.get("write_capacity"),
+        }
+    return request
+
+
+def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> CallResult:
+    return call(
+        sandbox,
+        "CreateTable",
+        create_table_request(data),
+        endpoint=endpoint,
+        fields=CREATE_TABLE_FIELDS,
+    )
+
+
+def delete_table(sandbox: Sandbox, name: str, *, endpoint: str) -> CallResult:
+    return call(sandbox, "DeleteTable", {"TableName": name}, endpoint=endpoint)
+
+
+# ---------------------------------------------------------------------- items
+@dataclass
+class ItemRow:
+    """One item of a results table: its key (for links) and its cells in column order."""
+
+    item: dict[str, Any]
+    key: dict[str, Any] | None
+    cells: list[str | None]
+
+    @property
+    def key_json(self) -> str:
+        return json.dumps(self.key, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class ItemGrid:
+    """Items as a table: key attributes first, then every other attribute seen."""
+
+    columns: list[str]
+    rows: list[ItemRow]
+
+
+def item_grid(items: list[dict[str, Any]], key_names: list[str], *, typed: bool) -> ItemGrid:
+    others: dict[str, None] = {}
+    for item in items:
+        for name in item:
+            if name not in key_names:
+                others.setdefault(name, None)
+    columns = [name for name in key_names if any(name in item for item in items)] or list(key_names)
+    columns += sorted(others)
+    rows = []
+    for item in items:
+        has_key = all(name in item for name in key_names)
+        rows.append(
+            ItemRow(
+                item=item,
+                key={name: item[name] for name in key_names} if has_key else None,
+                cells=[
+                    value_text.cell_text(item[name], typed=typed) if name in item else None
+                    for name in columns
+                ],
+            )
+        )
+    return ItemGrid(columns, rows)
+
+
+def parse_key(text: str | None) -> dict[str, Any] | None:
+    """A key (or LastEvaluatedKey) carried in a URL as DynamoDB JSON; None when absent or bad."""
+    if not text:
+        return None
+    try:
+        key = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(key, dict) or not key:
+        return None
+    if not all(value_text.looks_typed(value) for value in key.values()):
+        return None
+    return key
+
+
+def url_json(value: dict[str, Any]) -> str:
+    """Compact JSON for a URL parameter."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def scan_items_page(
+    sandbox: Sandbox,
+    table: str,
+    *,
+    start: dict[str, Any] | None,
+    endpoint: str,
+    limit: int = ITEMS_PAGE_SIZE,
+) -> CallResult:
+    request: dict[str, Any] = {"TableName": table, "Limit": limit}
+    if start:
+        request["ExclusiveStartKey"] = start
+    request["ReturnConsumedCapacity"] = "TOTAL"
+    return call(sandbox, "Scan", request, endpoint=endpoint, fields=[("starting key", "start")])
+
+
+def get_item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        response = sandbox_services.execute(
+            sandbox,
+            "GetItem",
+            {"TableName": table, "Key": key, "ConsistentRead": True},
+            source=SOURCE,
+        )
+    except DynamoDBError:
+        return None
+    return response.get("Item")
+
+
+@dataclass
+class ItemEdit:
+    """The item editor's outcome: the request (if it got that far) and what went wrong."""
+
+    result: CallResult | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.result is not None and self.result.ok
+
+
+def save_item(
+    sandbox: Sandbox,
+    table: TableSummary,
+    *,
+    text: str,
+    typed: bool,
+    original_key: dict[str, Any] | None,
+    endpoint: str,
+) -> ItemEdit:
+    """PutItem the learner's JSON; the engine validates it. Editing never moves an item.
+
+    ``original_key`` is the key of the item being edited (None for a new item): a changed
+    key would write a second item, so it is refused with the reason.
+    """
+    try:
+        parsed = value_text.parse_json_object(text)
+        item = (
+            value_text.typed_item_from_json(parsed) if typed else value_text.item_to_typed(parsed)
+        )
+    except value_text.ItemJSONError as error:
+        return ItemEdit(errors=[str(error)])
+    if original_key is not None:
+        new_key = {name: item.get(name) for name in original_key}
+        if new_key != original_key:
+            return ItemEdit(
+                errors=[
+                    "The key attributes cannot change: DynamoDB identifies an item by its key, "
+                    "so a new key would write a second item. Keep "
+                    + value_text.key_text(original_key)
+                    + ", or add a new item instead."
+                ]
+            )
+    request: dict[str, Any] = {"TableName": table.name, "Item": item}
+    if original_key is None:
+        # A new item must not overwrite one that already has its key.
+        request["ConditionExpression"] = "attribute_not_exists(#pk)"
+        request["ExpressionAttributeNames"] = {"#pk": table.partition_key.name}
+    request["ReturnConsumedCapacity"] = "TOTAL"
+    result = call(sandbox, "PutItem", request, endpoint=endpoint)
+    if not result.ok:
+        message = result.error.message
+        if result.error.code == "ConditionalCheckFailedException":
+            message = (
+                "An item with this key already exists (the request's ConditionExpression "
+                "attribute_not_exists refused to overwrite it): edit that item instead, or "
+                "change the key."
+            )
+        return ItemEdit(result=result, errors=[f"{result.error.code}: {message}"])
+    return ItemEdit(result=result)
+
+
+def delete_item(sandbox: Sandbox, table: str, key: dict[str, Any], *, endpoint: str) -> CallResult:
+    return call(
+        sandbox,
+        "DeleteItem",
+        {"TableName": table, "Key": key, "ReturnConsumedCapacity": "TOTAL"},
+        endpoint=endpoint,
+    )
+
+
+def item_editor_text(item: dict[str, Any], *, typed: bool) -> str:
+    if typed:
+        return json.dumps(item, indent=2, ensure_ascii=False)
+    return value_text.dumps(value_text.item_to_plain(item))
+
+
+def new_item_template(table: TableSummary, *, typed: bool) -> str:
+    """A starting item holding the key attributes with placeholder values of their types."""
+    examples = {"S": "", "N": "0", "B": ""}
+    item: dict[str, Any] = {}
+    for key in (table.partition_key, table.sort_key):
+        if key is not None:
+            item[key.name] = {key.type: examples.get(key.type, "")}
+    return item_editor_text(item, typed=typed)
+
+
+# ---------------------------------------------------------------------- expressions
+def attribute_reference(name: str, placeholder: str, names: dict[str, str]) -> str:
+    """The attribute as written in an expression: itself, or a #placeholder when it must be."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and not is_reserved(name):
+        return name
+    names[placeholder] = name
+    return placeholder
+
+
+def typed_key_value(text: str, kind: str) -> dict[str, str]:
+    """A key value the learner typed, typed as the key attribute is (S, N or B)."""
+    return {kind: text.strip() if kind == "N" else text}
+
+
+# ---------------------------------------------------------------------- sample data
+def load_sample_step(
+    sandbox: Sandbox, sample: Any, step: int, *, endpoint: str
+) -> ServiceError | None:
+    """Step 0 creates the sample's table; each later step writes a few 25-item batches."""
+    if step == 0:
+        result = call(sandbox, "CreateTable", sample.table_request, endpoint=endpoint)
+        if not result.ok and result.error.code == "ResourceInUseException":
+            result.error.message = (
+                f"Your sandbox already has a table named {sample.table_name}: delete it (or "
+                "reset the sandbox) to load the sample again."
+            )
+        return result.error
+    for batch in sample.batches(step):
+        request = batch
+        for _ in range(5):
+            result = call(sandbox, "BatchWriteItem", request, endpoint=endpoint)
+            if not result.ok:
+                return result.error
+            unprocessed = result.response.get("UnprocessedItems")
+            if not unprocessed:
+                break
+            request = {"RequestItems": unprocessed}
+    return None
