@@ -51,7 +51,7 @@ def client(url: str, access_key_id: str, secret_access_key: str, **config: Any) 
         region_name=REGION,
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
-        config=Config(**config).merge(NO_RETRIES) if config else NO_RETRIES,
+        config=NO_RETRIES.merge(Config(**config)),
     )
 
 
