@@ -411,6 +411,28 @@ def capacity_receipt(
 
 
 # ---------------------------------------------------------------------- running a read
+_GUIDED_VALUE = re.compile(r"(?<![\w:]):(pk|sk2|sk)\b")
+
+
+def _route_guided(by_field: dict[str, list[str]], *, guided: bool) -> dict[str, list[str]]:
+    """The guided fields write the key condition and its :pk/:sk/:sk2 values, so the
+    service's complaints about those belong next to the fields the learner filled in."""
+    if not guided:
+        return by_field
+    routed: dict[str, list[str]] = {}
+    for name, messages in by_field.items():
+        for message in messages:
+            target = name
+            if name in ("key_condition", "values", ""):
+                placeholder = _GUIDED_VALUE.search(message)
+                if placeholder:
+                    target = placeholder.group(1)
+                elif name == "key_condition":
+                    target = "pk"
+            routed.setdefault(target, []).append(message)
+    return routed
+
+
 @dataclass
 class ReadOutcome:
     form: ReadForm
@@ -461,10 +483,7 @@ def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
     )
     outcome.result = result
     if not result.ok:
-        by_field = dict(result.error.by_field)
-        # The guided fields write the key condition: its errors belong to them.
-        if not form.key_condition and "key_condition" in by_field:
-            by_field.setdefault("pk", []).extend(by_field.pop("key_condition"))
+        by_field = _route_guided(dict(result.error.by_field), guided=not form.key_condition)
         outcome.errors = {
             name: [f"{result.error.code}: {message}" for message in messages]
             for name, messages in by_field.items()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
 from dynalab.console import values as value_text
 from dynalab.console.codegen import RequestCode
@@ -115,8 +116,12 @@ class CallResult:
 
 
 def endpoint_url(request: HttpRequest) -> str:
-    """Where boto3 and the AWS CLI reach this server's DynamoDB endpoint."""
-    return request.build_absolute_uri("/")
+    """Where boto3 and the AWS CLI reach this server's DynamoDB endpoint (dynalab.api)."""
+    try:
+        path = reverse("api:endpoint")
+    except NoReverseMatch:
+        path = "/"
+    return request.build_absolute_uri(path)
 
 
 def call(
