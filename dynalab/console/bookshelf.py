@@ -25,8 +25,10 @@ MAX_SHELVES = 30
 MAX_BOOKS = 50
 #: The most items a key condition's range is traced through (pages of the re-read).
 MAX_TRACED = 5000
-MIN_BOOK_PX = 4
-MAX_BOOK_PX = 56
+MIN_BOOK_PX = 3
+MAX_BOOK_PX = 24
+#: Width a full shelf may take, in pixels, so a shelf of 50 books fits without scrolling.
+SHELF_PX = 620
 
 
 @dataclass
@@ -188,10 +190,16 @@ def draw(
                 )
             )
         item_count = source.item_count
+    # One scale for the whole picture, so widths compare across shelves: the largest book is
+    # MAX_BOOK_PX wide, unless that would push the fullest shelf past SHELF_PX.
     largest = max((b.size_bytes for s in shelves for b in s.books), default=1)
+    fullest = max((sum(b.size_bytes for b in s.books) for s in shelves), default=1)
+    most_books = max((len(s.books) for s in shelves), default=1)
+    room = max(SHELF_PX - most_books * (MIN_BOOK_PX + 1), 1)
+    pixels_per_byte = min(MAX_BOOK_PX / max(largest, 1), room / max(fullest, 1))
     for shelf in shelves:
         for book in shelf.books:
-            book.width_px = max(MIN_BOOK_PX, round(MAX_BOOK_PX * book.size_bytes / max(largest, 1)))
+            book.width_px = MIN_BOOK_PX + round(book.size_bytes * pixels_per_byte)
     picture = Bookshelf(
         table=table.name,
         index=index,

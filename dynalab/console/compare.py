@@ -44,6 +44,19 @@ class Comparison:
     def same_answer(self) -> bool:
         return self.query.returned == self.scan.returned
 
+    def bar_percent(self, side: Side) -> int:
+        """The side's items examined as a share of the larger side's, for the bar chart."""
+        most = max(self.query.scanned, self.scan.scanned, 1)
+        return max(1, round(100 * side.scanned / most))
+
+    @property
+    def query_bar(self) -> int:
+        return self.bar_percent(self.query)
+
+    @property
+    def scan_bar(self) -> int:
+        return self.bar_percent(self.scan)
+
     @property
     def scan_to_query_units(self) -> float | None:
         if not self.query.units:

@@ -73,6 +73,9 @@ class ReadForm:
     order: str = "asc"
     start: str = ""
 
+    NAMES_EXAMPLE = '{"#s": "status"}'
+    VALUES_EXAMPLE = '{":status": "SHIPPED"}'
+
     PARAMETERS = (
         "mode",
         "table",

@@ -524,7 +524,11 @@ def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
         "loaded": loaded,
         "percent": round(100 * loaded / max(sample.item_count, 1)),
     }
-    return render(request, "console/_sample_progress.html", context)
+    response = render(request, "console/_sample_progress.html", context)
+    if done:
+        # The table list and the activity beside the progress bar are now stale.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

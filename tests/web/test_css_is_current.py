@@ -15,7 +15,7 @@ TEMPLATE_FOLDERS = [
     *Path(settings.BASE_DIR, "dynalab").glob("*/templates"),
 ]
 # Classes that are hooks for JavaScript or htmx, not Tailwind utilities.
-NOT_UTILITIES = {"htmx-indicator"}
+NOT_UTILITIES = {"htmx-indicator", "group", "peer"}
 
 CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
 TEMPLATE_CODE = re.compile(r"{%.*?%}|{{.*?}}", re.DOTALL)
