@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.keys import partition_hash
+
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 
@@ -50,6 +52,7 @@ class Consumption:
         "write_units",
         "global_indexes",
         "local_indexes",
+        "partitions",
     )
 
     def __init__(self, table_name: str) -> None:
@@ -59,6 +62,11 @@ class Consumption:
         self.write_units = 0.0
         self.global_indexes: dict[str, float] = {}
         self.local_indexes: dict[str, float] = {}
+        #: Optional: units per partition-key value touched, for the per-partition limits
+        #: (3,000 RCU / 1,000 WCU). ``(global index name, or None for the table and its local
+        #: indexes; partition hash) -> [units, label]``. Fill it with ``add_partition``; left
+        #: empty, only the table and index totals are checked.
+        self.partitions: dict[tuple[str | None, int], list[Any]] = {}
 
     def add_table_read(self, units: float) -> None:
         self.table_units += units
@@ -67,6 +75,17 @@ class Consumption:
     def add_table_write(self, units: float) -> None:
         self.table_units += units
         self.write_units += units
+
+    def add_partition(
+        self, key_value: dict[str, Any], units: float, *, index: str | None = None
+    ) -> None:
+        """Record ``units`` spent on one partition-key value (typed, e.g. ``{"S": "a"}``) of
+        the table (``index=None``, LSI units included) or of global index ``index``."""
+        kind, data = next(iter(key_value.items()))
+        entry = self.partitions.setdefault(
+            (index, partition_hash(key_value)), [0.0, f"{kind}:{data}"]
+        )
+        entry[0] += units
 
     def add_index(self, index_name: str, units: float, *, local: bool, write: bool) -> None:
         bucket = self.local_indexes if local else self.global_indexes

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+# Registers the throughput extension and its DescribeThroughput operation as well.
+import engine.throughput  # noqa: F401
 from engine.backups import DEFAULT_RECOVERY_DAYS, Backup, Backups
 from engine.core import Engine, operation
 from engine.errors import (
