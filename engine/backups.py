@@ -217,6 +217,8 @@ class Backup:
     table_id: str
     item_count: int
     expires_at: float | None = None
+    #: The table's TimeToLiveDescription at backup time, when TTL was configured.
+    time_to_live: dict[str, Any] | None = None
 
     def status(self, now: float) -> str:
         return "AVAILABLE" if now >= self.available_at else "CREATING"
@@ -308,6 +310,8 @@ class Backup:
         stream = state.get("stream_specification")
         if stream and stream.get("StreamEnabled"):
             features["StreamDescription"] = dict(stream)
+        if self.time_to_live is not None:
+            features["TimeToLiveDescription"] = dict(self.time_to_live)
         return {
             "BackupDetails": self.details(now),
             "SourceTableDetails": source,
@@ -326,6 +330,7 @@ class Backup:
             "table_id": self.table_id,
             "item_count": self.item_count,
             "expires_at": self.expires_at,
+            "time_to_live": self.time_to_live,
         }
 
     @classmethod
@@ -425,9 +430,23 @@ class Backups(Extension):
             table_id=table.table_id,
             item_count=table.item_count,
             expires_at=now + SYSTEM_BACKUP_RETENTION if kind == "SYSTEM" else None,
+            time_to_live=self._time_to_live(table),
         )
         self.backups[arn] = backup
         return backup
+
+    def _time_to_live(self, table: Table) -> dict[str, Any] | None:
+        """The TTL extension's description of the table, when TTL is configured."""
+        describe = getattr(self.engine.extensions.get("ttl"), "describe", None)
+        if describe is None:
+            return None
+        description = describe(table)
+        if not isinstance(description, dict) or description.get("TimeToLiveStatus") in (
+            None,
+            "DISABLED",
+        ):
+            return None
+        return copy.deepcopy(description)
 
     def restores_in_progress(self, now: float) -> list[Table]:
         return [

@@ -217,6 +217,26 @@ def test_describe_backup_shows_the_source_table_and_its_features(engine: Engine)
     }
 
 
+def test_backup_describes_ttl_which_a_restore_does_not_carry(books: Engine) -> None:
+    if "UpdateTimeToLive" not in books.operations:
+        pytest.skip("the TTL operations are not in this engine")
+    books.call(
+        "UpdateTimeToLive",
+        {
+            "TableName": "Books",
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"},
+        },
+    )
+    arn = available(books)
+    assert describe(books, arn)["SourceTableFeatureDetails"]["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires",
+    }
+    restore(books, arn)
+    ttl = books.call("DescribeTimeToLive", {"TableName": "Restored"})["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "DISABLED"
+
+
 def test_describe_backup_of_an_on_demand_table(books: Engine) -> None:
     source = describe(books, backup(books))["SourceTableDetails"]
     assert source["BillingMode"] == "PAY_PER_REQUEST"
