@@ -434,6 +434,18 @@ def test_restore_from_a_missing_or_unfinished_backup(books: Engine) -> None:
     assert error.code == "BackupNotFoundException"
 
 
+def test_concurrent_restores_are_limited(books: Engine) -> None:
+    books.extensions["backups"].max_concurrent_restores = 1  # type: ignore[attr-defined]
+    arn = available(books)
+    restore(books, arn, "First")
+    error = error_of(
+        books, "RestoreTableFromBackup", {"TargetTableName": "Second", "BackupArn": arn}
+    )
+    assert error.code == "LimitExceededException"
+    books.clock.advance(600)  # the first restore is done
+    restore(books, arn, "Second")
+
+
 def test_restore_validates_its_parameters(books: Engine) -> None:
     error = error_of(books, "RestoreTableFromBackup", {"TargetTableName": "x"})
     assert error.message == (

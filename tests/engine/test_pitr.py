@@ -144,6 +144,25 @@ def test_continuous_backups_of_a_missing_table(engine: Engine) -> None:
         assert error.message == "Table not found: Nope"
 
 
+def test_pitr_cannot_be_enabled_while_the_table_is_being_restored(books: Engine) -> None:
+    enable(books)
+    restore(books, "Copy", UseLatestRestorableTime=True)
+    error = error_of(
+        books,
+        "UpdateContinuousBackups",
+        {
+            "TableName": "Copy",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
+    assert error.code == "ContinuousBackupsUnavailableException"
+    assert error.message == "Backups are being enabled for the table: Copy. Please retry later"
+    books.clock.advance(1200)
+    assert enable(books, "Copy")["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == (
+        "ENABLED"
+    )
+
+
 def test_disabling_drops_the_history_and_reenabling_resets_the_start(books: Engine) -> None:
     enable(books)
     books.clock.advance(3600)
