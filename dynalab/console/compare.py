@@ -102,7 +102,7 @@ def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, end
 
 
 def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
-    table = services.describe_table(sandbox, form.table) if form.table else None
+    table = services.table_summary(sandbox, form.table) if form.table else None
     comparison = Comparison(form=form, table=table)
     if table is None:
         if form.table:

@@ -460,7 +460,7 @@ class ReadOutcome:
 
 def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
     """Describe the table, build the request, run it, and itemise its bill."""
-    table = services.describe_table(sandbox, form.table) if form.table else None
+    table = services.table_summary(sandbox, form.table) if form.table else None
     outcome = ReadOutcome(form=form, table=table)
     if table is None:
         if form.table:

@@ -79,6 +79,9 @@ class SampleSet:
     description: str
     example_question: str
     table_request: dict[str, Any]
+    #: How many items the generator makes, declared so that listing the sets on a page does
+    #: not generate them (a test pins it to the generator).
+    item_count: int
 
     @property
     def table_name(self) -> str:
@@ -87,10 +90,6 @@ class SampleSet:
     @property
     def items(self) -> list[dict[str, Any]]:
         return _items(self.slug)
-
-    @property
-    def item_count(self) -> int:
-        return len(self.items)
 
     @property
     def steps(self) -> int:
@@ -284,6 +283,7 @@ SAMPLE_SETS: dict[str, SampleSet] = {
             "very different lengths, so items range from a few hundred bytes to over 1 KB.",
             example_question="Every book by one author whose title begins with “The S”.",
             table_request=_table("Bookstore", [("author", "S", "HASH"), ("title", "S", "RANGE")]),
+            item_count=629,
         ),
         SampleSet(
             slug="orders",
@@ -294,6 +294,7 @@ SAMPLE_SETS: dict[str, SampleSet] = {
             table_request=_table(
                 "CustomerOrders", [("customer", "S", "HASH"), ("order_date", "S", "RANGE")]
             ),
+            item_count=1881,
         ),
         SampleSet(
             slug="scores",
@@ -316,6 +317,7 @@ SAMPLE_SETS: dict[str, SampleSet] = {
                 ],
                 index_types={"game": "S", "top_score": "N"},
             ),
+            item_count=1265,
         ),
     )
 }

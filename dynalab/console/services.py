@@ -311,6 +311,23 @@ def describe_table(sandbox: Sandbox, name: str) -> TableSummary | None:
     return TableSummary(response["Table"])
 
 
+def table_summary(sandbox: Sandbox, name: str) -> TableSummary | None:
+    """The table's description read from the sandbox's engine, without a call.
+
+    For what a page needs to lay itself out (key names, indexes): a DescribeTable through
+    execute would record an Activity row per page view and crowd out the learner's own calls.
+    """
+    with sandbox_services.reading_engine(sandbox) as engine:
+        table = engine.tables.get(name)
+        return TableSummary(table.describe(engine.now())) if table is not None else None
+
+
+def table_names(sandbox: Sandbox) -> list[str]:
+    """The sandbox's table names in ListTables order, read without a call (see table_summary)."""
+    with sandbox_services.reading_engine(sandbox) as engine:
+        return sorted(engine.tables)
+
+
 #: Where the service's CreateTable messages point, as (fragment, form field).
 CREATE_TABLE_FIELDS = [
     ("'tableName'", "table_name"),

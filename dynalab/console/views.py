@@ -86,7 +86,7 @@ def _error_json(error: services.ServiceError) -> JsonResponse:
 
 
 def _table_or_404(request: HttpRequest, sandbox: Sandbox, name: str):
-    table = services.describe_table(sandbox, name)
+    table = services.table_summary(sandbox, name)
     if table is None:
         response = render(
             request,
@@ -352,9 +352,7 @@ def item_delete(request: HttpRequest, table: str) -> HttpResponse:
 
 # ---------------------------------------------------------------------- reads
 def _table_names(sandbox: Sandbox) -> list[str]:
-    return sandbox_services.execute(sandbox, "ListTables", {}, source=services.SOURCE).get(
-        "TableNames", []
-    )
+    return services.table_names(sandbox)
 
 
 @require_GET

@@ -121,6 +121,7 @@ def test_sample_sets_are_the_same_every_time() -> None:
         assert sample.items == samples._GENERATORS[sample.slug](
             __import__("random").Random(f"dynalab-sample-{sample.slug}")
         )
+        assert len(sample.items) == sample.item_count
         assert 100 <= sample.item_count <= 5000
 
 

@@ -1,0 +1,327 @@
+"""Load benchmark: 30 simulated learners use the workbench at once, against gunicorn.
+
+Starts gunicorn on a free loopback port (2-4 workers) over a fresh temporary SQLite database
+(or the DATABASE_URL given), migrates it, then runs each learner in a thread with its own
+session cookie and CSRF token: home, tables, create a table, put items, Query, Scan, browse.
+Every learner makes a fixed number of requests (21) with a pause between them (uniform over
+0.5-1.5 times --think, 1 s by default: far busier than a person reading the results), and the
+learners arrive spread over --ramp seconds, as a class does; the run is bounded in count and
+time. Prints the median and 95th-percentile response times and the
+errors, and exits non-zero if any request failed (or, with --max-p95, if p95 is over it).
+
+    .venv/bin/python bench/load_bench.py                 # 30 learners, 2 workers
+    .venv/bin/python bench/load_bench.py --workers 4 --learners 30 --max-p95 150
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEMS_PER_LEARNER = 8
+QUERIES_PER_LEARNER = 5
+SCANS_PER_LEARNER = 3
+
+
+@dataclass
+class Sample:
+    step: str
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Results:
+    samples: list[Sample] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sample: Sample) -> None:
+        with self.lock:
+            self.samples.append(sample)
+
+
+class Learner:
+    """One browser: a keep-alive connection, its cookies, and the CSRF token Django gave it."""
+
+    def __init__(
+        self, number: int, port: int, results: Results, think: float, start_after: float
+    ) -> None:
+        self.start_after = start_after
+        self.number = number
+        self.port = port
+        self.results = results
+        self.think = think
+        self.random = random.Random(number)
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(
+        self,
+        step: str,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        *,
+        expect: tuple[int, ...] = (200,),
+    ) -> str:
+        headers = {"Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if method == "POST":
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://127.0.0.1:{self.port}/"
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urllib.parse.urlencode(form or {})
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as error:
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.results.add(Sample(step, time.perf_counter() - started, False, repr(error)))
+            return ""
+        elapsed = time.perf_counter() - started
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        ok = response.status in expect
+        detail = "" if ok else f"{method} {path} -> {response.status}: {text[:200]!r}"
+        self.results.add(Sample(step, elapsed, ok, detail))
+        return text
+
+    def pause(self) -> None:
+        time.sleep(self.random.uniform(0.5, 1.5) * self.think)
+
+    def run(self) -> None:
+        table = f"Orders{self.number:02d}"
+        time.sleep(self.start_after)
+        self.request("home", "GET", "/")
+        self.pause()
+        self.request("tables", "GET", "/tables/")
+        self.pause()
+        self.request(
+            "create table",
+            "POST",
+            "/tables/new/",
+            {
+                "table_name": table,
+                "partition_key_name": "customer",
+                "partition_key_type": "S",
+                "sort_key_name": "order_date",
+                "sort_key_type": "S",
+                "billing_mode": "PAY_PER_REQUEST",
+            },
+            expect=(302,),
+        )
+        self.pause()
+        for number in range(ITEMS_PER_LEARNER):
+            item = {
+                "customer": ["ann", "bob"][number % 2],
+                "order_date": f"2024-{number % 12 + 1:02d}-{number + 1:02d}",
+                "total": self.random.randint(5, 500),
+                "status": self.random.choice(["PLACED", "SHIPPED"]),
+            }
+            self.request(
+                "put item",
+                "POST",
+                f"/tables/{table}/items/new/",
+                {"item": json.dumps(item), "format": "plain"},
+                expect=(302,),
+            )
+            self.pause()
+        for number in range(QUERIES_PER_LEARNER):
+            query = urllib.parse.urlencode(
+                {
+                    "table": table,
+                    "mode": "query",
+                    "pk": ["ann", "bob"][number % 2],
+                    "sk_op": ">=",
+                    "sk": "2024-03",
+                }
+            )
+            self.request("query", "GET", f"/query/?{query}")
+            self.pause()
+        for _ in range(SCANS_PER_LEARNER):
+            query = urllib.parse.urlencode(
+                {
+                    "table": table,
+                    "mode": "scan",
+                    "filter": "#s = :s",
+                    "names": '{"#s": "status"}',
+                    "values": '{":s": "SHIPPED"}',
+                    "limit": "5",
+                }
+            )
+            self.request("scan", "GET", f"/query/?{query}")
+            self.pause()
+        self.request("items", "GET", f"/tables/{table}/")
+        self.pause()
+        self.request("tables", "GET", "/tables/")
+        self.connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/", headers={"Host": "127.0.0.1"})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (p95: the value 95 % of samples are at or below)."""
+    ordered = sorted(values)
+    rank = max(1, int(-(-fraction * len(ordered) // 1)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def report(results: Results, workers: int, learners: int, wall: float) -> tuple[float, int]:
+    samples = results.samples
+    times = [s.seconds * 1000 for s in samples]
+    errors = [s for s in samples if not s.ok]
+    print(
+        f"\n{learners} learners, {len(samples)} requests in {wall:.1f} s "
+        f"({len(samples) / wall:.0f} req/s), gunicorn with {workers} workers"
+    )
+    print(f"{'step':<14}{'requests':>9}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+    steps = sorted(
+        {s.step for s in samples}, key=lambda step: [s.step for s in samples].index(step)
+    )
+    for step in steps:
+        step_times = [s.seconds * 1000 for s in samples if s.step == step]
+        print(
+            f"{step:<14}{len(step_times):>9}{statistics.median(step_times):>11.1f}"
+            f"{percentile(step_times, 0.95):>9.1f}{max(step_times):>9.1f}"
+        )
+    p95 = percentile(times, 0.95)
+    print(
+        f"{'all':<14}{len(times):>9}{statistics.median(times):>11.1f}{p95:>9.1f}{max(times):>9.1f}"
+    )
+    print(f"errors: {len(errors)}")
+    for error in errors[:10]:
+        print(f"  {error.step}: {error.detail}")
+    return p95, len(errors)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2, choices=range(1, 9))
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause between a learner's requests, seconds (default 1.0)",
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=3.0,
+        help="learners arrive evenly spread over this many seconds (default 3)",
+    )
+    parser.add_argument(
+        "--max-p95",
+        type=float,
+        default=None,
+        help="also fail when the overall p95 is above this many ms",
+    )
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="dynalab-load-") as folder:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dynalab.settings",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_DEBUG": "0",
+        }
+        env.setdefault("DATABASE_URL", f"sqlite:///{Path(folder) / 'load.sqlite3'}")
+        print(f"database: {env['DATABASE_URL'].split('@')[-1]}")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "dynalab.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_until_up(port, server)
+            results = Results()
+            learners = [
+                Learner(n, port, results, args.think, args.ramp * n / max(args.learners, 1))
+                for n in range(args.learners)
+            ]
+            threads = [threading.Thread(target=learner.run) for learner in learners]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=300)
+            wall = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    p95, errors = report(results, args.workers, args.learners, wall)
+    print(f"pauses: {args.think:g} s mean; arrivals spread over {args.ramp:g} s")
+    if errors:
+        return 1
+    if args.max_p95 is not None and p95 > args.max_p95:
+        print(f"p95 {p95:.1f} ms is over the goal of {args.max_p95:.0f} ms")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
