@@ -8,10 +8,14 @@ answer. The Connect page's details (keys, endpoint URLs, ready-to-copy snippets)
 from __future__ import annotations
 
 import threading
+import time
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -19,6 +23,7 @@ from dynalab.api import conf, protocol, sigv4
 from dynalab.api.throttling import RateLimiter
 from dynalab.sandboxes import services as sandboxes
 from dynalab.sandboxes.models import Sandbox
+from engine import DynamoDBError
 from engine.errors import SerializationException
 
 #: The region the Connect page suggests; any AWS-shaped region name is accepted.
@@ -32,7 +37,7 @@ _limiter_lock = threading.Lock()
 
 def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[str, Any]:
     """Run one parsed call and return the response body, or raise the service's error."""
-    sandbox = authenticate(wire, now=now)
+    sandbox, remembered = authenticate(wire, now=now)
     if not rate_limiter().allow(sandbox.pk):
         raise protocol.throttled()
     if wire.payload is None:
@@ -40,27 +45,126 @@ def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[s
             "The request body is empty: send a JSON object, {} when the operation takes "
             "no parameters"
         )
-    return sandboxes.execute(sandbox, wire.operation, wire.payload, source="api")
+    try:
+        response = sandboxes.execute(sandbox, wire.operation, wire.payload, source="api")
+    except DynamoDBError as error:
+        if not remembered or not _replaced_or_deleted(sandbox, error):
+            raise
+        return _again_with_a_fresh_lookup(wire, now=now)
+    except IntegrityError:
+        # A deleted sandbox: execute() fails recording the call against a missing row.
+        if not remembered:
+            raise
+        return _again_with_a_fresh_lookup(wire, now=now)
+    if remembered and not sandbox.is_active:
+        return _again_with_a_fresh_lookup(wire, now=now)
+    return response
 
 
-def authenticate(wire: protocol.WireRequest, *, now: datetime | None = None) -> Sandbox:
-    """The sandbox the request's access key opens, after checking its SigV4 signature.
+def authenticate(
+    wire: protocol.WireRequest, *, now: datetime | None = None
+) -> tuple[Sandbox, bool]:
+    """The sandbox the request's access key opens, after checking its SigV4 signature, and
+    whether this worker remembered it (see KnownKeys) rather than looking it up.
 
     In accept-any mode (``DYNALAB_API_ACCEPT_ANY_KEY``) the signature is not checked: the
     access key id alone picks the sandbox, created on first use.
     """
     credentials = wire.credentials
-    if conf.accept_any_key():
-        access_key_id = credentials.access_key_id
+    accept_any = conf.accept_any_key()
+    access_key_id = credentials.access_key_id
+    if accept_any:
         if not access_key_id or len(access_key_id) > MAX_ACCESS_KEY_ID_LENGTH:
             raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
-        return sandboxes.keyless_sandbox(access_key_id)
-    sigv4.check_time_and_scope(credentials, now=now or datetime.now(UTC))
-    sandbox = sandboxes.sandbox_for_access_key(credentials.access_key_id)
+    else:
+        sigv4.check_time_and_scope(credentials, now=now or datetime.now(UTC))
+    sandbox = KNOWN_KEYS.sandbox(accept_any, access_key_id)
+    remembered = sandbox is not None
     if sandbox is None:
-        raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
-    sigv4.verify_signature(credentials, wire.signed, secret_access_key=sandbox.secret_access_key)
-    return sandbox
+        if accept_any:
+            sandbox = sandboxes.keyless_sandbox(access_key_id)
+        else:
+            sandbox = sandboxes.sandbox_for_access_key(access_key_id)
+            if sandbox is None:
+                raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
+        KNOWN_KEYS.remember(accept_any, access_key_id, sandbox)
+    if not accept_any:
+        sigv4.verify_signature(
+            credentials, wire.signed, secret_access_key=sandbox.secret_access_key
+        )
+    return sandbox, remembered
+
+
+def _replaced_or_deleted(sandbox: Sandbox, error: DynamoDBError) -> bool:
+    return not sandbox.is_active or error.message in (
+        sandboxes.NO_SANDBOX_MESSAGE,
+        sandboxes.REPLACED_MESSAGE,
+    )
+
+
+def _again_with_a_fresh_lookup(
+    wire: protocol.WireRequest, *, now: datetime | None
+) -> dict[str, Any]:
+    """The remembered sandbox was reset or deleted meanwhile: forget it, look the key up again
+    and rerun the call (a reset sandbox's old keys are unknown now; in accept-any mode the key
+    id opens the sandbox that replaced it)."""
+    KNOWN_KEYS.forget(conf.accept_any_key(), wire.credentials.access_key_id)
+    sandbox, _ = authenticate(wire, now=now)
+    return sandboxes.execute(sandbox, wire.operation, wire.payload or {}, source="api")
+
+
+class KnownKeys:
+    """This worker's memory of which sandbox an access key opens, for ``ttl`` seconds.
+
+    Looking a key up costs one or two queries, more than running a GetItem. Using a remembered
+    sandbox is safe: execute() reads the sandbox's row on every call, so a sandbox reset or
+    deleted meanwhile is noticed by the very call that uses it (see ``handle``). At most
+    ``max_keys`` keys are kept, the least recently used forgotten first.
+    """
+
+    def __init__(self, *, ttl: float = 60.0, max_keys: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_keys = max_keys
+        self._entries: OrderedDict[tuple[bool, str], tuple[uuid.UUID, str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def sandbox(self, accept_any: bool, access_key_id: str) -> Sandbox | None:
+        key = (accept_any, access_key_id)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            sandbox_id, secret, expires_at = entry
+            if time.monotonic() >= expires_at:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+        return Sandbox(
+            id=sandbox_id, access_key_id=access_key_id, secret_access_key=secret, is_active=True
+        )
+
+    def remember(self, accept_any: bool, access_key_id: str, sandbox: Sandbox) -> None:
+        key = (accept_any, access_key_id)
+        with self._lock:
+            self._entries[key] = (
+                sandbox.pk,
+                sandbox.secret_access_key,
+                time.monotonic() + self.ttl,
+            )
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_keys:
+                self._entries.popitem(last=False)
+
+    def forget(self, accept_any: bool, access_key_id: str) -> None:
+        with self._lock:
+            self._entries.pop((accept_any, access_key_id), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+KNOWN_KEYS = KnownKeys()
 
 
 def rate_limiter() -> RateLimiter:

@@ -20,6 +20,7 @@ def api_settings(settings: SettingsWrapper) -> Iterator[SettingsWrapper]:
     settings.DYNALAB_API_MAX_REQUEST_BYTES = 1024 * 1024
     sandboxes.ENGINES.clear()
     api_services.rate_limiter().clear()
+    api_services.KNOWN_KEYS.clear()
     yield settings
     sandboxes.ENGINES.clear()
 

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from dynalab.api import protocol
+from dynalab.sandboxes import services as sandboxes
 from dynalab.sandboxes.models import Activity, Sandbox
 from engine import Engine
 from tests.api import helpers
@@ -238,16 +239,43 @@ def test_a_wrong_secret(client: Client, sandbox: Sandbox):
     )
 
 
-def test_a_reset_sandboxs_old_keys_stop_working(client: Client, sandbox: Sandbox):
-    from dynalab.sandboxes import services as sandboxes
+@pytest.mark.parametrize("operation", ["ListTables", "CreateTable"])
+def test_a_reset_sandboxs_old_keys_stop_working_even_when_remembered(
+    client: Client, sandbox: Sandbox, operation: str
+):
+    assert post(client, sandbox, "ListTables").status_code == 200  # now remembered
 
     sandboxes.reset_sandbox(sandbox)
+
+    payload = helpers.create_table_request() if operation == "CreateTable" else {}
+    assert_error(
+        post(client, sandbox, operation, payload),
+        400,
+        "com.amazon.coral.service#UnrecognizedClientException",
+    )
+
+
+def test_a_deleted_sandboxs_keys_stop_working(client: Client, sandbox: Sandbox):
+    assert post(client, sandbox, "ListTables").status_code == 200
+    Sandbox.objects.filter(pk=sandbox.pk).delete()
 
     assert_error(
         post(client, sandbox, "ListTables"),
         400,
         "com.amazon.coral.service#UnrecognizedClientException",
     )
+
+
+def test_in_accept_any_mode_a_reset_key_opens_the_new_sandbox(
+    client: Client, transactional_db, accept_any_key
+):
+    learner = Sandbox(access_key_id="learner", secret_access_key="x")
+    post(client, learner, "CreateTable", helpers.create_table_request())
+
+    sandboxes.reset_sandbox(sandboxes.keyless_sandbox("learner"))
+
+    assert envelope(post(client, learner, "ListTables")) == {"TableNames": []}
+    assert post(client, learner, "CreateTable", helpers.create_table_request()).status_code == 200
 
 
 def test_an_old_signature(client: Client, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch):
