@@ -85,8 +85,13 @@ def _error_json(error: services.ServiceError) -> JsonResponse:
     return _json({"__type": error.code, "message": error.message}, status=400)
 
 
-def _table_or_404(request: HttpRequest, sandbox: Sandbox, name: str):
-    table = services.table_summary(sandbox, name)
+def _table_or_404(request: HttpRequest, sandbox: Sandbox, name: str, *, call: bool = False):
+    """The table's summary, or the 404 page. ``call``: describe it through a DescribeTable call,
+    which also lets the engine apply what became due (index propagation, TTL deletions)."""
+    if call:
+        table = services.describe_table(sandbox, name)
+    else:
+        table = services.table_summary(sandbox, name)
     if table is None:
         response = render(
             request,
@@ -441,7 +446,8 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bookshelf(request: HttpRequest, table: str) -> HttpResponse:
     sandbox = sandbox_services.sandbox_for_request(request)
-    summary, missing = _table_or_404(request, sandbox, table)
+    # A real call first, so the picture shows the table as of the simulated now.
+    summary, missing = _table_or_404(request, sandbox, table, call=True)
     if missing:
         return missing
     form = reads.ReadForm.from_query(request.GET)
