@@ -46,6 +46,12 @@ class Extension:
     def table_deleted(self, table: Table, now: float) -> None:
         """A table was deleted."""
 
+    def table_updated(self, table: Table, now: float) -> None:
+        """UpdateTable changed a table's settings (for example its StreamSpecification)."""
+
+    def settle(self, now: float) -> None:
+        """An operation has just succeeded: react to the changes it made (stream triggers)."""
+
     def charge(self, table: Table, consumption: Any, now: float) -> None:
         """Called with a request's capacity before it takes effect; raise to refuse it
         (ProvisionedThroughputExceededException)."""
@@ -121,7 +127,9 @@ class Engine:
             raise SerializationException("Start of list found where not expected")
         try:
             self.apply_due()
-            return handler(self, request)
+            response = handler(self, request)
+            self.settle()
+            return response
         except DynamoDBError:
             raise
         except RecursionError:
@@ -156,6 +164,18 @@ class Engine:
         now = self.now()
         for ext in self.extensions.values():
             ext.table_deleted(table, now)
+
+    def table_updated(self, table: Table) -> None:
+        """Tell the extensions that UpdateTable changed a table's settings."""
+        now = self.now()
+        for ext in self.extensions.values():
+            ext.table_updated(table, now)
+
+    def settle(self) -> None:
+        """Let the extensions react to what the operation that just succeeded changed."""
+        now = self.now()
+        for ext in self.extensions.values():
+            ext.settle(now)
 
     def charge(self, table: Table, consumption: Any) -> None:
         """Offer a request's capacity to the extensions before it takes effect.
@@ -245,6 +265,7 @@ _TABLE_FIELDS = (
     "table_class",
     "active_at",
     "restore_summary",
+    "stream_label",
 )
 
 

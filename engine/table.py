@@ -81,6 +81,8 @@ class Table:
     active_at: float = 0.0
     #: Restored tables: SourceBackupArn or SourceTableArn, and RestoreDateTime (engine/backups.py).
     restore_summary: dict[str, Any] | None = None
+    #: Label of the table's latest stream: the simulated time it was enabled (engine/streams.py).
+    stream_label: str | None = None
 
     def __post_init__(self) -> None:
         self.partitions: dict[Any, Any] = {}
@@ -373,9 +375,10 @@ class Table:
                 description[key] = described
         if self.stream_specification and self.stream_specification.get("StreamEnabled"):
             description["StreamSpecification"] = dict(self.stream_specification)
-            label = self.stream_label
-            description["LatestStreamLabel"] = label
-            description["LatestStreamArn"] = f"{self.arn}/stream/{label}"
+        if self.stream_label is not None:
+            # Still shown once the stream is disabled (it stays readable for 24 hours).
+            description["LatestStreamLabel"] = self.stream_label
+            description["LatestStreamArn"] = f"{self.arn}/stream/{self.stream_label}"
         description["DeletionProtectionEnabled"] = self.deletion_protection
         if self.restore_summary is not None:
             description["RestoreSummary"] = {
@@ -385,10 +388,3 @@ class Table:
         if self.table_class != "STANDARD":
             description["TableClassSummary"] = {"TableClass": self.table_class}
         return description
-
-    @property
-    def stream_label(self) -> str:
-        import datetime
-
-        moment = datetime.datetime.fromtimestamp(self.created_at, tz=datetime.UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"

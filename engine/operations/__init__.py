@@ -6,6 +6,8 @@ from engine.operations import (  # noqa: F401
     indexing,
     items,
     reads,
+    streams,
     tables,
     transactions,
+    ttl,
 )

@@ -578,6 +578,7 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         table.deletion_protection = deletion_protection
     if table_class is not None:
         table.table_class = table_class
+    engine.table_updated(table)  # a new StreamSpecification opens or closes a stream
     description = table.describe(now)
     description["TableStatus"] = status
     return {"TableDescription": description}
