@@ -47,10 +47,7 @@ def test_botocore_reads_the_code_message_and_request_id(error_class) -> None:
 
 
 def test_each_service_error_the_model_knows_gets_its_exception_class() -> None:
-    modeled = set(
-        CLIENT.meta.service_model.error_shapes
-        and [shape.name for shape in CLIENT.meta.service_model.error_shapes]
-    )
+    modeled = {shape.name for shape in CLIENT.meta.service_model.error_shapes}
     ours = {cls.code for cls in ENGINE_ERRORS}
 
     for code in sorted(ours & modeled):
