@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
@@ -276,3 +277,38 @@ def test_throttling_reaches_boto3_and_its_retries_ride_it_out(
     assert caught.value.response["Error"]["Message"] == (
         "Rate of requests exceeds the allowed throughput."
     )
+
+
+# ---------------------------------------------------------------------- streams
+def test_dynamodb_streams_through_its_own_boto3_client(live_server, sandbox: Sandbox) -> None:
+    url = live_server.url + "/"
+    dynamodb = helpers.client(url, sandbox.access_key_id, sandbox.secret_access_key)
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=url,
+        region_name=helpers.REGION,
+        aws_access_key_id=sandbox.access_key_id,
+        aws_secret_access_key=sandbox.secret_access_key,
+        config=helpers.NO_RETRIES,
+    )
+    created = dynamodb.create_table(
+        **helpers.create_table_request(),
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    dynamodb.put_item(TableName=TABLE, Item=item("artist", 1, title="Blue"))
+    dynamodb.put_item(TableName=TABLE, Item=item("artist", 1, title="Green"))
+
+    stream_arn = created["TableDescription"]["LatestStreamArn"]
+    listed = streams.list_streams(TableName=TABLE)["Streams"]
+    shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=stream_arn, ShardId=shards[0]["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+
+    assert [entry["StreamArn"] for entry in listed] == [stream_arn]
+    assert [record["eventName"] for record in records] == ["INSERT", "MODIFY"]
+    assert records[1]["dynamodb"]["OldImage"]["title"] == {"S": "Blue"}
+    assert records[1]["dynamodb"]["NewImage"]["title"] == {"S": "Green"}
+    with pytest.raises(streams.exceptions.ResourceNotFoundException):
+        streams.describe_stream(StreamArn=stream_arn.replace(TABLE, "Other"))
