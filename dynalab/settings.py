@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dynalab.console",
     "dynalab.sandboxes",
     "dynalab.api",
+    "dynalab.course",
 ]
 
 MIDDLEWARE = [
@@ -170,3 +171,10 @@ DYNALAB_API_RATE_LIMIT = {
     "requests_per_second": float(os.environ.get("DYNALAB_API_REQUESTS_PER_SECOND", "50")),
     "burst": float(os.environ.get("DYNALAB_API_BURST", "100")),
 }
+
+# The course (dynalab.course): folders of lesson files, read in file-name order across all of
+# them. DYNALAB_LESSON_DIRS (comma-separated; relative paths are from the project folder)
+# replaces the default, so to add a second folder list both: DYNALAB_LESSON_DIRS=lessons,../my-lessons
+DYNALAB_LESSON_DIRS = [
+    BASE_DIR / folder for folder in _env_list("DYNALAB_LESSON_DIRS", default=["lessons"])
+]

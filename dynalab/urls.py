@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dynalab.console.urls")),
     path("sandboxes/", include("dynalab.sandboxes.urls")),
+    path("learn/", include("dynalab.course.urls")),
     path("", include("dynalab.api.urls")),
 ]

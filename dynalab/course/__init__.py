@@ -1,0 +1,1 @@
+"""The course: lessons/ markdown rendered with runnable requests, checked labs and quizzes."""

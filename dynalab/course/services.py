@@ -1,0 +1,324 @@
+"""The course's actions: who the learner is, running a lesson's requests in their sandbox,
+checking a lab step, revealing hints and solutions, answering quizzes, recording progress.
+
+Each function takes the HTTP request only to find the learner and their sandbox; everything
+else is explicit. The sandbox is changed only through ``sandboxes.services.execute`` and read
+only through ``reading_engine`` and the activity selectors.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dynalab.course import checks
+from dynalab.course.blocks import Lab, LabStep, Quiz, Request
+from dynalab.course.capacity import asking_for_capacity, capacity_lines, total_units, unit_name
+from dynalab.course.jsontext import compact_json
+from dynalab.course.lessons import Lesson
+from dynalab.course.models import Learner, LessonVisit, QuizAnswer, StepProgress
+from dynalab.sandboxes import selectors as sandbox_selectors
+from dynalab.sandboxes import services as sandbox_services
+from engine import DynamoDBError
+
+#: Session key holding an anonymous learner's id (login keeps session data, see signals.py).
+SESSION_LEARNER_ID = "dynalab_learner_id"
+#: How many of the learner's latest calls a check may look at.
+ACTIVITY_WINDOW = 500
+MAX_ANSWER_LENGTH = 200
+
+
+# --------------------------------------------------------------------------- learners
+def learner_for_request(request: HttpRequest, *, create: bool = True) -> Learner | None:
+    """The visitor's learner record: their account's, or their session's if anonymous.
+
+    With ``create=False`` a visitor who has done nothing yet gets None (reading pages never
+    creates rows).
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        learner = Learner.objects.filter(user=user).first()
+        if learner is None and create:
+            try:
+                with transaction.atomic():
+                    learner = Learner.objects.create(user=user)
+            except IntegrityError:  # a concurrent request created it first
+                learner = Learner.objects.get(user=user)
+        return learner
+    learner = _session_learner(request)
+    if learner is None and create:
+        learner = Learner.objects.create()
+        request.session[SESSION_LEARNER_ID] = str(learner.pk)
+    return learner
+
+
+def _session_learner(request: HttpRequest) -> Learner | None:
+    session = getattr(request, "session", None)
+    stored = session.get(SESSION_LEARNER_ID) if session is not None else None
+    try:
+        learner_id = uuid.UUID(str(stored)) if stored else None
+    except ValueError:
+        learner_id = None
+    if learner_id is None:
+        return None
+    return Learner.objects.filter(pk=learner_id, user__isnull=True).first()
+
+
+def adopt_session_learner(request: HttpRequest, user: AbstractBaseUser) -> Learner | None:
+    """At sign-in: the anonymous learner's progress becomes the account's.
+
+    If the account has no learner yet, the anonymous one simply becomes it; otherwise the two
+    are merged (a step passed in either is passed, answers are all kept) and the anonymous
+    one is deleted. Returns the account's learner, or None if there was nothing to adopt.
+    """
+    anonymous = _session_learner(request)
+    if anonymous is None:
+        return None
+    with transaction.atomic():
+        own = Learner.objects.select_for_update().filter(user=user).first()
+        if own is None:
+            anonymous.user = user
+            anonymous.save(update_fields=["user"])
+            own = anonymous
+        else:
+            merge_learners(anonymous, into=own)
+    request.session.pop(SESSION_LEARNER_ID, None)
+    return own
+
+
+def merge_learners(source: Learner, *, into: Learner) -> None:
+    """Move ``source``'s progress to ``into`` and delete ``source``."""
+    with transaction.atomic():
+        own_visits = {v.lesson: v for v in into.visits.all()}
+        for visit in source.visits.all():
+            target = own_visits.get(visit.lesson)
+            if target is None:
+                visit.learner = into
+                visit.save(update_fields=["learner"])
+            else:
+                target.first_visited_at = min(target.first_visited_at, visit.first_visited_at)
+                target.last_visited_at = max(target.last_visited_at, visit.last_visited_at)
+                target.save(update_fields=["first_visited_at", "last_visited_at"])
+        own_steps = {(s.lesson, s.lab, s.step): s for s in into.steps.all()}
+        for step in source.steps.all():
+            target = own_steps.get((step.lesson, step.lab, step.step))
+            if target is None:
+                step.learner = into
+                step.save(update_fields=["learner"])
+                continue
+            target.passed_at = _earliest(target.passed_at, step.passed_at)
+            target.solution_shown_at = _earliest(target.solution_shown_at, step.solution_shown_at)
+            target.attempts += step.attempts
+            target.hints_revealed = max(target.hints_revealed, step.hints_revealed)
+            if step.updated_at > target.updated_at:
+                target.last_passed, target.last_message = step.last_passed, step.last_message
+            target.save()
+        source.answers.update(learner=into)
+        source.delete()
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    present = [moment for moment in (a, b) if moment is not None]
+    return min(present) if present else None
+
+
+def record_visit(request: HttpRequest, lesson: Lesson) -> Learner:
+    learner = learner_for_request(request)
+    assert learner is not None
+    now = timezone.now()
+    updated = LessonVisit.objects.filter(learner=learner, lesson=lesson.slug).update(
+        last_visited_at=now
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                LessonVisit.objects.create(
+                    learner=learner, lesson=lesson.slug, first_visited_at=now, last_visited_at=now
+                )
+        except IntegrityError:
+            pass  # a concurrent request recorded the visit
+    return learner
+
+
+# --------------------------------------------------------------------------- requests
+ERROR_ADVICE = {
+    ("CreateTable", "ResourceInUseException"): (
+        "You already have this table in your sandbox, so you can carry on."
+    ),
+    ("*", "ResourceNotFoundException"): (
+        "The table is not in your sandbox yet: run the lesson's earlier requests first."
+    ),
+}
+
+
+@dataclass
+class RunResult:
+    """What one request did in the learner's sandbox."""
+
+    request: Request
+    response: dict[str, Any] | None = None
+    error_code: str = ""
+    error_message: str = ""
+    consumed: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_code
+
+    @property
+    def response_json(self) -> str:
+        return compact_json(self.response)
+
+    @property
+    def capacity_lines(self) -> list[Any]:
+        return capacity_lines(self.consumed)
+
+    @property
+    def capacity_total(self) -> str:
+        units = total_units(self.consumed)
+        return f"{units:g}" if units is not None else ""
+
+    @property
+    def unit_name(self) -> str:
+        return unit_name(self.request.operation)
+
+    @property
+    def consistent_read(self) -> bool | None:
+        if self.request.operation in ("GetItem", "Query", "Scan"):
+            return bool(self.request.body.get("ConsistentRead"))
+        return None
+
+    @property
+    def advice(self) -> str:
+        key = (self.request.operation, self.error_code)
+        return ERROR_ADVICE.get(key) or ERROR_ADVICE.get(("*", self.error_code), "")
+
+
+def run_request(request: HttpRequest, *, lesson: Lesson, key: str) -> RunResult:
+    """Run one of the lesson's requests in the visitor's sandbox, as the lesson wrote it."""
+    runnable = lesson.requests[key]
+    sandbox = sandbox_services.sandbox_for_request(request)
+    return _execute(sandbox, runnable)
+
+
+def _execute(sandbox: Any, runnable: Request) -> RunResult:
+    sent, added = asking_for_capacity(runnable.operation, runnable.body)
+    try:
+        response = sandbox_services.execute(
+            sandbox, runnable.operation, copy.deepcopy(sent), source="lesson"
+        )
+    except DynamoDBError as error:
+        return RunResult(runnable, error_code=error.code, error_message=error.message)
+    consumed = response.get("ConsumedCapacity")
+    if added:
+        response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
+    return RunResult(runnable, response=response, consumed=consumed)
+
+
+@dataclass
+class SetupResult:
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def failures(self) -> list[RunResult]:
+        return [r for r in self.results if not r.ok and r.error_code != "ResourceInUseException"]
+
+    @property
+    def already_there(self) -> list[RunResult]:
+        return [r for r in self.results if r.error_code == "ResourceInUseException"]
+
+
+def prepare_sandbox(request: HttpRequest, *, lesson: Lesson) -> SetupResult:
+    """Run the lesson's setup requests in the visitor's sandbox (a table that is already
+    there is fine: writes then put the lesson's items back as they were)."""
+    sandbox = sandbox_services.sandbox_for_request(request)
+    return SetupResult([_execute(sandbox, runnable) for runnable in lesson.setup])
+
+
+# --------------------------------------------------------------------------- labs
+def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
+    """Run the step's checks against the visitor's sandbox and record the verdict."""
+    learner = learner_for_request(request)
+    sandbox = sandbox_services.sandbox_for_request(request)
+    progress = _progress(learner, lesson, lab, step)
+    passed_at = dict(
+        StepProgress.objects.filter(
+            learner=learner, lesson=lesson.slug, lab=lab.id, passed_at__isnull=False
+        ).values_list("step", "passed_at")
+    )
+    activities = list(
+        reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
+    )
+    with sandbox_services.reading_engine(sandbox) as engine:
+        context = checks.CheckContext(
+            engine=engine, activities=activities, step_passed_at=passed_at, step=step.number
+        )
+        results = [checks.run_check(spec.name, context, spec.args) for spec in step.checks]
+    passed = all(result.passed for result in results)
+    if passed:
+        message = " ".join(result.message for result in results)
+    else:
+        message = next(result.message for result in results if not result.passed)
+    progress.attempts += 1
+    progress.last_passed = passed
+    progress.last_message = message
+    if passed and progress.passed_at is None:
+        progress.passed_at = timezone.now()
+    progress.save()
+    return progress
+
+
+def reveal_hint(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
+    """Reveal the step's next hint (one at a time)."""
+    progress = _progress(learner_for_request(request), lesson, lab, step)
+    if progress.hints_revealed < len(step.hints_html):
+        progress.hints_revealed += 1
+        progress.save(update_fields=["hints_revealed", "updated_at"])
+    return progress
+
+
+def show_solution(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
+    progress = _progress(learner_for_request(request), lesson, lab, step)
+    if progress.solution_shown_at is None:
+        progress.solution_shown_at = timezone.now()
+        progress.save(update_fields=["solution_shown_at", "updated_at"])
+    return progress
+
+
+def _progress(learner: Learner | None, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
+    assert learner is not None
+    progress, _ = StepProgress.objects.get_or_create(
+        learner=learner, lesson=lesson.slug, lab=lab.id, step=step.number
+    )
+    return progress
+
+
+# --------------------------------------------------------------------------- quizzes
+def answer_quiz(
+    request: HttpRequest, *, lesson: Lesson, quiz: Quiz, given: str
+) -> QuizAnswer | None:
+    """Record an answer (None for an empty one, which is not an answer)."""
+    given = given.strip()[:MAX_ANSWER_LENGTH]
+    if not given:
+        return None
+    learner = learner_for_request(request)
+    return QuizAnswer.objects.create(
+        learner=learner,
+        lesson=lesson.slug,
+        quiz=quiz.id,
+        answer=given,
+        correct=quiz.is_correct(given),
+        answered_at=timezone.now(),
+    )
