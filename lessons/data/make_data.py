@@ -1,0 +1,135 @@
+"""Writes the JSON files the lessons' setups load: run ``python lessons/data/make_data.py``.
+
+The data is generated rather than typed so that item sizes are exact (lesson 7's 3 KB, 8 KB
+and 25 KB items) and the order table is realistic yet deterministic. Each file is a list of
+``{"operation", "request"}`` objects (optionally ``"capacity"``, which ``check_lessons``
+verifies); see lessons/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def capacity_items() -> list[dict]:
+    """CapacityLab: one item of exactly 3 KB, 8 KB and 25 KB (1 KB = 1,024 bytes)."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "CapacityLab",
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        }
+    ]
+    for label, kilobytes in (("item-3kb", 3), ("item-8kb", 8), ("item-25kb", 25)):
+        # Item size = names + values: "id" + the id, then "body" + the body text.
+        body_length = kilobytes * 1024 - len("id") - len(label) - len("body")
+        requests.append(
+            {
+                "operation": "PutItem",
+                "request": {
+                    "TableName": "CapacityLab",
+                    "Item": {"id": {"S": label}, "body": {"S": "x" * body_length}},
+                },
+                # A write costs 1 WCU per started 1 KB: exactly N KB costs N.
+                "capacity": kilobytes,
+            }
+        )
+    return requests
+
+
+STATUSES = ["PENDING", "SHIPPED", "DELIVERED", "DELIVERED", "SHIPPED"]
+CITIES = ["Lisbon", "Oslo", "Dublin", "Nairobi", "Lima", "Osaka", "Quebec", "Perth", "Tartu"]
+SKUS = ["BOOK-101", "MUG-220", "LAMP-310", "PEN-004", "BAG-550", "CARD-017"]
+NOTES = [
+    "Leave the parcel with a neighbour if nobody answers the door; the blue house on the "
+    "left has agreed to take deliveries for us during the week. Thank you!",
+    "Please ring twice. If there is no answer, the parcel fits through the letterbox only "
+    "if it is folded, so do not fold it: bring it back the next working day instead.",
+    "Gift order: please do not include the invoice or any prices in the box, and write "
+    "'Happy birthday, Sam' on the card if there is room for a short handwritten message.",
+]
+
+
+def orders() -> list[dict]:
+    """ShopOrders: 10 customers x 10 orders, keyed by customer and order date + number."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "ShopOrders",
+                "AttributeDefinitions": [
+                    {"AttributeName": "customer", "AttributeType": "S"},
+                    {"AttributeName": "orderId", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "customer", "KeyType": "HASH"},
+                    {"AttributeName": "orderId", "KeyType": "RANGE"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        }
+    ]
+    items = []
+    number = 0
+    for customer in range(1, 11):
+        for order in range(10):
+            number += 1
+            month = 1 + (customer * 3 + order * 5) % 12
+            day = 1 + (customer * 7 + order * 11) % 28
+            year = 2023 if order < 4 else 2024
+            lines = [
+                {
+                    "M": {
+                        "sku": {"S": SKUS[(customer + order + line) % len(SKUS)]},
+                        "qty": {"N": str(1 + (order + line) % 3)},
+                    }
+                }
+                for line in range(1 + (customer + order) % 3)
+            ]
+            items.append(
+                {
+                    "customer": {"S": f"c{customer:02d}"},
+                    "orderId": {"S": f"{year}-{month:02d}-{day:02d}#{number:04d}"},
+                    "status": {"S": STATUSES[(customer + order) % len(STATUSES)]},
+                    "total": {
+                        "N": f"{(customer * 13 + order * 29) % 180 + 9}.{order * 7 % 100:02d}"
+                    },
+                    "lines": {"L": lines},
+                    "shipTo": {
+                        "M": {
+                            "city": {"S": CITIES[(customer + order) % len(CITIES)]},
+                            "postcode": {"S": f"{10000 + customer * 311 + order * 17}"},
+                        }
+                    },
+                    "note": {"S": NOTES[(customer * 2 + order) % len(NOTES)]},
+                }
+            )
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"ShopOrders": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+                # Each item is under 1 KB: 1 WCU apiece.
+                "capacity": len(batch),
+            }
+        )
+    return requests
+
+
+def main() -> None:
+    for name, data in (("capacity-items.json", capacity_items()), ("orders.json", orders())):
+        (HERE / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
