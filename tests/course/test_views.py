@@ -1,0 +1,171 @@
+"""The course's URLs: each view's wiring, the htmx partial against the page without JavaScript."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+
+from dynalab.course import selectors
+from tests.course.helpers import CREATE_BOOKS, FRONT, lab_lesson, quiz, write_lesson, yaml_block
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def course(lessons_dir: Path) -> Path:
+    lab_lesson(lessons_dir, "01-books.md")
+    front = {
+        **FRONT,
+        "title": "Setup lesson",
+        "setup": [{"operation": "CreateTable", "request": CREATE_BOOKS}],
+    }
+    write_lesson(lessons_dir, "02-setup.md", yaml_block("quiz", quiz("wcu")), front=front)
+    return lessons_dir
+
+
+def test_the_course_index_lists_every_lesson(client: Client, course: Path) -> None:
+    response = client.get("/learn/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('href="/learn/books/"') == 2  # the start link and the map
+    assert 'href="/learn/setup/"' in html
+    assert "2 short lessons, about 20 minutes in all" in html
+    assert "Not started" in html
+
+
+def test_the_nav_links_to_the_course(client: Client, course: Path) -> None:
+    html = client.get("/learn/").content.decode()
+    assert '<a href="/learn/" aria-current="page"' in html
+
+
+def test_a_lesson_page(client: Client, course: Path) -> None:
+    response = client.get("/learn/books/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1" in html and "A test lesson" in html
+    assert "Lesson 1 of 2" in html
+    assert "Learn one thing" in html  # the objectives
+    assert 'href="/learn/setup/"' in html  # next lesson
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/learn/nope/",
+        "/learn/books/requests/request-9/run/",
+        "/learn/books/labs/nope/steps/1/check/",
+        "/learn/books/labs/books-lab/steps/3/check/",
+        "/learn/books/quizzes/nope/answer/",
+        "/learn/books/setup/",  # this lesson has no setup
+    ],
+)
+def test_unknown_things_are_404(client: Client, course: Path, url: str) -> None:
+    method = client.get if url == "/learn/nope/" else client.post
+    assert method(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/learn/books/requests/request-1/run/",
+        "/learn/books/labs/books-lab/steps/1/check/",
+        "/learn/books/labs/books-lab/steps/1/hint/",
+        "/learn/books/labs/books-lab/steps/1/solution/",
+        "/learn/setup/quizzes/wcu/answer/",
+        "/learn/setup/setup/",
+    ],
+)
+def test_actions_are_posts_with_csrf(course: Path, url: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 403
+
+
+def test_running_a_request_with_htmx_returns_the_result_alone(client: Client, course: Path) -> None:
+    response = client.post("/learn/books/requests/request-1/run/", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "CreateTable succeeded in your sandbox." in html
+    assert "Response" in html and "TableDescription" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_running_a_request_without_javascript_returns_the_page_with_the_result(
+    client: Client, course: Path
+) -> None:
+    response = client.post("/learn/books/requests/request-1/run/")
+    html = response.content.decode()
+    assert "<html" in html and "A test lesson" in html
+    assert "CreateTable succeeded in your sandbox." in html
+
+
+def test_the_result_shows_consumed_capacity(client: Client, course: Path) -> None:
+    client.post("/learn/setup/setup/", **HTMX)
+    html = client.post(
+        "/learn/books/requests/books-lab-step-2-solution-1/run/", **HTMX
+    ).content.decode()
+    assert "Consumed capacity: 1 WCU" in html
+    # The capacity was asked for by the site, not by the lesson: the response stays as the
+    # lesson's request returns it.
+    assert "ConsumedCapacity" not in html
+
+
+def test_setup_prepares_the_sandbox_and_may_run_again(client: Client, course: Path) -> None:
+    page = client.get("/learn/setup/").content.decode()
+    assert "Prepare your sandbox" in page and "CreateTable Books" in page
+    first = client.post("/learn/setup/setup/", **HTMX).content.decode()
+    assert "Your sandbox is ready: 1 request ran." in first
+    again = client.post("/learn/setup/setup/", **HTMX).content.decode()
+    assert "1 table you already had was kept" in again
+
+
+def test_checking_without_javascript_returns_the_page_with_the_verdict(
+    client: Client, course: Path
+) -> None:
+    html = client.post("/learn/books/labs/books-lab/steps/1/check/").content.decode()
+    assert "<html" in html
+    assert 'role="status"' in html
+    assert "Not yet." in html and "There is no table named Books" in html
+
+
+def test_checking_with_htmx_returns_the_step_and_the_counter(client: Client, course: Path) -> None:
+    html = client.post("/learn/books/labs/books-lab/steps/1/check/", **HTMX).content.decode()
+    assert html.lstrip().startswith('<li id="lab-books-lab-step-1"')
+    assert 'hx-swap-oob="true"' in html
+
+
+def test_answering_without_javascript(client: Client, course: Path) -> None:
+    html = client.post("/learn/setup/quizzes/wcu/answer/", {"answer": "3"}).content.decode()
+    assert "<html" in html and "Correct." in html
+
+
+def test_a_broken_lesson_shows_its_problems(client: Client, lessons_dir: Path) -> None:
+    write_lesson(lessons_dir, "01-broken.md", "```request\nNoSuchOperation\n```\n")
+    response = client.get("/learn/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "This lesson cannot be shown yet" in html
+    assert "unknown operation &#x27;NoSuchOperation&#x27;" in html
+
+
+def test_the_workbench_link_appears_when_the_workbench_takes_requests(
+    client: Client, course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = "Open in workbench" in client.get("/learn/books/").content.decode()
+    assert shown is (selectors.workbench_path() is not None)
+
+    monkeypatch.setattr(selectors, "workbench_path", lambda: "/console/run/")
+    html = client.get("/learn/books/").content.decode()
+    assert "Open in workbench" in html
+    start = html.index('href="/console/run/?operation=CreateTable') + len('href="')
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
+    query = parse_qs(urlsplit(url).query)
+    assert query["operation"] == ["CreateTable"]
+    assert json.loads(query["request"][0]) == CREATE_BOOKS
