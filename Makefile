@@ -35,10 +35,13 @@ $(VENV_STAMP): pyproject.toml
 migrate: $(VENV_STAMP)
 	$(VENV_PYTHON) manage.py migrate --no-input
 
-# Loads the demo classroom. There is no demo data yet, so for now it checks that the project
-# is configured correctly; later work fills in the loading step here.
+# Loads the demo classroom: checks the project's configuration, then loads the course from
+# its lesson folders (DYNALAB_LESSON_DIRS) exactly as the site will, checking every lesson and
+# rehearsing every lab in a fresh engine, so a broken lesson stops `make run` before a learner
+# sees it. Lessons are read from their files: nothing needs importing into the database.
 load-demo: migrate
 	$(VENV_PYTHON) manage.py check
+	$(VENV_PYTHON) manage.py check_lessons
 
 # Single-user: the DynamoDB endpoint accepts any access key (DYNALAB_API_ACCEPT_ANY_KEY=0 to check).
 run: load-demo
