@@ -77,13 +77,20 @@ class Consumption:
         self.write_units += units
 
     def add_partition(
-        self, key_value: dict[str, Any], units: float, *, index: str | None = None
+        self,
+        key_value: dict[str, Any],
+        units: float,
+        *,
+        index: str | None = None,
+        hashed: int | None = None,
     ) -> None:
         """Record ``units`` spent on one partition-key value (typed, e.g. ``{"S": "a"}``) of
-        the table (``index=None``, LSI units included) or of global index ``index``."""
+        the table (``index=None``, LSI units included) or of global index ``index``.
+        ``hashed`` overrides the hash (multi-attribute index keys hash all their values)."""
         kind, data = next(iter(key_value.items()))
         entry = self.partitions.setdefault(
-            (index, partition_hash(key_value)), [0.0, f"{kind}:{data}"]
+            (index, partition_hash(key_value) if hashed is None else hashed),
+            [0.0, f"{kind}:{data}"],
         )
         entry[0] += units
 

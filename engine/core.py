@@ -105,6 +105,11 @@ class Engine:
         self.tables: dict[str, Table] = {}
         #: ClientRequestToken -> (fingerprint, response, time) for TransactWriteItems.
         self.transaction_tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
+        #: Counts changes to the engine's state: every stored item written (by a request, TTL
+        #: or a trigger) and every provisioned bucket charged. A caller that skips journaling
+        #: read-only requests compares it before and after a read to see if that read changed
+        #: state a replay must reproduce. Time-driven work (GSI propagation) is not counted.
+        self.revision = 0
         self.extensions: dict[str, Extension] = {
             name: cls(self) for name, cls in EXTENSIONS.items()
         }
@@ -155,8 +160,12 @@ class Engine:
     def add_table(self, table: Table) -> None:
         """Register a new (or restored) table and tell the extensions about it."""
         self.tables[table.name] = table
+        table.on_write = self._count_write
         for ext in self.extensions.values():
             ext.table_created(table)
+
+    def _count_write(self) -> None:
+        self.revision += 1
 
     def remove_table(self, table: Table) -> None:
         """Drop a table and tell the extensions."""

@@ -91,6 +91,8 @@ class Table:
         self.size_bytes = 0
         self.table_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}@{self.created_at!r}"))
         self.change_sequence = 0
+        #: Called on every stored change (the engine counts them: ``Engine.revision``).
+        self.on_write: Callable[[], None] | None = None
         #: Callables told about every change (streams, PITR and triggers hook in here).
         self.change_listeners: list[Callable[[Change], None]] = []
         #: Shared with the engine (engine.add_table sets it): propagation delay and limits.
@@ -178,6 +180,7 @@ class Table:
         now: float,
         *,
         user_identity: dict[str, str] | None = None,
+        size: int | None = None,
     ) -> Stored | None:
         """Store ``new_item`` at a key (None deletes); return the previous entry.
 
@@ -206,7 +209,7 @@ class Table:
             self.item_count -= 1
             self.size_bytes -= old[1]
         else:
-            entry = (new_item, item_size(new_item))
+            entry = (new_item, size if size is not None else item_size(new_item))
             if composite:
                 if partition is None:
                     partition = partitions[partition_value] = SortedDict()
@@ -225,6 +228,8 @@ class Table:
                 self.size_bytes += entry[1]
             else:
                 self.size_bytes += entry[1] - old[1]
+        if self.on_write is not None:
+            self.on_write()
         if self.indexes:
             self._maintain_indexes(partition_value, old, new_item, now)
         if self.change_listeners:

@@ -139,6 +139,9 @@ def _round(value: float) -> float:
     return round(value, 6)
 
 
+_TABLE_INFO = {"resource": "table"}
+
+
 class TableThroughput:
     """One table's buckets, partitions, totals and decision log."""
 
@@ -154,8 +157,11 @@ class TableThroughput:
         self.index_consumed: dict[str, dict[str, float]] = {}
         self.requests = {"read": 0, "write": 0}
         self.throttled = {"read": 0, "write": 0}
-        self.log: deque[dict[str, Any]] = deque(maxlen=log_limit)
+        #: Decisions as raw lists (see ``Throughput._format``), newest last.
+        self.log: deque[Any] = deque(maxlen=log_limit)
         self.created = now
+        #: The table settings the buckets were built for (see ``Throughput._state``).
+        self.signature: Any = None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -243,74 +249,129 @@ class Throughput(Extension):
         self.tables.pop(table.name, None)
 
     def advance(self, now: float) -> None:
-        for table in self.engine.tables.values():
-            self._sync(table, now)
+        """Nothing to do per request: buckets refill lazily, from their last update, when they
+        are next charged or described (one refill over a gap equals many small ones)."""
+
+    def table_updated(self, table: Table, now: float) -> None:
+        # Refill at the old rates up to the moment the settings change, then re-rate.
+        state = self.tables.get(table.name)
+        if state is not None:
+            for bucket in state.buckets.values():
+                bucket.refill(now)
+        self._sync(table, now)
 
     def charge(self, table: Table, consumption: Any, now: float) -> None:
+        """Draw a request's units from every bucket it touches, or refuse it whole. O(buckets).
+
+        Only the buckets charged are refilled; the decision is logged as raw numbers and turned
+        into words only when someone reads the log (``explain``)."""
         if not isinstance(consumption, Consumption):
             return
-        state = self._sync(table, now)
+        state = self._state(table, now)
         kind = "write" if consumption.write_units > 0 else "read"
         table_units = consumption.table_units + sum(consumption.local_indexes.values())
         demands: list[tuple[str, Bucket, float, dict[str, Any]]] = []
         if table_units > 0:
-            demands.append(("table", state.buckets[("", kind)], table_units, {"resource": "table"}))
+            demands.append(("table", state.buckets[("", kind)], table_units, _TABLE_INFO))
         for index_name, units in consumption.global_indexes.items():
             bucket = state.buckets.get((index_name, kind))
             if bucket is not None and units > 0:
                 demands.append(("index", bucket, units, {"resource": f"index/{index_name}"}))
-        if self.partition_limits:
+        if self.partition_limits and consumption.partitions:
             demands.extend(self._partition_demands(table, state, consumption, kind, now))
-        checks = []
+        checks: list[list[Any]] = []
         failures = []
         for level, bucket, units, info in demands:
-            check = {
-                **info,
-                "limit": level,
-                "requested": _round(units),
-                "level_before": _round(bucket.level),
-                "burst_before": _round(bucket.burst),
-            }
-            if bucket.available + 1e-9 < units:
-                check["allowed"] = False
+            bucket.refill(now)
+            allowed_here = bucket.available + 1e-9 >= units
+            checks.append([level, info, units, bucket.level, bucket.burst, allowed_here])
+            if not allowed_here:
                 failures.append((level, info))
-            else:
-                check["allowed"] = True
-            checks.append(check)
         allowed = not failures
         if allowed:
             for (_, bucket, units, _), check in zip(demands, checks, strict=True):
                 bucket.take(units)
-                check["level_after"] = _round(bucket.level)
-                check["burst_after"] = _round(bucket.burst)
+                check.extend((bucket.level, bucket.burst))
             state.consumed[kind] += table_units
             for index_name, units in consumption.global_indexes.items():
                 totals = state.index_consumed.setdefault(index_name, {"read": 0.0, "write": 0.0})
                 totals[kind] += units
         else:
             for check in checks:
-                check["level_after"] = check["level_before"]
-                check["burst_after"] = check["burst_before"]
+                check.extend((check[3], check[4]))
         state.requests[kind] += 1
+        reasons = []
         if not allowed:
             state.throttled[kind] += 1
-        reasons = [self._reason(table, state, kind, level, info) for level, info in failures]
+            reasons = [self._reason(table, state, kind, level, info) for level, info in failures]
         state.log.append(
-            {
-                "time": now,
-                "operation": kind,
-                "requested": {
-                    "table": _round(table_units),
-                    "indexes": {k: _round(v) for k, v in consumption.global_indexes.items()},
-                },
-                "allowed": allowed,
-                "checks": checks,
-                "reasons": reasons,
-                "why": self._why(kind, table_units, checks, allowed),
-            }
+            [now, kind, table_units, dict(consumption.global_indexes), allowed, checks, reasons]
         )
+        if self.engine is not None and table.billing_mode == "PROVISIONED":
+            # A provisioned table's buckets are state a replay must reproduce, even for reads.
+            self.engine.revision += 1
         if not allowed:
             raise self._error(state, kind, failures, reasons)
+
+    def _state(self, table: Table, now: float) -> TableThroughput:
+        """The table's throughput state, rebuilt only when its settings or size class change."""
+        state = self.tables.get(table.name)
+        signature = (
+            table.billing_mode,
+            table.throughput.read,
+            table.throughput.write,
+            len(table.global_indexes),
+            tuple(repr(index.get("ProvisionedThroughput")) for index in table.global_indexes)
+            if table.global_indexes
+            else (),
+            table.size_bytes // PARTITION_BYTES,
+        )
+        if state is None or state.signature != signature:
+            state = self._sync(table, now)
+            state.signature = signature
+        return state
+
+    @staticmethod
+    def _format(entry: Any) -> dict[str, Any]:
+        """A logged decision in words and rounded numbers (entries are stored raw)."""
+        if isinstance(entry, dict):
+            return dict(entry)
+        now, kind, table_units, indexes, allowed, raw_checks, reasons = entry
+        checks = []
+        for (
+            level,
+            info,
+            units,
+            level_before,
+            burst_before,
+            ok,
+            level_after,
+            burst_after,
+        ) in raw_checks:
+            checks.append(
+                {
+                    **info,
+                    "limit": level,
+                    "requested": _round(units),
+                    "level_before": _round(level_before),
+                    "burst_before": _round(burst_before),
+                    "allowed": ok,
+                    "level_after": _round(level_after),
+                    "burst_after": _round(burst_after),
+                }
+            )
+        return {
+            "time": now,
+            "operation": kind,
+            "requested": {
+                "table": _round(table_units),
+                "indexes": {k: _round(v) for k, v in indexes.items()},
+            },
+            "allowed": allowed,
+            "checks": checks,
+            "reasons": reasons,
+            "why": Throughput._why(kind, table_units, checks, allowed),
+        }
 
     # ------------------------------------------------------------------ model
     def _sync(self, table: Table, now: float) -> TableThroughput:
@@ -491,11 +552,15 @@ class Throughput(Extension):
         state = self.tables.get(table_name)
         if state is None:
             return []
-        return [dict(entry) for entry in state.log]
+        return [self._format(entry) for entry in state.log]
 
     def describe(self, table: Table, now: float) -> dict[str, Any]:
         """Buckets, burst pools, partitions, totals, cost and recent decisions of one table."""
-        state = self._sync(table, now)
+        state = self._state(table, now)
+        for bucket in state.buckets.values():
+            bucket.refill(now)
+        for bucket in state.partition_buckets.values():
+            bucket.refill(now)
         provisioned = table.billing_mode == "PROVISIONED"
         buckets = {
             kind.capitalize(): state.buckets[("", kind)].view() for kind in ("read", "write")

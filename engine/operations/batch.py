@@ -7,7 +7,12 @@ from typing import Any
 
 from engine.capacity import Consumption, read_units
 from engine.core import Engine, operation
-from engine.errors import ValidationException
+from engine.errors import (
+    DynamoDBError,
+    ProvisionedThroughputExceededException,
+    ThrottlingException,
+    ValidationException,
+)
 from engine.expressions import ExpressionContext, compile_projection
 from engine.operations.common import (
     RETURN_CAPACITY,
@@ -89,6 +94,8 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     unprocessed: dict[str, Any] = {}
     consumptions: list[Consumption] = []
     response_bytes = 0
+    processed = 0
+    throttled: DynamoDBError | None = None
     for table_name, keys, projection, consistent, spec in plans:
         table = engine.get_table(table_name)
         seen: set[str] = set()
@@ -108,17 +115,30 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 left.append(key)
                 continue
             entry = table.get(partition_value, sort_value)
-            consumption.add_table_read(read_units(entry[1] if entry else 0, consistent=consistent))
+            # Each key is billed, and may be throttled, as its own GetItem.
+            read = Consumption(table.name)
+            units = read_units(entry[1] if entry else 0, consistent=consistent)
+            read.add_table_read(units)
+            read.add_partition(key[table.schema.partition_key], units)
+            try:
+                engine.charge(table, read)
+            except (ProvisionedThroughputExceededException, ThrottlingException) as error:
+                throttled = error
+                left.append(key)
+                continue
+            processed += 1
+            _merge(consumption, read)
             if entry is not None:
                 response_bytes += entry[1]
                 found.append(projection.apply(entry[0]) if projection else copy_item(entry[0]))
-        engine.charge(table, consumption)
         responses[table_name] = found
         if left:
             remaining = {k: v for k, v in spec.items() if k != "Keys"}
             remaining["Keys"] = left
             unprocessed[table_name] = remaining
         consumptions.append(consumption)
+    if throttled is not None and not processed:
+        raise throttled
     response: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
@@ -182,31 +202,51 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             if fingerprint in seen:
                 raise ValidationException(DUPLICATES)
             seen.add(fingerprint)
-            planned.append((table, partition_value, sort_value, item, size))
-    # Bill and check everything first: a refused batch changes nothing.
+            planned.append((table, partition_value, sort_value, item, size, write))
+    # Check everything first: an invalid batch changes nothing.
+    for table, partition_value, sort_value, item, _size, _raw in planned:
+        prepare_write(table, partition_value, table.get(partition_value, sort_value), item)
+    # Then each write on its own: one that the table's throughput refuses comes back in
+    # UnprocessedItems, as the service does; if every write is refused, the error is raised.
     consumptions: dict[str, Consumption] = {}
-    tables = {}
-    for table, partition_value, sort_value, item, size in planned:
-        old = table.get(partition_value, sort_value)
-        prepare_write(table, partition_value, old, item)
-        consumption = consumptions.setdefault(table.name, Consumption(table.name))
-        bill_write(table, consumption, old, item, size)
-        tables[table.name] = table
-    for name, consumption in consumptions.items():
-        engine.charge(tables[name], consumption)
+    unprocessed: dict[str, list[Any]] = {}
+    throttled: DynamoDBError | None = None
     now = engine.now()
     metrics: dict[str, list[Any]] = {}
-    for table, partition_value, sort_value, item, _ in planned:
-        old = table.write(partition_value, sort_value, item, now)
+    for table, partition_value, sort_value, item, size, raw in planned:
+        old = table.get(partition_value, sort_value)
+        consumption = Consumption(table.name)
+        bill_write(table, consumption, old, item, size)
+        try:
+            engine.charge(table, consumption)
+        except (ProvisionedThroughputExceededException, ThrottlingException) as error:
+            throttled = error
+            unprocessed.setdefault(table.name, []).append(raw)
+            continue
+        _merge(consumptions.setdefault(table.name, Consumption(table.name)), consumption)
+        old = table.write(partition_value, sort_value, item, now, size=size if item else None)
         written = item if item is not None else (old[0] if old else None)
         if request.get("ReturnItemCollectionMetrics") == "SIZE" and written is not None:
             collection = table.collection_metrics(written)
             if collection is not None:
                 metrics.setdefault(table.name, []).append(collection)
-    response: dict[str, Any] = {"UnprocessedItems": {}}
+    if throttled is not None and not consumptions:
+        raise throttled
+    response: dict[str, Any] = {"UnprocessedItems": unprocessed}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         response["ConsumedCapacity"] = [c.to_wire(mode) for c in consumptions.values()]
     if metrics:
         response["ItemCollectionMetrics"] = metrics
     return response
+
+
+def _merge(total: Consumption, part: Consumption) -> None:
+    """Add one item's capacity to its table's total for the response."""
+    total.table_units += part.table_units
+    total.read_units += part.read_units
+    total.write_units += part.write_units
+    for name, units in part.global_indexes.items():
+        total.global_indexes[name] = total.global_indexes.get(name, 0.0) + units
+    for name, units in part.local_indexes.items():
+        total.local_indexes[name] = total.local_indexes.get(name, 0.0) + units

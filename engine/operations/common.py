@@ -123,13 +123,28 @@ def bill_write(
 ) -> None:
     """Add one item write to ``consumption``: the table's units (the larger of the old and new
     images, per 1 KB) and every index the change touches."""
-    consumption.add_table_write(
-        write_units(max(new_size, old[1] if old else 0), transactional=transactional)
-    )
+    table_units = write_units(max(new_size, old[1] if old else 0), transactional=transactional)
+    consumption.add_table_write(table_units)
+    source = new_item if new_item is not None else (old[0] if old else None)
     if table.indexes:
         factor = 2 if transactional else 1
-        for index, units in table.index_write_costs(old[0] if old else None, new_item):
+        old_item = old[0] if old else None
+        for index, units in table.index_write_costs(old_item, new_item):
             consumption.add_index(index.name, units * factor, local=index.local, write=True)
+            if index.local:
+                table_units += units * factor
+                continue
+            # A GSI write lands on the index partition of the new image (or the old one).
+            image = new_item if index.entry_key(new_item) is not None else old_item
+            consumption.add_partition(
+                image[index.schema.partition_key],
+                units * factor,
+                index=index.name,
+                hashed=index.partition_hash_of(image),
+            )
+    if source is not None:
+        # The table's partition serves the table write and its local index writes.
+        consumption.add_partition(source[table.schema.partition_key], table_units)
 
 
 def prepare_write(

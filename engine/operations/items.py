@@ -83,7 +83,7 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     consumption = Consumption(table.name)
     bill_write(table, consumption, old_entry, item, new_size)
     engine.charge(table, consumption)
-    table.write(partition_value, sort_value, item, engine.now())
+    table.write(partition_value, sort_value, item, engine.now(), size=new_size)
     response: dict[str, Any] = {}
     if return_values == "ALL_OLD" and old is not None:
         response["Attributes"] = copy_item(old)
@@ -107,7 +107,9 @@ def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     partition_value, sort_value = table.schema.check_key(key)
     entry = table.get(partition_value, sort_value)
     consumption = Consumption(table.name)
-    consumption.add_table_read(read_units(entry[1] if entry else 0, consistent=consistent))
+    units = read_units(entry[1] if entry else 0, consistent=consistent)
+    consumption.add_table_read(units)
+    consumption.add_partition(key[table.schema.partition_key], units)
     engine.charge(table, consumption)
     response: dict[str, Any] = {}
     if entry is not None:
@@ -152,7 +154,7 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     consumption = Consumption(table.name)
     bill_write(table, consumption, old_entry, new, new_size)
     engine.charge(table, consumption)
-    table.write(partition_value, sort_value, new, engine.now())
+    table.write(partition_value, sort_value, new, engine.now(), size=new_size)
     response: dict[str, Any] = {}
     attributes = _returned_attributes(return_values, old, new, update)
     if attributes:

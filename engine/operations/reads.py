@@ -16,7 +16,7 @@ from engine.core import Engine, operation
 from engine.errors import ValidationException
 from engine.expressions import compile_key_condition
 from engine.indexes import SecondaryIndex
-from engine.keys import HASH_SPACE, KeySchema, partition_hash
+from engine.keys import HASH_SPACE, KeySchema, composite_hash, partition_hash
 from engine.multikey import MultiKeyCondition, compile_multi_key_condition
 from engine.operations.common import (
     RETURN_CAPACITY,
@@ -356,6 +356,16 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         consistent=consistent,
         fetch=_needs_table_fetch(target, select, condition, projection),
     )
+    # A Query reads one partition: its units count against that partition's maximum.
+    if index is not None and not index.local:
+        if multi:
+            first = key_condition.partition_values[0]
+            hashed = composite_hash(list(key_condition.partition_values))
+        else:
+            first, hashed = key_condition.partition_value, None
+        consumption.add_partition(first, consumption.total, index=index.name, hashed=hashed)
+    else:
+        consumption.add_partition(key_condition.partition_value, consumption.total)
     engine.charge(table, consumption)
     add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
     return response

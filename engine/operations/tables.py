@@ -504,6 +504,7 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         _apply_index_updates(
             engine, table, index_updates, get_list(request, "AttributeDefinitions")
         )
+        engine.table_updated(table)
         description = table.describe(now)
         description["TableStatus"] = "UPDATING"
         return {"TableDescription": description}

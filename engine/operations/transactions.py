@@ -12,6 +12,8 @@ from engine.core import Engine, operation
 from engine.errors import (
     DynamoDBError,
     IdempotentParameterMismatchException,
+    ProvisionedThroughputExceededException,
+    ThrottlingException,
     TransactionCanceledException,
     ValidationException,
 )
@@ -150,7 +152,22 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
         else:
             bill_write(action.table, consumption, entry, new, new_size, transactional=True)
     for name, consumption in consumptions.items():
-        engine.charge(tables[name], consumption)
+        try:
+            engine.charge(tables[name], consumption)
+        except (ProvisionedThroughputExceededException, ThrottlingException) as error:
+            # The service cancels a throttled transaction, naming the throttled items.
+            reasons = [
+                {"Code": "ThrottlingError", "Message": error.message}
+                if action.table.name == name
+                else {"Code": "None"}
+                for action in actions
+            ]
+            codes = ", ".join(r["Code"] for r in reasons)
+            raise TransactionCanceledException(
+                "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                f"[{codes}]",
+                CancellationReasons=reasons,
+            ) from None
     for action, _, new, _ in results:
         if action.kind != "ConditionCheck":
             action.table.write(action.partition_value, action.sort_value, new, now)

@@ -171,6 +171,8 @@ def test_one_megabyte_page_limit(engine: Engine) -> None:
     for sk in range(12):
         item = {"pk": s("p"), "sk": n(sk), "data": s("x" * (100 * 1024))}
         engine.call("PutItem", {"TableName": "Big", "Item": item})
+        # 101 WCU apiece into one partition, which serves at most 1,000 WCU a second.
+        engine.clock.advance(1)
     response = engine.call(
         "Query",
         {

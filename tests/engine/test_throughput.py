@@ -589,8 +589,9 @@ def test_throughput_state_survives_dump_and_load(engine: Engine) -> None:
     loaded = Engine.loads(engine.dumps())
     assert describe(loaded) == describe(engine)
     assert throughput(loaded).explain("Books") == throughput(engine).explain("Books")
-    # 10 + 1,000 burst - 500 used: 510 left in both.
-    assert writes_until_throttled(loaded, table="Books") == 510
+    # The table holds 10 + 1,000 burst - 500 = 510 units, but its one partition serves at
+    # most 1,000 WCU a second and has given 500 of them this second: 500 more in both.
+    assert writes_until_throttled(loaded, table="Books") == 500
 
 
 def test_deleting_a_table_forgets_its_buckets(engine: Engine) -> None:
@@ -625,3 +626,77 @@ def test_items_written_by_the_table_do_not_depend_on_the_charge(engine: Engine) 
     assert error.code == "ProvisionedThroughputExceededException"
     item = engine.call("GetItem", {"TableName": "Books", "Key": {"pk": s("a")}})["Item"]
     assert item["n"] == n(1)
+
+
+def test_a_hot_partition_throttles_below_the_tables_total_through_the_api(engine: Engine) -> None:
+    # 4,000 WCU: four partitions, each serving at most 1,000 WCU a second.
+    provisioned(engine, write=4000)
+    engine.clock.advance(1)
+    hot = 0
+    for hot in range(1, 2000):
+        try:
+            engine.call(
+                "PutItem",
+                {"TableName": "Books", "Item": {"pk": {"S": "hot"}, "v": {"N": str(hot)}}},
+            )
+        except DynamoDBError as error:
+            assert error.code == "ProvisionedThroughputExceededException"
+            assert error.extra["ThrottlingReasons"][0]["reason"] == (
+                "TableWriteKeyRangeThroughputExceeded"
+            )
+            break
+    assert hot == 1001  # 1,000 one-unit writes fit the partition, the next is refused
+    # Another key on another partition still has room at the same instant.
+    cold = next(
+        key
+        for key in (f"cold{i}" for i in range(100))
+        if _partition_of(key) != _partition_of("hot")
+    )
+    engine.call("PutItem", {"TableName": "Books", "Item": {"pk": {"S": cold}}})
+
+
+def _partition_of(key: str) -> int:
+    from engine.keys import HASH_SPACE, partition_hash
+
+    return partition_hash({"S": key}) * 4 // HASH_SPACE
+
+
+def test_throttled_batch_writes_come_back_unprocessed(engine: Engine) -> None:
+    provisioned(engine, write=1)  # a new table: one unit in the bucket, an empty burst pool
+    response = engine.call(
+        "BatchWriteItem",
+        {
+            "RequestItems": {
+                "Books": [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}}}} for i in range(3)]
+            },
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    assert len(response["UnprocessedItems"]["Books"]) == 2
+    assert response["ConsumedCapacity"] == [{"TableName": "Books", "CapacityUnits": 1.0}]
+    written = engine.call("Scan", {"TableName": "Books"})["Count"]
+    assert written == 1
+    # When nothing at all can be written, the batch fails with the throttling error.
+    error = None
+    try:
+        engine.call(
+            "BatchWriteItem",
+            {"RequestItems": {"Books": [{"PutRequest": {"Item": {"pk": {"S": "late"}}}}]}},
+        )
+    except DynamoDBError as caught:
+        error = caught
+    assert error is not None and error.code == "ProvisionedThroughputExceededException"
+
+
+def test_a_throttled_transaction_is_cancelled(engine: Engine) -> None:
+    provisioned(engine, write=1)
+    error = None
+    try:
+        engine.call(
+            "TransactWriteItems",
+            {"TransactItems": [{"Put": {"TableName": "Books", "Item": {"pk": {"S": "a"}}}}]},
+        )
+    except DynamoDBError as caught:
+        error = caught
+    assert error is not None and error.code == "TransactionCanceledException"
+    assert error.extra["CancellationReasons"][0]["Code"] == "ThrottlingError"
