@@ -137,6 +137,28 @@ def continue_link(progress: list[LessonProgress]) -> ContinueLink | None:
     return None
 
 
+def course_map_data(progress: list[LessonProgress]) -> dict[str, Any]:
+    """The course map as JSON-ready data (the map page's machine-readable twin)."""
+    link = continue_link(progress)
+    return {
+        "lessons": [
+            {
+                "number": entry.lesson.number,
+                "slug": entry.lesson.slug,
+                "title": entry.lesson.title,
+                "minutes": entry.lesson.minutes,
+                "status": entry.status,
+                "steps_passed": entry.steps_passed,
+                "steps": entry.steps_total,
+                "quizzes_correct": entry.quizzes_correct,
+                "quizzes": entry.quizzes_total,
+            }
+            for entry in progress
+        ],
+        "continue": {"slug": link.lesson.slug, "kind": link.kind} if link else None,
+    }
+
+
 # --------------------------------------------------------------------------- lesson page
 def workbench_path() -> str | None:
     """The workbench page that loads a request, or None while the console has no such page.

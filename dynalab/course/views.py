@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -58,9 +58,12 @@ def _respond(
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    """The course map; ``?format=json`` gives the same facts as JSON."""
     course = get_course()
     learner = services.learner_for_request(request, create=False)
     progress = selectors.course_progress(learner, course)
+    if request.GET.get("format") == "json":
+        return JsonResponse(selectors.course_map_data(progress))
     return render(
         request,
         "course/index.html",
