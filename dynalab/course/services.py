@@ -34,6 +34,8 @@ SESSION_LEARNER_ID = "dynalab_learner_id"
 #: How many of the learner's latest calls a check may look at.
 ACTIVITY_WINDOW = 500
 MAX_ANSWER_LENGTH = 200
+#: How often setup re-sends a batch's unprocessed items.
+MAX_BATCH_RETRIES = 5
 
 
 # --------------------------------------------------------------------------- learners
@@ -244,7 +246,21 @@ def prepare_sandbox(request: HttpRequest, *, lesson: Lesson) -> SetupResult:
     """Run the lesson's setup requests in the visitor's sandbox (a table that is already
     there is fine: writes then put the lesson's items back as they were)."""
     sandbox = sandbox_services.sandbox_for_request(request)
-    return SetupResult([_execute(sandbox, runnable) for runnable in lesson.setup])
+    results = []
+    for runnable in lesson.setup:
+        result = _execute(sandbox, runnable)
+        # A throttled batch hands back what it did not write; send it again, as SDKs do.
+        for _ in range(MAX_BATCH_RETRIES):
+            unprocessed = (result.response or {}).get("UnprocessedItems")
+            if not unprocessed:
+                break
+            retry = Request(runnable.key, runnable.operation, {"RequestItems": unprocessed}, None)
+            result = _execute(sandbox, retry)
+        if (result.response or {}).get("UnprocessedItems"):
+            result.error_code = "UnprocessedItems"
+            result.error_message = "Some items were not written (throttled): set up again."
+        results.append(result)
+    return SetupResult(results)
 
 
 # --------------------------------------------------------------------------- labs

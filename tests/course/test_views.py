@@ -169,3 +169,66 @@ def test_the_workbench_link_appears_when_the_workbench_takes_requests(
     query = parse_qs(urlsplit(url).query)
     assert query["operation"] == ["CreateTable"]
     assert json.loads(query["request"][0]) == CREATE_BOOKS
+
+
+def test_the_course_map_has_a_json_twin(client: Client, course: Path) -> None:
+    client.get("/learn/setup/")
+    client.post("/learn/setup/quizzes/wcu/answer/", {"answer": "3"}, **HTMX)
+    data = client.get("/learn/", {"format": "json"}).json()
+    assert data["continue"] == {"slug": "books", "kind": "next"}
+    assert [(lesson["slug"], lesson["status"]) for lesson in data["lessons"]] == [
+        ("books", "not_started"),
+        ("setup", "done"),
+    ]
+    assert data["lessons"][0]["steps"] == 2 and data["lessons"][1]["quizzes_correct"] == 1
+
+
+def test_the_continue_card_can_go_on_any_page(rf, course: Path) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user, request.session = AnonymousUser(), SessionStore()
+    html = Template("{% load course_tags %}{% course_continue %}").render(
+        Context({"request": request})
+    )
+    assert "Start the course" in html
+    assert "0 of 2 lessons done." in html
+    assert 'href="/learn/books/"' in html and "Start with lesson 1: A test lesson" in html
+
+
+def test_setup_sends_a_throttled_batchs_unprocessed_items_again(
+    client: Client, lessons_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dynalab.course import services
+    from dynalab.sandboxes import services as sandbox_services
+
+    puts = [{"PutRequest": {"Item": {"isbn": {"S": str(n)}}}} for n in range(3)]
+    front = {
+        **FRONT,
+        "setup": [
+            {"operation": "CreateTable", "request": CREATE_BOOKS},
+            {"operation": "BatchWriteItem", "request": {"RequestItems": {"Books": puts}}},
+        ],
+    }
+    write_lesson(lessons_dir, "01-batch.md", front=front)
+    real_execute = sandbox_services.execute
+    batches = []
+
+    def throttled_once(sandbox, operation, request, *, source):
+        if operation == "BatchWriteItem":
+            batches.append(len(request["RequestItems"]["Books"]))
+            if len(batches) == 1:  # the first call writes one item and hands back the rest
+                first = {"RequestItems": {"Books": puts[:1]}}
+                real_execute(sandbox, operation, first, source=source)
+                return {"UnprocessedItems": {"Books": puts[1:]}}
+        return real_execute(sandbox, operation, request, source=source)
+
+    monkeypatch.setattr(services.sandbox_services, "execute", throttled_once)
+    html = client.post("/learn/batch/setup/", **HTMX).content.decode()
+    assert "Your sandbox is ready: 2 requests ran." in html
+    assert batches == [3, 2]
+    sandbox = sandbox_services.sandbox_for_request(client.get("/learn/batch/").wsgi_request)
+    scan = real_execute(sandbox, "Scan", {"TableName": "Books", "Select": "COUNT"})
+    assert scan["Count"] == 3
