@@ -106,7 +106,8 @@ class Engine:
         #: ClientRequestToken -> (fingerprint, response, time) for TransactWriteItems.
         self.transaction_tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
         #: Counts changes to the engine's state: every stored item written (by a request, TTL
-        #: or a trigger) and every provisioned bucket charged. A caller that skips journaling
+        #: or a trigger) and every capacity charge (buckets, counters and the throughput log
+        #: change on reads too). A caller that skips journaling
         #: read-only requests compares it before and after a read to see if that read changed
         #: state a replay must reproduce. Time-driven work (GSI propagation) is not counted.
         self.revision = 0

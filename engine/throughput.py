@@ -32,6 +32,7 @@ operation ``DescribeThroughput`` (not part of the DynamoDB API) for the workbenc
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
 from typing import Any
@@ -307,9 +308,8 @@ class Throughput(Extension):
         state.log.append(
             [now, kind, table_units, dict(consumption.global_indexes), allowed, checks, reasons]
         )
-        if self.engine is not None and table.billing_mode == "PROVISIONED":
-            # A provisioned table's buckets are state a replay must reproduce, even for reads.
-            self.engine.revision += 1
+        # Buckets, counters and the log are state a replay must reproduce, reads included.
+        self.engine.revision += 1
         if not allowed:
             raise self._error(state, kind, failures, reasons)
 
@@ -415,8 +415,10 @@ class Throughput(Extension):
                 state.buckets[key] = Bucket(rate, now, burst_seconds=burst)
                 continue
             if bucket.rate != rate:
+                # Refill at the old rate up to now, then re-rate. Buckets whose rate stays are
+                # left alone: they refill lazily when charged, so when this runs never matters.
+                bucket.refill(now)
                 bucket.set_rate(rate)
-            bucket.refill(now)
         counts = {"": self._partition_count(table, "", provisioned)}
         for index in table.global_indexes:
             counts[index["IndexName"]] = self._partition_count(table, index, provisioned)
@@ -428,8 +430,6 @@ class Throughput(Extension):
                     del state.partition_buckets[key]
         for key in [k for k in state.partition_counts if k not in counts]:
             del state.partition_counts[key]
-        for bucket in state.partition_buckets.values():
-            bucket.refill(now)
         return state
 
     @staticmethod
@@ -556,7 +556,8 @@ class Throughput(Extension):
 
     def describe(self, table: Table, now: float) -> dict[str, Any]:
         """Buckets, burst pools, partitions, totals, cost and recent decisions of one table."""
-        state = self._state(table, now)
+        # Shown as of ``now`` without touching the stored buckets: describing changes nothing.
+        state = copy.deepcopy(self._state(table, now))
         for bucket in state.buckets.values():
             bucket.refill(now)
         for bucket in state.partition_buckets.values():

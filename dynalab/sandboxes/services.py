@@ -204,7 +204,11 @@ def execute(
             )
         else:
             response = _run_read(
-                sandbox, lambda engine: engine.call(operation, engine_request), call
+                sandbox,
+                lambda engine: engine.call(operation, engine_request),
+                call,
+                operation=operation,
+                journaled_request=engine_request,
             )
     except DynamoDBError as error:
         call.activity(error=error).save()
@@ -322,22 +326,73 @@ class _Call:
         )
 
 
-def _run_read(sandbox: Sandbox, run: Callable[[Engine], dict[str, Any]], call: _Call) -> dict:
-    """Catch up, then run a read-only call on the cached engine; record it (not journaled)."""
+def _run_read(
+    sandbox: Sandbox,
+    run: Callable[[Engine], dict[str, Any]],
+    call: _Call,
+    *,
+    operation: str,
+    journaled_request: dict[str, Any],
+) -> dict:
+    """Catch up, then run a read-only call on the cached engine; record it.
+
+    A read is journaled only if it changed the engine's state (``Engine.revision`` moved:
+    reads of items draw capacity from the table's buckets and counters, and due work such as a
+    trigger may write items; describing or listing changes nothing), so every worker replays
+    the same state. Such a read is appended after it ran; if another worker
+    wrote in between, this worker's engine is dropped (the journal order is the truth) and
+    rebuilt on its next call.
+    """
     with ENGINES.lock(sandbox.pk):
         row = _current_row(sandbox)
         engine, sequence = _checked_out(row)
         call.at = _call_time(row, engine)
         engine.clock.freeze(call.at)
+        before = engine.revision
+        failure: DynamoDBError | None = None
         try:
             response = run(engine)
         except DynamoDBError as error:
-            if not isinstance(error, InternalServerError):
-                _check_in(row.pk, engine, sequence)
-            raise
-        _check_in(row.pk, engine, sequence)
+            if isinstance(error, InternalServerError):
+                raise
+            failure = error
+        if engine.revision == before:
+            _check_in(row.pk, engine, sequence)
+        else:
+            _journal_read(row, engine, sequence, operation, journaled_request, call.at)
+            _copy_row(row, sandbox)
+        if failure is not None:
+            raise failure
     call.activity(response=response).save()
     return response
+
+
+def _journal_read(
+    row: Sandbox,
+    engine: Engine,
+    sequence: int,
+    operation: str,
+    request: dict[str, Any],
+    at: float,
+) -> None:
+    """Append a state-changing read to the journal (see ``_run_read``)."""
+    with transaction.atomic():
+        locked = Sandbox.objects.select_for_update().filter(pk=row.pk).first()
+        if locked is None or not locked.is_active:
+            return  # gone or replaced: nothing to keep, and the engine is not cached
+        in_step = locked.last_sequence == sequence
+        locked.last_sequence += 1
+        JournalEntry.objects.create(
+            sandbox=locked,
+            sequence=locked.last_sequence,
+            operation=operation,
+            request=request,
+            at=at,
+        )
+        locked.save(update_fields=["last_sequence", "updated_at"])
+        row.last_sequence = locked.last_sequence
+        if in_step:
+            _check_in(locked.pk, engine, locked.last_sequence)
 
 
 def _run_write(

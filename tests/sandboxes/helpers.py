@@ -67,11 +67,9 @@ def state_without_clock(engine: Engine) -> dict[str, Any]:
 
 
 def journaled_state(engine: Engine) -> dict[str, Any]:
-    """Tables, items and tokens: what the journal alone decides.
+    """Everything the journal decides: the whole state but the clock (a read moves it).
 
-    Left out: the clock, and the extensions' state, which a read may change without being
-    journaled (a read draws tokens from the table's capacity buckets).
+    Reads that change state (they draw read capacity) are journaled, so the extensions'
+    state (buckets, streams, TTL schedules) is included.
     """
-    state = state_without_clock(engine)
-    state.pop("extensions", None)
-    return state
+    return state_without_clock(engine)

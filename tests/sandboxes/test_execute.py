@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from dynalab.sandboxes import selectors, services
+from dynalab.sandboxes import journal, selectors, services
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
 from engine.errors import (
     ConditionalCheckFailedException,
@@ -42,18 +42,32 @@ def test_writes_are_journaled_in_order_and_bump_the_sequence(sandbox_with_table:
     assert entries[1].at <= entries[2].at
 
 
-def test_reads_are_recorded_but_not_journaled(sandbox_with_table: Sandbox) -> None:
+def test_reads_are_recorded_and_journaled_only_when_they_change_state(
+    sandbox_with_table: Sandbox,
+) -> None:
     services.execute(sandbox_with_table, "PutItem", helpers.put_item(1))
     journal_before = JournalEntry.objects.count()
 
-    services.execute(sandbox_with_table, "Query", helpers.query())
-    services.execute(sandbox_with_table, "Scan", {"TableName": helpers.TABLE})
+    # Describing and listing change nothing: recorded, never journaled.
     services.execute(sandbox_with_table, "DescribeTable", {"TableName": helpers.TABLE})
     services.execute(sandbox_with_table, "ListTables", {})
-
     assert JournalEntry.objects.count() == journal_before
+
+    # Reading items draws read capacity (buckets, counters, the throughput log), which a
+    # replay must reproduce: those reads are journaled after they run.
+    services.execute(sandbox_with_table, "Query", helpers.query())
+    services.execute(sandbox_with_table, "Scan", {"TableName": helpers.TABLE})
+    entries = list(JournalEntry.objects.order_by("sequence"))
+    assert [e.operation for e in entries[journal_before:]] == ["Query", "Scan"]
+
     operations = [a.operation for a in selectors.recent_activity(sandbox_with_table)]
-    assert operations[:4] == ["ListTables", "DescribeTable", "Scan", "Query"]
+    assert operations[:4] == ["Scan", "Query", "ListTables", "DescribeTable"]
+    # A fresh worker rebuilds exactly the state the warm one has, read capacity included.
+    warm = helpers.journaled_state(services.read_engine(sandbox_with_table))
+    services.ENGINES.clear()
+    sandbox_with_table.refresh_from_db()
+    rebuilt = journal.rebuild(sandbox_with_table.pk, sandbox_with_table.last_sequence)
+    assert helpers.journaled_state(rebuilt) == warm
 
 
 def test_a_failing_call_is_recorded_with_its_code_and_not_journaled(
@@ -204,9 +218,16 @@ def test_inside_an_outer_transaction_that_rolls_back_nothing_stays(
     # The worker's cache never holds what the database has not committed: had it kept the
     # engine at entry 3, another worker's next write (also entry 3) would go unnoticed.
     cached = services.ENGINES.peek(sandbox_with_table.pk)
-    assert cached is None or cached.sequence <= 2
+    assert cached is None or cached.sequence <= 3
     # Neither the journal nor this worker's cached engine kept the rolled-back write.
     assert services.execute(sandbox_with_table, "GetItem", helpers.get_item(2)) == {}
     assert services.execute(sandbox_with_table, "GetItem", helpers.get_item(1))["Item"]
     sandbox_with_table.refresh_from_db()
-    assert sandbox_with_table.last_sequence == 2
+    # Entries: the first put, then each GetItem that drew read capacity (three of them).
+    assert [e.operation for e in JournalEntry.objects.order_by("sequence")] == [
+        "CreateTable",
+        "PutItem",
+        "GetItem",
+        "GetItem",
+        "GetItem",
+    ]
