@@ -604,3 +604,84 @@ def load_sample_step(
                 break
             request = {"RequestItems": unprocessed}
     return None
+
+
+# ---------------------------------------------------------------------- any request
+#: Operations the request runner offers (everything the engine answers).
+RUNNABLE_OPERATIONS: list[str] = sorted(Engine().operations)
+#: Operations that consume capacity: the runner asks them for ConsumedCapacity.
+BILLED_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+@dataclass
+class RunForm:
+    """The request runner's form: an operation and its request as JSON text."""
+
+    operation: str = ""
+    request_text: str = ""
+    request: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: Any) -> RunForm:
+        form = cls(
+            operation=str(data.get("operation", "")).strip(),
+            request_text=str(data.get("request", "")),
+        )
+        if not form.operation and not form.request_text:
+            form.operation = "ListTables"
+            form.request_text = "{}"
+            return form
+        if form.operation not in RUNNABLE_OPERATIONS:
+            form.errors["operation"] = [
+                f"{form.operation or 'Nothing'} is not an operation this engine answers; "
+                "pick one from the list."
+            ]
+        try:
+            parsed = json.loads(form.request_text or "{}")
+        except json.JSONDecodeError as error:
+            form.errors["request"] = [
+                f"The request is not valid JSON: {error.msg} (line {error.lineno}, "
+                f"column {error.colno})."
+            ]
+            return form
+        if not isinstance(parsed, dict):
+            form.errors["request"] = ["The request must be a JSON object: { ... }."]
+            return form
+        form.request = parsed
+        if form.request_text and not form.errors:
+            form.request_text = json.dumps(parsed, indent=2, ensure_ascii=False)
+        return form
+
+
+def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str) -> CallResult:
+    """Run the form's request through the sandbox, asking for the capacity it consumed."""
+    request = dict(form.request)
+    if form.operation in BILLED_OPERATIONS and "ReturnConsumedCapacity" not in request:
+        request["ReturnConsumedCapacity"] = "TOTAL"
+    return call(sandbox, form.operation, request, endpoint=endpoint)
+
+
+def capacity_lines(response: dict[str, Any] | None) -> list[str]:
+    """The ConsumedCapacity of a response in words, one line per table."""
+    if not response or "ConsumedCapacity" not in response:
+        return []
+    consumed = response["ConsumedCapacity"]
+    entries = consumed if isinstance(consumed, list) else [consumed]
+    return [
+        f"{entry.get('TableName', '?')}: {entry.get('CapacityUnits', 0):g} capacity units"
+        for entry in entries
+    ]

@@ -145,6 +145,38 @@ def engine_probe(request: HttpRequest) -> HttpResponse:
     )
 
 
+# ---------------------------------------------------------------------- any request
+@require_http_methods(["GET", "POST"])
+def run(request: HttpRequest) -> HttpResponse:
+    """Run any DynamoDB request as JSON: where lessons' "Open in workbench" buttons land.
+
+    GET fills the form from ``?operation=&request=`` (nothing runs); POST runs it and shows the
+    response, the consumed capacity and the same request as boto3 and AWS CLI code.
+    """
+    sandbox = sandbox_services.sandbox_for_request(request)
+    source = request.POST if request.method == "POST" else request.GET
+    form = services.RunForm.from_data(source)
+    result = None
+    if request.method == "POST" and not form.errors:
+        result = services.run_request(sandbox, form, endpoint=services.endpoint_url(request))
+        if _wants_json(request):
+            if not result.ok:
+                return _error_json(result.error)
+            return _json(result.response)
+    context = {
+        "form": form,
+        "result": result,
+        "operations": services.RUNNABLE_OPERATIONS,
+        "capacity": services.capacity_lines(result.response) if result and result.ok else [],
+    }
+    return render(
+        request,
+        "console/run.html",
+        _workbench(request, sandbox, context),
+        status=400 if form.errors else 200,
+    )
+
+
 # ---------------------------------------------------------------------- tables
 @require_GET
 def tables(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,94 @@
+"""The request runner: any operation as JSON, run in the learner's sandbox."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.web.workbench import create_table, execute
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_lesson_link_fills_the_form_without_running_it(learner: Client) -> None:
+    request = {"TableName": "Orders", "Item": {"customer": {"S": "ann"}}}
+    url = (
+        reverse("console:run")
+        + "?"
+        + urlencode({"operation": "PutItem", "request": json.dumps(request)})
+    )
+    page = learner.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<option value="PutItem" selected>' in html
+    assert "&quot;customer&quot;" in html  # the JSON, escaped inside the textarea
+    assert "Response" not in html  # nothing ran
+
+
+def test_running_a_write_shows_the_response_capacity_and_code(learner: Client) -> None:
+    create_table(learner)
+    item = {"customer": {"S": "ann"}, "order_date": {"S": "2024-01-01"}, "note": {"S": "x" * 1500}}
+    page = learner.post(
+        reverse("console:run"),
+        {"operation": "PutItem", "request": json.dumps({"TableName": "Orders", "Item": item})},
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    # 1,500-odd bytes: two write units of 1 KB.
+    assert "Orders: 2 capacity units" in html
+    assert "put_item(" in html and "aws dynamodb put-item" in html
+    stored = execute(
+        learner,
+        "GetItem",
+        {
+            "TableName": "Orders",
+            "Key": {"customer": {"S": "ann"}, "order_date": {"S": "2024-01-01"}},
+        },
+    )
+    assert stored["Item"]["note"] == {"S": "x" * 1500}
+
+
+def test_service_errors_and_bad_input_are_shown_not_raised(learner: Client) -> None:
+    page = learner.post(
+        reverse("console:run"),
+        {
+            "operation": "GetItem",
+            "request": json.dumps({"TableName": "Nope", "Key": {"k": {"S": "a"}}}),
+        },
+    )
+    assert page.status_code == 200
+    assert "ResourceNotFoundException" in page.content.decode()
+    bad_json = learner.post(reverse("console:run"), {"operation": "GetItem", "request": "{oops"})
+    assert bad_json.status_code == 400
+    assert "The request is not valid JSON" in bad_json.content.decode()
+    assert "{oops" in bad_json.content.decode()  # what the learner typed is kept
+    unknown = learner.post(reverse("console:run"), {"operation": "DropEverything", "request": "{}"})
+    assert unknown.status_code == 400
+    assert "is not an operation this engine answers" in unknown.content.decode()
+
+
+def test_typed_values_are_escaped(learner: Client) -> None:
+    create_table(learner)
+    item = {
+        "customer": {"S": "<script>alert(1)</script>"},
+        "order_date": {"S": "2024"},
+    }
+    page = learner.post(
+        reverse("console:run"),
+        {
+            "operation": "PutItem",
+            "request": json.dumps({"TableName": "Orders", "Item": item, "ReturnValues": "NONE"}),
+        },
+    )
+    assert "<script>alert(1)</script>" not in page.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content.decode()
+
+
+def test_the_runner_is_csrf_protected(db: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    refused = client.post(reverse("console:run"), {"operation": "ListTables", "request": "{}"})
+    assert refused.status_code == 403
