@@ -64,11 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # DynamoDB calls (a POST to / with X-Amz-Target, or /dynamodb/) are answered here, before
+    # the site's middleware: they authenticate with SigV4, not sessions or CSRF tokens.
+    "dynalab.api.middleware.RootEndpointMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # A POST to / with X-Amz-Target is a DynamoDB call (SigV4, not cookies): before CSRF.
-    "dynalab.api.middleware.RootEndpointMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
 

@@ -143,6 +143,10 @@ def _round(value: float) -> float:
 _TABLE_INFO = {"resource": "table"}
 
 
+def _entry_time(entry: Any) -> float:
+    return entry["time"] if isinstance(entry, dict) else entry[0]
+
+
 class TableThroughput:
     """One table's buckets, partitions, totals and decision log."""
 
@@ -239,6 +243,12 @@ class Throughput(Extension):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.tables: dict[str, TableThroughput] = {}
+        #: On-demand tables' reads: accounted (per-partition maximum, counts, cost, log) but
+        #: kept in this worker's memory only, not in the engine's dump. They can only throttle
+        #: past 3,000 RCU a second on one partition, so two workers disagreeing on them changes
+        #: nothing a learner can do; keeping them out of the state spares every read a journal
+        #: entry. Provisioned tables' reads draw on real buckets and are part of the state.
+        self.soft_tables: dict[str, TableThroughput] = {}
 
     # ------------------------------------------------------------------ hooks
     def table_created(self, table: Table) -> None:
@@ -248,6 +258,7 @@ class Throughput(Extension):
 
     def table_deleted(self, table: Table, now: float) -> None:
         self.tables.pop(table.name, None)
+        self.soft_tables.pop(table.name, None)
 
     def advance(self, now: float) -> None:
         """Nothing to do per request: buckets refill lazily, from their last update, when they
@@ -268,8 +279,10 @@ class Throughput(Extension):
         into words only when someone reads the log (``explain``)."""
         if not isinstance(consumption, Consumption):
             return
-        state = self._state(table, now)
         kind = "write" if consumption.write_units > 0 else "read"
+        # On-demand reads are accounted in memory only (see ``soft_tables``).
+        soft = kind == "read" and table.billing_mode == "PAY_PER_REQUEST"
+        state = self._state(table, now, soft=soft)
         table_units = consumption.table_units + sum(consumption.local_indexes.values())
         demands: list[tuple[str, Bucket, float, dict[str, Any]]] = []
         if table_units > 0:
@@ -308,14 +321,18 @@ class Throughput(Extension):
         state.log.append(
             [now, kind, table_units, dict(consumption.global_indexes), allowed, checks, reasons]
         )
-        # Buckets, counters and the log are state a replay must reproduce, reads included.
-        self.engine.revision += 1
+        if not soft:
+            # Buckets, counters and the log are state a replay must reproduce.
+            self.engine.revision += 1
         if not allowed:
             raise self._error(state, kind, failures, reasons)
 
-    def _state(self, table: Table, now: float) -> TableThroughput:
-        """The table's throughput state, rebuilt only when its settings or size class change."""
-        state = self.tables.get(table.name)
+    def _state(self, table: Table, now: float, *, soft: bool = False) -> TableThroughput:
+        """The table's throughput state, rebuilt only when its settings or size class change.
+
+        ``soft``: the separate, in-memory state for an on-demand table's reads."""
+        store = self.soft_tables if soft else self.tables
+        state = store.get(table.name)
         signature = (
             table.billing_mode,
             table.throughput.read,
@@ -327,7 +344,7 @@ class Throughput(Extension):
             table.size_bytes // PARTITION_BYTES,
         )
         if state is None or state.signature != signature:
-            state = self._sync(table, now)
+            state = self._sync(table, now, store=store)
             state.signature = signature
         return state
 
@@ -374,20 +391,24 @@ class Throughput(Extension):
         }
 
     # ------------------------------------------------------------------ model
-    def _sync(self, table: Table, now: float) -> TableThroughput:
-        """Bring a table's buckets in line with its settings, then refill them to ``now``."""
-        state = self.tables.get(table.name)
+    def _sync(
+        self, table: Table, now: float, *, store: dict[str, TableThroughput] | None = None
+    ) -> TableThroughput:
+        """Bring a table's buckets in line with its settings (re-rating changed ones)."""
+        if store is None:
+            store = self.tables
+        state = store.get(table.name)
         if state is None or state.mode != table.billing_mode:
             state = TableThroughput(table.billing_mode, now, self.log_limit)
-            if table.name in self.tables:
-                old = self.tables[table.name]
+            if table.name in store:
+                old = store[table.name]
                 state.consumed, state.requests, state.throttled = (
                     old.consumed,
                     old.requests,
                     old.throttled,
                 )
                 state.index_consumed, state.log = old.index_consumed, old.log
-            self.tables[table.name] = state
+            store[table.name] = state
         provisioned = table.billing_mode == "PROVISIONED"
         rates: dict[tuple[str, str], float] = {}
         if provisioned:
@@ -552,7 +573,12 @@ class Throughput(Extension):
         state = self.tables.get(table_name)
         if state is None:
             return []
-        return [self._format(entry) for entry in state.log]
+        entries = list(state.log)
+        soft = self.soft_tables.get(table_name)
+        if soft is not None:
+            entries = sorted(entries + list(soft.log), key=lambda entry: _entry_time(entry))
+            entries = entries[-self.log_limit :]
+        return [self._format(entry) for entry in entries]
 
     def describe(self, table: Table, now: float) -> dict[str, Any]:
         """Buckets, burst pools, partitions, totals, cost and recent decisions of one table."""
@@ -581,6 +607,12 @@ class Throughput(Extension):
                 },
             }
         reads, writes = state.consumed["read"], state.consumed["write"]
+        soft = self.soft_tables.get(table.name)
+        requests, throttled = dict(state.requests), dict(state.throttled)
+        if soft is not None:
+            reads += soft.consumed["read"]
+            requests["read"] += soft.requests["read"]
+            throttled["read"] += soft.throttled["read"]
         cost: dict[str, Any]
         if provisioned:
             cost = {
@@ -614,8 +646,8 @@ class Throughput(Extension):
             "Consumed": {
                 "ReadUnits": _round(reads),
                 "WriteUnits": _round(writes),
-                "Requests": dict(state.requests),
-                "Throttled": dict(state.throttled),
+                "Requests": requests,
+                "Throttled": throttled,
             },
             "CostEstimate": cost,
             "RecentDecisions": self.explain(table.name)[-20:],

@@ -1,8 +1,10 @@
-"""Answer DynamoDB calls sent to the server's root URL, where SDKs send them by default.
+"""Answer DynamoDB calls before the rest of the site's middleware sees them.
 
-A POST to ``/`` that carries ``X-Amz-Target`` (or the JSON 1.0 content type) is a DynamoDB
-call and goes to the endpoint; every other request goes on to the site (GET ``/`` is the home
-page). It sits before CsrfViewMiddleware: API calls authenticate with SigV4, not cookies.
+A POST to ``/`` (where SDKs send calls by default) that carries ``X-Amz-Target`` (or the JSON
+1.0 content type) is a DynamoDB call, and so is any request to ``/dynamodb/``; every other
+request goes on to the site (GET ``/`` is the home page). It comes first in MIDDLEWARE: API
+calls authenticate with SigV4, not cookies or sessions, so the site's middleware (sessions,
+CSRF, messages...) has nothing to do for them, and skipping it is a hot path's saving.
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ class RootEndpointMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info == "/" and request.method == "POST" and is_api_call(request):
+        path = request.path_info
+        if path in ENDPOINT_PATHS or (
+            path == "/" and request.method == "POST" and is_api_call(request)
+        ):
             return views.endpoint(request)
         return self.get_response(request)
+
+
+#: The dedicated endpoint paths (with and without the slash: an SDK sends exactly the URL
+#: it was given).
+ENDPOINT_PATHS = frozenset({"/dynamodb/", "/dynamodb"})
 
 
 def is_api_call(request: HttpRequest) -> bool:

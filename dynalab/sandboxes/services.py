@@ -412,7 +412,12 @@ def _run_write(
             with transaction.atomic():
                 # Serialises writers to this sandbox across processes and machines (on SQLite
                 # the IMMEDIATE transaction's database write lock does the same).
-                row = Sandbox.objects.select_for_update().filter(pk=sandbox.pk).first()
+                row = (
+                    Sandbox.objects.select_for_update()
+                    .only("id", "last_sequence", "clock_offset", "is_active")
+                    .filter(pk=sandbox.pk)
+                    .first()
+                )
                 if row is None:
                     raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
                 _copy_row(row, sandbox)
