@@ -108,9 +108,12 @@ DATABASES = {
 # SQLite under several worker processes (dynalab.sandboxes): writers queue for the database
 # lock for up to 20 s instead of failing at once, and IMMEDIATE transactions take the write
 # lock when they begin, so a sandbox's writes are serialised as PostgreSQL's row lock does.
-# Write-ahead logging lets readers go on while a writer commits, and makes a commit one fsync
-# of the log instead of several (synchronous stays FULL: an acknowledged write is durable);
-# every recorded call is a commit, so this halves a page's time (bench/load_bench.py).
+# Write-ahead logging lets readers go on while a writer commits. With synchronous=NORMAL a
+# commit is a write to the log without an fsync: an acknowledged write survives any crash of
+# the server process (SIGKILL included: tests/sandboxes prove it), and only a crash of the
+# operating system or a power cut can lose the last moments. Every recorded call is a commit,
+# so this is most of a call's time (bench/endpoint_bench.py, bench/load_bench.py). A classroom
+# that needs more uses PostgreSQL (DATABASE_URL), which syncs every commit.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
