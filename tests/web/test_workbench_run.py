@@ -92,3 +92,16 @@ def test_the_runner_is_csrf_protected(db: None) -> None:
     client = Client(enforce_csrf_checks=True)
     refused = client.post(reverse("console:run"), {"operation": "ListTables", "request": "{}"})
     assert refused.status_code == 403
+
+
+def test_lessons_open_their_requests_in_the_runner(learner: Client) -> None:
+    page = learner.get(reverse("course:lesson", args=["primary-keys"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    link = reverse("console:run") + "?operation="
+    assert link in html
+    start = html.index(link)
+    href = html[start : html.index('"', start)].replace("&amp;", "&")
+    opened = learner.get(href)
+    assert opened.status_code == 200
+    assert "selected" in opened.content.decode()
