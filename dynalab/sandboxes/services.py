@@ -25,7 +25,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from dynalab.sandboxes import conf, journal, limits, summaries
+from dynalab.sandboxes import conf, fastsql, journal, limits, summaries
 from dynalab.sandboxes.cache import EngineCache
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
 from engine import DynamoDBError, Engine
@@ -211,7 +211,7 @@ def execute(
                 journaled_request=engine_request,
             )
     except DynamoDBError as error:
-        call.activity(error=error).save()
+        _record_failure(call, error)
         raise
     if engine_request is not request:
         response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
@@ -249,7 +249,7 @@ def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") 
             clock_offset_change=seconds,
         )
     except DynamoDBError as error:
-        call.activity(error=error).save()
+        _record_failure(call, error)
         raise
     return response["Now"]
 
@@ -326,6 +326,15 @@ class _Call:
         )
 
 
+def _record_failure(call: _Call, error: DynamoDBError) -> None:
+    """Record a refused call; a sandbox deleted meanwhile has nothing to record it against."""
+    try:
+        with transaction.atomic():
+            call.activity(error=error).save()
+    except IntegrityError:
+        pass
+
+
 def _run_read(
     sandbox: Sandbox,
     run: Callable[[Engine], dict[str, Any]],
@@ -363,7 +372,7 @@ def _run_read(
             _copy_row(row, sandbox)
         if failure is not None:
             raise failure
-    call.activity(response=response).save()
+    fastsql.insert(call.activity(response=response))
     return response
 
 
@@ -412,12 +421,7 @@ def _run_write(
             with transaction.atomic():
                 # Serialises writers to this sandbox across processes and machines (on SQLite
                 # the IMMEDIATE transaction's database write lock does the same).
-                row = (
-                    Sandbox.objects.select_for_update()
-                    .only("id", "last_sequence", "clock_offset", "is_active")
-                    .filter(pk=sandbox.pk)
-                    .first()
-                )
+                row = fastsql.sandbox_row(sandbox.pk, lock=True)
                 if row is None:
                     raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
                 _copy_row(row, sandbox)
@@ -438,23 +442,29 @@ def _run_write(
                 limits.check_after(before, limits.usage(engine))
 
                 sequence += 1
-                JournalEntry.objects.create(
-                    sandbox=row,
-                    sequence=sequence,
-                    operation=journaled_as,
-                    request=journaled_request,
-                    at=call.at,
+                fastsql.insert(
+                    JournalEntry(
+                        sandbox_id=row.pk,
+                        sequence=sequence,
+                        operation=journaled_as,
+                        request=journaled_request,
+                        at=call.at,
+                    )
                 )
                 row.last_sequence = sequence
                 row.clock_offset += clock_offset_change
-                row.save(update_fields=["last_sequence", "clock_offset", "updated_at"])
+                fastsql.update_row(row)
                 _copy_row(row, sandbox)
                 every = conf.snapshot_every()
                 if sequence % every == 0:
-                    Snapshot.objects.create(sandbox=row, sequence=sequence, state=engine.dumps())
+                    Snapshot.objects.create(
+                        sandbox_id=row.pk, sequence=sequence, state=engine.dumps()
+                    )
                     # The newest snapshot and the one before it are all a rebuild needs.
-                    Snapshot.objects.filter(sandbox=row, sequence__lt=sequence - every).delete()
-                call.activity(response=response).save()
+                    Snapshot.objects.filter(
+                        sandbox_id=row.pk, sequence__lt=sequence - every
+                    ).delete()
+                fastsql.insert(call.activity(response=response))
                 _check_in(row.pk, engine, sequence)
         except BaseException:
             if engine is not None and not changed:
@@ -483,12 +493,9 @@ def _check_in(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
 
 def _current_row(sandbox: Sandbox) -> Sandbox:
     """The sandbox's row as the database has it now (another worker may have moved it)."""
-    try:
-        row = Sandbox.objects.only("id", "last_sequence", "clock_offset", "is_active").get(
-            pk=sandbox.pk
-        )
-    except Sandbox.DoesNotExist:
-        raise ResourceNotFoundException(NO_SANDBOX_MESSAGE) from None
+    row = fastsql.sandbox_row(sandbox.pk)
+    if row is None:
+        raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
     _copy_row(row, sandbox)
     return row
 
