@@ -12,6 +12,26 @@ from typing import Any
 
 from engine.keys import partition_hash
 
+#: Operations whose requests take ReturnConsumedCapacity in the DynamoDB API (the PartiQL
+#: ones included, though this engine does not answer them).
+CAPACITY_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "ExecuteStatement",
+        "BatchExecuteStatement",
+        "ExecuteTransaction",
+    }
+)
+
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 

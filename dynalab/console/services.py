@@ -21,6 +21,7 @@ from dynalab.console.codegen import RequestCode
 from dynalab.sandboxes import services as sandbox_services
 from dynalab.sandboxes.models import Sandbox
 from engine import DynamoDBError, Engine
+from engine.capacity import CAPACITY_OPERATIONS
 from engine.expressions.reserved import is_reserved
 
 PROBE_OPERATION = "ListTables"
@@ -609,21 +610,6 @@ def load_sample_step(
 # ---------------------------------------------------------------------- any request
 #: Operations the request runner offers (everything the engine answers).
 RUNNABLE_OPERATIONS: list[str] = sorted(Engine().operations)
-#: Operations that consume capacity: the runner asks them for ConsumedCapacity.
-BILLED_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-    }
-)
 
 
 @dataclass
@@ -670,7 +656,7 @@ class RunForm:
 def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str) -> CallResult:
     """Run the form's request through the sandbox, asking for the capacity it consumed."""
     request = dict(form.request)
-    if form.operation in BILLED_OPERATIONS and "ReturnConsumedCapacity" not in request:
+    if form.operation in CAPACITY_OPERATIONS and "ReturnConsumedCapacity" not in request:
         request["ReturnConsumedCapacity"] = "TOTAL"
     return call(sandbox, form.operation, request, endpoint=endpoint)
 

@@ -16,25 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-#: Operations whose requests accept ReturnConsumedCapacity: execute() asks for the detailed
-#: form when the caller did not, so every activity carries its cost.
-CAPACITY_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-        "ExecuteStatement",
-        "BatchExecuteStatement",
-        "ExecuteTransaction",
-    }
-)
+from engine.capacity import CAPACITY_OPERATIONS
 
 PREVIEW_CHARACTERS = 2048
 
