@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.core import _TABLE_FIELDS, Engine, Extension, _dump_table, _load_table, extension
+from engine.core import Engine, Extension, _dump_table, _load_table, extension, table_definition
 from engine.keys import KeySchema
 from engine.table import Change, Table
 from engine.values import Item, key_sort_value
@@ -44,21 +44,6 @@ def key_id(schema: KeySchema, key: Item) -> KeyId:
     """A hashable identity for a primary key (its values in key order)."""
     sort = key_sort_value(key[schema.sort_key]) if schema.sort_key else None
     return (key_sort_value(key[schema.partition_key]), sort)
-
-
-def table_definition(table: Table) -> dict[str, Any]:
-    """Everything ``_load_table`` needs except the items: a JSON-compatible deep copy."""
-    state = {name: copy.deepcopy(getattr(table, name)) for name in _TABLE_FIELDS}
-    state["schema"] = table.schema.dump()
-    throughput = table.throughput
-    state["throughput"] = {
-        "read": throughput.read,
-        "write": throughput.write,
-        "last_increase": throughput.last_increase,
-        "last_decrease": throughput.last_decrease,
-        "decreases_today": throughput.decreases_today,
-    }
-    return state
 
 
 def _fingerprint(definition: dict[str, Any]) -> str:

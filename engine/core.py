@@ -279,7 +279,8 @@ _TABLE_FIELDS = (
 )
 
 
-def _dump_table(table: Table) -> dict[str, Any]:
+def table_definition(table: Table) -> dict[str, Any]:
+    """Everything ``_load_table`` needs except the items: a JSON-compatible deep copy."""
     state = {name: copy.deepcopy(getattr(table, name)) for name in _TABLE_FIELDS}
     state["schema"] = table.schema.dump()
     throughput = table.throughput
@@ -290,6 +291,11 @@ def _dump_table(table: Table) -> dict[str, Any]:
         "last_decrease": throughput.last_decrease,
         "decreases_today": throughput.decreases_today,
     }
+    return state
+
+
+def _dump_table(table: Table) -> dict[str, Any]:
+    state = table_definition(table)
     state["items"] = list(table.all_items())
     return state
 
