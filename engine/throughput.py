@@ -143,6 +143,11 @@ def _round(value: float) -> float:
 _TABLE_INFO = {"resource": "table"}
 
 
+def _n(value: float) -> str:
+    """A unit count for a sentence: at most two decimals, no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _entry_time(entry: Any) -> float:
     return entry["time"] if isinstance(entry, dict) else entry[0]
 
@@ -543,11 +548,11 @@ class Throughput(Extension):
             parts = [
                 f"{c['resource']}"
                 + (f" partition {c['partition']}" if "partition" in c else "")
-                + f" {c['level_before']:g}+{c['burst_before']:g} burst -> "
-                f"{c['level_after']:g}+{c['burst_after']:g}"
+                + f" {_n(c['level_before'])} + {_n(c['burst_before'])} burst -> "
+                f"{_n(c['level_after'])} + {_n(c['burst_after'])}"
                 for c in checks
             ]
-            return f"{kind} of {units:g} {unit} allowed: " + "; ".join(parts)
+            return f"{kind} of {_n(units)} {unit} allowed: " + "; ".join(parts)
         refused = [
             f"{c['resource']}"
             + (
@@ -555,8 +560,8 @@ class Throughput(Extension):
                 if "partition" in c
                 else ""
             )
-            + f" needs {c['requested']:g} {unit} but holds {c['level_before']:g} in its bucket "
-            f"and {c['burst_before']:g} in its burst pool"
+            + f" needs {_n(c['requested'])} {unit} but holds {_n(c['level_before'])} in its bucket "
+            f"and {_n(c['burst_before'])} in its burst pool"
             + (
                 f" (a partition serves at most its maximum {unit} a second)"
                 if c["limit"] == "partition"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tables/<str:table>/items/edit/", views.item_edit, name="item_edit"),
     path("tables/<str:table>/items/delete/", views.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", views.bookshelf, name="bookshelf"),
+    path("tables/<str:table>/throughput/", views.throughput, name="throughput"),
     path("run/", views.run, name="run"),
     path("query/", views.query, name="query"),
     path("compare/", views.compare, name="compare"),

@@ -525,6 +525,59 @@ def bookshelf(request: HttpRequest, table: str) -> HttpResponse:
     return render(request, "console/bookshelf.html", _workbench(request, sandbox, context))
 
 
+@require_http_methods(["GET", "POST"])
+def throughput(request: HttpRequest, table: str) -> HttpResponse:
+    """A table's token buckets, burst pool, partitions and recent throttling decisions; POST
+    sends a burst of writes, back to back, to watch the table throttle."""
+    sandbox = sandbox_services.sandbox_for_request(request)
+    summary, missing = _table_or_404(request, sandbox, table, call=True)
+    if missing:
+        return missing
+    burst = None
+    errors: dict[str, list[str]] = {}
+    count_text = request.POST.get("count", "100")
+    size_text = request.POST.get("size_kb", "1")
+    if request.method == "POST":
+        count = _bounded_int(count_text, 1, services.MAX_BURST_WRITES)
+        size_kb = _bounded_int(size_text, 1, services.MAX_BURST_ITEM_KB)
+        if count is None:
+            errors["count"] = [f"Enter a whole number from 1 to {services.MAX_BURST_WRITES}."]
+        if size_kb is None:
+            errors["size_kb"] = [f"Enter a whole number from 1 to {services.MAX_BURST_ITEM_KB}."]
+        if not errors:
+            burst = services.send_burst(sandbox, summary, count, size_kb)
+    result = services.describe_throughput(sandbox, table, endpoint=services.endpoint_url(request))
+    if not result.ok:
+        return _error_json(result.error)
+    state = result.response["Throughput"]
+    if _wants_json(request):
+        return _json(state)
+    context = {
+        "table": summary,
+        "state": state,
+        "bars": services.bucket_bars(state),
+        "decisions": list(reversed(state["RecentDecisions"][-10:])),
+        "burst": burst,
+        "errors": errors,
+        "count_text": count_text,
+        "size_text": size_text,
+    }
+    return render(
+        request,
+        "console/throughput.html",
+        _workbench(request, sandbox, context),
+        status=400 if errors else 200,
+    )
+
+
+def _bounded_int(text: str, low: int, high: int) -> int | None:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        return None
+    return value if low <= value <= high else None
+
+
 # ---------------------------------------------------------------------- samples, clock, reset
 @require_POST
 def load_sample(request: HttpRequest, slug: str) -> HttpResponse:

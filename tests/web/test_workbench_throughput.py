@@ -1,0 +1,71 @@
+"""The throughput tab: buckets and burst pool, and a burst of writes that throttles."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.web.workbench import execute
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def provisioned_table(client: Client, write: int = 5) -> None:
+    client.get(reverse("console:tables"))  # the visitor's sandbox
+    execute(
+        client,
+        "CreateTable",
+        {
+            "TableName": "Ledger",
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": write},
+        },
+    )
+
+
+def test_a_new_table_shows_full_buckets_and_an_empty_burst_pool(learner: Client) -> None:
+    provisioned_table(learner)
+    page = learner.get(reverse("console:throughput", args=["Ledger"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Write: 5 WCU a second" in html
+    assert "5 / 5" in html  # the bucket is full
+    assert " / 1500" in html  # the burst pool holds 300 s x 5 WCU at most
+    state = learner.get(reverse("console:throughput", args=["Ledger"]) + "?format=json").json()
+    write = state["Table"]["Write"]
+    assert (write["Rate"], write["Level"], write["BurstCapacity"]) == (5.0, 5.0, 1500.0)
+    # The simulated clock follows the wall clock: the pool has only the moments since
+    # CreateTable in it.
+    assert 0 <= write["BurstPool"] < 1
+
+
+def test_a_burst_throttles_once_bucket_and_pool_are_spent(learner: Client) -> None:
+    provisioned_table(learner, write=5)
+    # A brand-new table holds one second of capacity: five 1 KB writes, then throttling.
+    page = learner.post(
+        reverse("console:throughput", args=["Ledger"]), {"count": "8", "size_kb": "1"}
+    )
+    html = page.content.decode()
+    assert "<strong>5</strong> of 8 writes of 1 KB went through" in html
+    assert "<strong>3</strong> were throttled, the first at write 6" in html
+    assert "Throttled" in html  # the decision log names the refusal
+    # After a minute of idling, 5 refill the bucket and 295 go to the burst pool.
+    learner.post(reverse("console:advance_clock"), {"seconds": "60"})
+    state = learner.get(reverse("console:throughput", args=["Ledger"]) + "?format=json").json()
+    write = state["Table"]["Write"]
+    assert write["Level"] == 5.0
+    assert 295 <= write["BurstPool"] < 296  # plus the wall-clock moments between calls
+
+
+def test_bad_burst_sizes_are_refused_with_the_numbers_kept(learner: Client) -> None:
+    provisioned_table(learner)
+    page = learner.post(
+        reverse("console:throughput", args=["Ledger"]), {"count": "9999", "size_kb": "x"}
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "Enter a whole number from 1 to 500." in html
+    assert "Enter a whole number from 1 to 10." in html
+    assert 'value="9999"' in html
