@@ -27,6 +27,17 @@ from engine.values import Item, item_size, key_sort_value
 IndexEntry = tuple[Item, int]
 
 
+@dataclass(frozen=True)
+class IndexPlan:
+    """One table write's effect on one index (see ``SecondaryIndex.plan``)."""
+
+    old_key: tuple[Any, tuple[Any, Any, Any]] | None
+    new_key: tuple[Any, tuple[Any, Any, Any]] | None
+    new_projected: Item | None
+    new_size: int
+    units: float
+
+
 @dataclass
 class IndexSettings:
     """Per-engine knobs a lab can turn (kept in the engine's dump)."""
@@ -169,32 +180,73 @@ class SecondaryIndex:
                 raise
 
     # ------------------------------------------------------------------ capacity
-    def write_cost(self, old: Item | None, new: Item | None) -> float:
-        """Write units this index is billed for a table write from ``old`` to ``new``.
+    def projected_size(self, item: Item, size: int | None = None) -> int:
+        """Bytes of an item's index entry; ``size`` (the whole item's) spares the walk for an
+        ALL projection, whose entry is the item itself."""
+        if self.projected_names is None and size is not None:
+            return size
+        return item_size(self.project(item))
+
+    def plan(
+        self,
+        old: Item | None,
+        new: Item | None,
+        old_size: int | None = None,
+        new_size: int | None = None,
+    ) -> IndexPlan:
+        """What a table write from ``old`` to ``new`` does to this index, and what it costs.
 
         A new entry is one write, a removed entry one write, a moved entry (index key changed)
         a delete plus a put; an entry whose projection did not change costs nothing.
+        ``old_size``/``new_size`` are the whole items' sizes when the caller knows them. The
+        plan is computed once and serves both billing and ``apply``.
         """
         old_key = self.entry_key(old)
         new_key = self.entry_key(new)
+        new_projected = self.project(new) if new_key is not None else None
+        new_bytes = 0
+        if new_key is not None:
+            new_bytes = (
+                new_size
+                if self.projected_names is None and new_size is not None
+                else (item_size(new_projected))
+            )
         if old_key is None and new_key is None:
-            return 0.0
-        if old_key is None:
-            return write_units(item_size(self.project(new)))
-        if new_key is None:
-            return write_units(item_size(self.project(old)))
-        old_projected = self.project(old)
-        new_projected = self.project(new)
-        if old_key != new_key:
-            return write_units(item_size(old_projected)) + write_units(item_size(new_projected))
-        if old_projected == new_projected:
-            return 0.0
-        return write_units(max(item_size(old_projected), item_size(new_projected)))
+            units = 0.0
+        elif old_key is None:
+            units = write_units(new_bytes)
+        elif new_key is None:
+            units = write_units(self.projected_size(old, old_size))
+        elif old_key != new_key:
+            units = write_units(self.projected_size(old, old_size)) + write_units(new_bytes)
+        elif self.project(old) == new_projected:
+            units = 0.0
+        else:
+            units = write_units(max(self.projected_size(old, old_size), new_bytes))
+        return IndexPlan(old_key, new_key, new_projected, new_bytes, units)
+
+    def write_cost(
+        self,
+        old: Item | None,
+        new: Item | None,
+        old_size: int | None = None,
+        new_size: int | None = None,
+    ) -> float:
+        """Write units this index is billed for a table write from ``old`` to ``new``."""
+        return self.plan(old, new, old_size, new_size).units
 
     # ------------------------------------------------------------------ maintenance
-    def apply(self, old: Item | None, new: Item | None) -> None:
+    def apply(
+        self,
+        old: Item | None,
+        new: Item | None,
+        new_size: int | None = None,
+        plan: IndexPlan | None = None,
+    ) -> None:
         """Move the index from ``old`` to ``new`` for one table item. O(log n)."""
-        old_key = self.entry_key(old)
+        if plan is None:
+            plan = self.plan(old, new, None, new_size)
+        old_key = plan.old_key
         if old_key is not None:
             partition_value, sort_key = old_key
             partition = self.partitions.get(partition_value)
@@ -205,18 +257,16 @@ class SecondaryIndex:
                 if not partition:
                     del self.partitions[partition_value]
                     self.partition_order.remove((self.partition_hash_of(old), partition_value))
-        new_key = self.entry_key(new)
+        new_key = plan.new_key
         if new_key is not None:
             partition_value, sort_key = new_key
-            projected = self.project(new)
-            size = item_size(projected)
             partition = self.partitions.get(partition_value)
             if partition is None:
                 partition = self.partitions[partition_value] = SortedDict()
                 self.partition_order.add((self.partition_hash_of(new), partition_value))
-            partition[sort_key] = (projected, size)
+            partition[sort_key] = (plan.new_projected, plan.new_size)
             self.item_count += 1
-            self.size_bytes += size
+            self.size_bytes += plan.new_size
 
     def enqueue(self, visible_at: float, old: Item | None, new: Item | None) -> None:
         self.pending.append((visible_at, old, new))

@@ -323,10 +323,10 @@ class Stream:
         # Stored items are never mutated in place, so the images may share them.
         if new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
             body["NewImage"] = new
-            size += item_size(new)
+            size += change.new_size if change.new_size is not None else item_size(new)
         if old is not None and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
             body["OldImage"] = old
-            size += item_size(old)
+            size += change.old_size if change.old_size is not None else item_size(old)
         body["SequenceNumber"] = format_sequence(seq)
         body["SizeBytes"] = max(1, size)
         body["StreamViewType"] = view

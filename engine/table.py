@@ -58,6 +58,9 @@ class Change:
     new: Item | None
     #: Who made the change, as stream records show it (None: the caller; TTL sets the service).
     user_identity: dict[str, str] | None = None
+    #: Sizes of the old and new images in bytes (None where there is no image).
+    old_size: int | None = None
+    new_size: int | None = None
 
 
 @dataclass
@@ -104,6 +107,8 @@ class Table:
                 self.indexes[definition["IndexName"]] = SecondaryIndex(
                     definition, local=local, table_schema=self.schema, attribute_types=types
                 )
+        #: (old item, new item, {index name: IndexPlan}) from the last billing, for the write.
+        self._planned: tuple[Any, Any, dict[str, Any]] | None = None
         #: Tables with local indexes track each item collection's size (partition value -> bytes).
         self.collection_sizes: dict[Any, int] = {}
 
@@ -210,6 +215,7 @@ class Table:
             self.size_bytes -= old[1]
         else:
             entry = (new_item, size if size is not None else item_size(new_item))
+            size = entry[1]
             if composite:
                 if partition is None:
                     partition = partitions[partition_value] = SortedDict()
@@ -231,8 +237,9 @@ class Table:
         if self.on_write is not None:
             self.on_write()
         if self.indexes:
-            self._maintain_indexes(partition_value, old, new_item, now)
+            self._maintain_indexes(partition_value, old, new_item, now, size)
         if self.change_listeners:
+            stored_size = size if new_item is not None else None
             self.change_sequence += 1
             source = new_item if new_item is not None else old[0]
             change = Change(
@@ -242,30 +249,47 @@ class Table:
                 old=old[0] if old is not None else None,
                 new=new_item,
                 user_identity=user_identity,
+                old_size=old[1] if old is not None else None,
+                new_size=stored_size,
             )
             for listener in self.change_listeners:
                 listener(change)
         return old
 
     def _maintain_indexes(
-        self, partition_value: Any, old: Stored | None, new_item: Item | None, now: float
+        self,
+        partition_value: Any,
+        old: Stored | None,
+        new_item: Item | None,
+        now: float,
+        new_size: int | None = None,
     ) -> None:
         old_item = old[0] if old is not None else None
         delay = self.settings.propagation_delay
         collection_change = 0
+        planned = self._planned
+        plans = (
+            planned[2]
+            if planned is not None and planned[0] is old_item and planned[1] is new_item
+            else {}
+        )
+        self._planned = None
         for index in self.indexes.values():
             if index.local:
                 before = index.size_bytes
-                index.apply(old_item, new_item)
+                index.apply(old_item, new_item, new_size, plans.get(index.name))
                 collection_change += index.size_bytes - before
             elif index.backfill_until is not None and now < index.backfill_until:
                 continue  # built from the whole table when its backfill ends
             elif delay <= 0:
-                index.apply(old_item, new_item)
+                index.apply(old_item, new_item, new_size, plans.get(index.name))
             else:
                 index.enqueue(now + delay, old_item, new_item)
         if self.local_indexes:
-            collection_change += (item_size(new_item) if new_item else 0) - (old[1] if old else 0)
+            new_bytes = 0
+            if new_item is not None:
+                new_bytes = new_size if new_size is not None else item_size(new_item)
+            collection_change += new_bytes - (old[1] if old else 0)
             size = self.collection_sizes.get(partition_value, 0) + collection_change
             if size:
                 self.collection_sizes[partition_value] = size
@@ -278,16 +302,25 @@ class Table:
             index.check_item(item)
 
     def index_write_costs(
-        self, old: Item | None, new: Item | None
+        self,
+        old: Item | None,
+        new: Item | None,
+        old_size: int | None = None,
+        new_size: int | None = None,
     ) -> list[tuple[SecondaryIndex, float]]:
-        """Write units each index is billed for a change from ``old`` to ``new``."""
+        """Write units each index is billed for a change from ``old`` to ``new`` (the items'
+        sizes, when known, spare re-measuring them for ALL projections)."""
         costs = []
+        plans = {}
         for index in self.indexes.values():
             if not index.local and index.backfill_until is not None:
                 continue
-            units = index.write_cost(old, new)
-            if units:
-                costs.append((index, units))
+            plan = index.plan(old, new, old_size, new_size)
+            plans[index.name] = plan
+            if plan.units:
+                costs.append((index, plan.units))
+        # The write that usually follows reuses these plans (same old and new objects).
+        self._planned = (old, new, plans)
         return costs
 
     def check_collection_size(

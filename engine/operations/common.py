@@ -129,7 +129,10 @@ def bill_write(
     if table.indexes:
         factor = 2 if transactional else 1
         old_item = old[0] if old else None
-        for index, units in table.index_write_costs(old_item, new_item):
+        costs = table.index_write_costs(
+            old_item, new_item, old[1] if old else None, new_size if new_item else None
+        )
+        for index, units in costs:
             consumption.add_index(index.name, units * factor, local=index.local, write=True)
             if index.local:
                 table_units += units * factor
