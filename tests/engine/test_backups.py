@@ -218,8 +218,6 @@ def test_describe_backup_shows_the_source_table_and_its_features(engine: Engine)
 
 
 def test_backup_describes_ttl_which_a_restore_does_not_carry(books: Engine) -> None:
-    if "UpdateTimeToLive" not in books.operations:
-        pytest.skip("the TTL operations are not in this engine")
     books.call(
         "UpdateTimeToLive",
         {
