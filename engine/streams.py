@@ -294,17 +294,17 @@ class Stream:
             self.close_shard(shard, boundary)
             shard = self.open_shard(boundary)
 
-    def append(self, change: Change, region: str, interval: float) -> dict[str, Any]:
-        """Record one change in the open shard. O(1) plus the size of the images."""
+    def append(self, change: Change, region: str, interval: float) -> None:
+        """Record one change in the open shard. O(1): the record is built when read."""
         self.roll(change.time, interval)
         shard = self.shards[-1]
         self.counter += 1
         seq = self.counter
-        record = self._record(seq, change, region)
         shard.seqs.append(seq)
         shard.times.append(change.time)
-        shard.records.append(record)
-        return record
+        # The wire record (images, sizes, event id) is built when first read: most records
+        # of a busy table are never read, and the write path stays short.
+        shard.records.append((seq, change, region))
 
     def _record(self, seq: int, change: Change, region: str) -> dict[str, Any]:
         old, new = change.old, change.new
@@ -365,6 +365,20 @@ class Stream:
             self.shards = kept
 
     # ------------------------------------------------------------------ reading
+    def record_at(self, shard: Shard, index: int) -> dict[str, Any]:
+        """The wire record at ``index`` of ``shard``, built (once) from its change."""
+        record = shard.records[index]
+        if isinstance(record, tuple):
+            record = self._record(*record)
+            shard.records[index] = record
+        return record
+
+    def built(self) -> None:
+        """Build every record not yet built (before the stream is dumped)."""
+        for shard in self.shards:
+            for index in range(shard.first, len(shard.records)):
+                self.record_at(shard, index)
+
     def records_from(
         self, shard: Shard, position: int, limit: int, max_bytes: int = MAX_RECORDS_BYTES
     ) -> tuple[list[dict[str, Any]], int]:
@@ -374,7 +388,7 @@ class Stream:
         records: list[dict[str, Any]] = []
         total = 0
         while index < len(shard.seqs) and len(records) < limit:
-            record = shard.records[index]
+            record = self.record_at(shard, index)
             size = record["dynamodb"]["SizeBytes"]
             if records and total + size > max_bytes:
                 break
@@ -409,6 +423,7 @@ class Stream:
         }
 
     def dump(self) -> dict[str, Any]:
+        self.built()
         return {
             "arn": self.arn,
             "label": self.label,
