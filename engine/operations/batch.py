@@ -14,6 +14,7 @@ from engine.errors import (
     ValidationException,
 )
 from engine.expressions import ExpressionContext, compile_projection
+from engine.legacy import add_violations, attributes_projection, check_parameters
 from engine.operations.common import (
     RETURN_CAPACITY,
     RETURN_METRICS,
@@ -69,17 +70,15 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         table_violations = Violations()
         if table_violations.not_null(keys, f"requestItems.{table_name}.member.keys"):
             table_violations.length(keys, f"requestItems.{table_name}.member.keys", 1, 100)
+        add_violations(spec, table_violations, "BatchGetItem", f"requestItems.{table_name}.member.")
         table_violations.raise_if_any()
-        if spec.get("AttributesToGet") is not None:
-            raise ValidationException(
-                "The legacy parameter AttributesToGet is not supported by DynaLab; use "
-                "ProjectionExpression instead"
-            )
+        check_parameters(spec, "BatchGetItem")
         names = get_dict(spec, "ExpressionAttributeNames")
         context = ExpressionContext(names, None)
         projection_text = get_str(spec, "ProjectionExpression")
         projection = compile_projection(projection_text, context) if projection_text else None
         context.check_unused()
+        projection = projection or attributes_projection(spec)
         consistent = bool(get_bool(spec, "ConsistentRead"))
         plans.append(
             (

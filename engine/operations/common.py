@@ -16,36 +16,7 @@ RETURN_VALUES = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 RETURN_ON_FAILURE = ("ALL_OLD", "NONE")
 RETURN_METRICS = ("SIZE", "NONE")
 
-LEGACY_PARAMETERS = (
-    "Expected",
-    "AttributesToGet",
-    "KeyConditions",
-    "QueryFilter",
-    "ScanFilter",
-    "AttributeUpdates",
-    "ConditionalOperator",
-)
-
 CONDITION_FAILED = "The conditional request failed"
-
-
-def reject_legacy(request: dict[str, Any]) -> None:
-    """Legacy (pre-expression) parameters: explain which expression parameter replaces them."""
-    for name in LEGACY_PARAMETERS:
-        if request.get(name) is not None:
-            replacement = {
-                "Expected": "ConditionExpression",
-                "AttributesToGet": "ProjectionExpression",
-                "KeyConditions": "KeyConditionExpression",
-                "QueryFilter": "FilterExpression",
-                "ScanFilter": "FilterExpression",
-                "AttributeUpdates": "UpdateExpression",
-                "ConditionalOperator": "ConditionExpression",
-            }[name]
-            raise ValidationException(
-                f"The legacy parameter {name} is not supported by DynaLab; use "
-                f"{replacement} instead"
-            )
 
 
 def expression_context(request: dict[str, Any]) -> ExpressionContext:

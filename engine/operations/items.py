@@ -8,6 +8,14 @@ from engine.capacity import Consumption, read_units
 from engine.core import Engine, operation
 from engine.errors import ValidationException
 from engine.expressions import compile_update
+from engine.legacy import (
+    AttributeUpdates,
+    add_violations,
+    attribute_updates,
+    attributes_projection,
+    check_parameters,
+    expected_condition,
+)
 from engine.operations.common import (
     RETURN_CAPACITY,
     RETURN_METRICS,
@@ -22,7 +30,6 @@ from engine.operations.common import (
     optional_condition,
     optional_projection,
     prepare_write,
-    reject_legacy,
     validated_item,
     validated_key,
 )
@@ -62,13 +69,15 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Create or replace an item, optionally under a condition. O(log n)."""
     violations, name = _common_violations(request)
     return_values, on_failure = _write_options(request, violations)
+    add_violations(request, violations, "PutItem")
     item = validated_item(request, violations)
-    reject_legacy(request)
+    check_parameters(request, "PutItem")
     if return_values not in ("NONE", "ALL_OLD"):
         raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
     context = expression_context(request)
     condition = optional_condition(request, context, "ConditionExpression")
     context.check_unused()
+    condition = condition or expected_condition(request)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_item(item)
     new_size = item_size(item)
@@ -98,11 +107,13 @@ def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read one item by its full primary key. O(1) simple key, O(log n) composite."""
     violations, name = _common_violations(request)
     consistent = bool(get_bool(request, "ConsistentRead"))
+    add_violations(request, violations, "GetItem")
     key = validated_key(request, violations)
-    reject_legacy(request)
+    check_parameters(request, "GetItem")
     context = expression_context(request)
     projection = optional_projection(request, context)
     context.check_unused()
+    projection = projection or attributes_projection(request)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_key(key)
     entry = table.get(partition_value, sort_value)
@@ -124,13 +135,16 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Edit an item's attributes (creating it if absent), optionally under a condition."""
     violations, name = _common_violations(request)
     return_values, on_failure = _write_options(request, violations)
+    add_violations(request, violations, "UpdateItem")
     key = validated_key(request, violations)
-    reject_legacy(request)
+    check_parameters(request, "UpdateItem")
     context = expression_context(request)
     update_text = get_str(request, "UpdateExpression")
-    update = compile_update(update_text, context) if update_text is not None else None
+    update: Any = compile_update(update_text, context) if update_text is not None else None
     condition = optional_condition(request, context, "ConditionExpression")
     context.check_unused()
+    update = update or attribute_updates(request)
+    condition = condition or expected_condition(request)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_key(key)
     old_entry = table.get(partition_value, sort_value)
@@ -148,6 +162,14 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 "One or more parameter values were invalid: Cannot update attribute "
                 f"{key_name}. This attribute is part of the key"
             )
+    if old is None and isinstance(update, AttributeUpdates) and not update.creates_item:
+        # Legacy DELETE actions alone never create a missing item; the write is still billed.
+        consumption = Consumption(table.name)
+        bill_write(table, consumption, None, None, 0)
+        engine.charge(table, consumption)
+        billed: dict[str, Any] = {}
+        add_capacity(billed, consumption, request.get("ReturnConsumedCapacity"))
+        return billed
     new_size = item_size(new)
     check_item_size(new_size, update=True)
     prepare_write(table, partition_value, old_entry, new)
@@ -187,13 +209,15 @@ def delete_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Delete one item by key, optionally under a condition. O(log n)."""
     violations, name = _common_violations(request)
     return_values, on_failure = _write_options(request, violations)
+    add_violations(request, violations, "DeleteItem")
     key = validated_key(request, violations)
-    reject_legacy(request)
+    check_parameters(request, "DeleteItem")
     if return_values not in ("NONE", "ALL_OLD"):
         raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
     context = expression_context(request)
     condition = optional_condition(request, context, "ConditionExpression")
     context.check_unused()
+    condition = condition or expected_condition(request)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_key(key)
     old_entry = table.get(partition_value, sort_value)

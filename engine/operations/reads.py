@@ -17,6 +17,14 @@ from engine.errors import ValidationException
 from engine.expressions import compile_key_condition
 from engine.indexes import SecondaryIndex
 from engine.keys import HASH_SPACE, KeySchema, composite_hash, partition_hash
+from engine.legacy import (
+    add_violations,
+    attributes_projection,
+    check_parameters,
+    filter_condition,
+    key_condition_expression,
+    key_conditions,
+)
 from engine.multikey import MultiKeyCondition, compile_multi_key_condition
 from engine.operations.common import (
     RETURN_CAPACITY,
@@ -24,7 +32,6 @@ from engine.operations.common import (
     expression_context,
     optional_condition,
     optional_projection,
-    reject_legacy,
 )
 from engine.ranges import iterate_bounds, iterate_range, multi_sort_bounds
 from engine.table import Table
@@ -153,25 +160,28 @@ def _read_violations(request: dict[str, Any]) -> tuple[Violations, str]:
 
 def _select(request: dict[str, Any]) -> str:
     select = get_str(request, "Select")
-    has_projection = request.get("ProjectionExpression") is not None
+    # At most one of them: both together were refused as mixed parameters.
+    projected = next(
+        (p for p in ("ProjectionExpression", "AttributesToGet") if request.get(p) is not None),
+        None,
+    )
     on_index = request.get("IndexName") is not None
     if select == "ALL_PROJECTED_ATTRIBUTES" and not on_index:
         raise ValidationException(
             "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
         )
-    if has_projection:
+    if projected is not None:
         if select == "ALL_ATTRIBUTES":
             raise ValidationException(
-                "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"
+                f"Cannot specify the {projected} when choosing to get ALL_ATTRIBUTES"
             )
         if select == "ALL_PROJECTED_ATTRIBUTES":
             raise ValidationException(
-                "Cannot specify the ProjectionExpression when choosing to get "
-                "ALL_PROJECTED_ATTRIBUTES"
+                f"Cannot specify the {projected} when choosing to get ALL_PROJECTED_ATTRIBUTES"
             )
         if select == "COUNT":
             raise ValidationException(
-                "Cannot specify the ProjectionExpression when choosing to get only the Count"
+                f"Cannot specify the {projected} when choosing to get only the Count"
             )
         return "SPECIFIC_ATTRIBUTES"
     if select == "SPECIFIC_ATTRIBUTES":
@@ -297,11 +307,15 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     consistent = bool(get_bool(request, "ConsistentRead"))
     forward = get_bool(request, "ScanIndexForward")
     forward = True if forward is None else forward
+    add_violations(request, violations, "Query")
     violations.raise_if_any()
-    reject_legacy(request)
+    check_parameters(request, "Query")
     select = _select(request)
+    legacy_filter = filter_condition(request, "QueryFilter")
+    legacy_projection = attributes_projection(request)
     key_text = get_str(request, "KeyConditionExpression")
-    if key_text is None:
+    legacy_keys = key_conditions(request) if key_text is None else None
+    if key_text is None and legacy_keys is None:
         raise ValidationException(
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
             "the request."
@@ -313,26 +327,43 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     index = target.index
     multi = index is not None and (index.multi_partition or index.multi_sort)
     if multi:
+        attribute_types = dict(index.partition_attrs + index.sort_attrs)
+        partition_keys = [attr for attr, _ in index.partition_attrs]
+        sort_keys = [attr for attr, _ in index.sort_attrs]
+    else:
+        attribute_types = {
+            d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions
+        }
+        partition_keys = [schema.partition_key]
+        sort_keys = [schema.sort_key] if schema.sort_key else []
+    key_context = context
+    if legacy_keys is not None:
+        key_text, key_context = key_condition_expression(
+            legacy_keys, partition_keys, sort_keys, attribute_types
+        )
+    assert key_text is not None
+    if multi:
         key_condition: Any = compile_multi_key_condition(
-            key_text, context, index.partition_attrs, index.sort_attrs
+            key_text, key_context, index.partition_attrs, index.sort_attrs
         )
         partition_values = [key_sort_value(v) for v in key_condition.partition_values]
         partition_value = tuple(partition_values) if index.multi_partition else partition_values[0]
         key_names = tuple(name for name, _ in index.partition_attrs + index.sort_attrs)
     else:
         key_condition = compile_key_condition(
-            key_text,
-            context,
-            schema.partition_key,
-            schema.sort_key,
-            {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions},
+            key_text, key_context, schema.partition_key, schema.sort_key, attribute_types
         )
         partition_value = key_sort_value(key_condition.partition_value)
         key_names = schema.names
     condition = optional_condition(request, context, "FilterExpression")
     projection = optional_projection(request, context)
     context.check_unused()
-    _check_filter_keys(condition, key_names)
+    if legacy_filter is not None:
+        condition = legacy_filter
+        _check_filter_keys(condition, key_names, "QueryFilter")
+    else:
+        _check_filter_keys(condition, key_names, "Filter Expression")
+    projection = projection or legacy_projection
     raw_start = get_dict(request, "ExclusiveStartKey")
     start = target.check_start_key(raw_start) if raw_start is not None else None
     if start is not None:
@@ -371,14 +402,15 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _check_filter_keys(condition: Any, key_names: tuple[str, ...]) -> None:
-    """A Query's filter may not name the key attributes of what it queries."""
+def _check_filter_keys(condition: Any, key_names: tuple[str, ...], parameter: str) -> None:
+    """A Query's filter (``Filter Expression`` or ``QueryFilter``) may not name the key
+    attributes of what it queries."""
     if condition is None:
         return
     for name in key_names:
         if name in condition.top_level_names:
             raise ValidationException(
-                "Filter Expression can only contain non-primary key attributes: Primary key "
+                f"{parameter} can only contain non-primary key attributes: Primary key "
                 f"attribute: {name}"
             )
 
@@ -394,6 +426,7 @@ def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     total_segments = get_int(request, "TotalSegments")
     violations.range(segment, "segment", 0, 999999)
     violations.range(total_segments, "totalSegments", 1, 1000000)
+    add_violations(request, violations, "Scan")
     violations.raise_if_any()
     if segment is not None and total_segments is None:
         raise ValidationException(
@@ -410,12 +443,16 @@ def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
             f"Segment: {segment} is not less than TotalSegments: {total_segments}"
         )
-    reject_legacy(request)
+    check_parameters(request, "Scan")
     select = _select(request)
+    legacy_filter = filter_condition(request, "ScanFilter")
+    legacy_projection = attributes_projection(request)
     context = expression_context(request)
     condition = optional_condition(request, context, "FilterExpression")
     projection = optional_projection(request, context)
     context.check_unused()
+    condition = condition or legacy_filter
+    projection = projection or legacy_projection
     table = engine.get_table(name)
     target = _target(engine, table, request, select, consistent)
     raw_start = get_dict(request, "ExclusiveStartKey")
