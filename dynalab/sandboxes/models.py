@@ -7,10 +7,14 @@ every call, reads and failures included, for the console's feed and the course's
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
+from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.core import exceptions
 from django.db import models
 from django.db.models import Q
 
@@ -84,14 +88,50 @@ class Sandbox(models.Model):
         return f"{self.label or self.access_key_id} ({'active' if self.is_active else 'replaced'})"
 
 
+class JSONTextField(models.TextField):
+    """JSON kept as the text it was written as: what replay reads is what ran, on any database.
+
+    PostgreSQL's jsonb cannot be that. It refuses U+0000 anywhere in a document, though a
+    DynamoDB string may hold one (the engine applied such a PutItem, then the journal insert
+    failed and the learner got a 500), and it stores an object's keys re-sorted, so a worker
+    that rebuilt from the journal returned items' attributes in another order than the worker
+    that ran the call. As text, the request keeps its keys' order, and ASCII-only JSON
+    (U+0000 and every non-ASCII character escaped) is stored alike by SQLite and PostgreSQL.
+    """
+
+    description = "JSON stored as the text it was written as"
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:  # serialized data (loaddata) holds the JSON text
+            return json.loads(value)
+        except ValueError:
+            raise exceptions.ValidationError("Enter valid JSON.", code="invalid") from None
+
+    def value_to_string(self, obj: models.Model) -> str | None:
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
 class JournalEntry(models.Model):
     """One acknowledged state-changing call, replayed at its simulated time ``at``."""
 
     sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="journal")
     sequence = models.PositiveBigIntegerField()
     operation = models.CharField(max_length=64)
-    #: Exactly the request the engine ran (what replay must run again).
-    request = models.JSONField()
+    #: Exactly the request the engine ran (what replay must run again), as JSON text.
+    request = JSONTextField()
     #: Simulated epoch seconds the call ran at (for AdvanceClock: the time before the move).
     at = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True)
