@@ -45,6 +45,10 @@ SESSION_SANDBOX_ID = "dynalab_sandbox_id"
 #: The furthest one advance_clock() may move: ten years of simulated time.
 MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
 
+#: What U+0000 becomes in an Activity row: PostgreSQL's jsonb and text columns cannot hold it.
+#: The journal keeps the exact request (models.JSONTextField); Activity is only its log.
+NUL_IN_ACTIVITY = "\ufffd"
+
 NO_SANDBOX_MESSAGE = "Requested resource not found: this sandbox no longer exists"
 REPLACED_MESSAGE = (
     "This sandbox was reset and replaced by a new one; reload the page (or use the new "
@@ -111,6 +115,8 @@ def adopt_session_sandbox(request: HttpRequest, user: AbstractBaseUser) -> Sandb
 
 def sandbox_for_access_key(access_key_id: str) -> Sandbox | None:
     """The active sandbox holding these access keys (a reset sandbox's old keys stop working)."""
+    if "\x00" in access_key_id:  # no key holds one, and PostgreSQL refuses it in a query
+        return None
     return Sandbox.objects.filter(access_key_id=access_key_id, is_active=True).first()
 
 
@@ -119,8 +125,14 @@ def keyless_sandbox(access_key_id: str) -> Sandbox:
 
     A key that belongs to a sandbox (one shown in the console) opens that sandbox, so the CLI
     sees the tables the browser shows; any other key gets its own sandbox, created on first
-    use and labelled with the key.
+    use and labelled with the key. A key id no label can hold (longer than the column, or with
+    U+0000, which PostgreSQL refuses) raises ValidationException.
     """
+    longest = Sandbox._meta.get_field("label").max_length
+    if len(access_key_id) > longest or "\x00" in access_key_id:
+        raise ValidationException(
+            f"The access key id must be at most {longest} characters, none of them U+0000"
+        )
     own = sandbox_for_access_key(access_key_id)
     if own is not None:
         return own
@@ -312,18 +324,39 @@ class _Call:
             stored: Any = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
         else:
             stored = summaries.stored_request(self.request, text, conf.activity_request_bytes())
+        operation = self.operation[:64]
+        message = error.message if error is not None else ""
+        capacity = summaries.consumed_capacity(response)
+        summary = summaries.summarize(self.operation, self.request, response)
+        # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
+        # and the summary and error message only repeat the request's strings.
+        if text is None or "\\u0000" in text or "\x00" in message or "\x00" in operation:
+            operation, message, stored, capacity, summary = _without_nul(
+                [operation, message, stored, capacity, summary]
+            )
         return Activity(
             sandbox_id=self.sandbox.pk,
-            operation=self.operation[:64],
+            operation=operation,
             source=self.source,
             status=error.code if error is not None else "ok",
-            error_message=error.message if error is not None else "",
+            error_message=message,
             request=stored,
-            consumed_capacity=summaries.consumed_capacity(response),
-            summary=summaries.summarize(self.operation, self.request, response),
+            consumed_capacity=capacity,
+            summary=summary,
             duration_ms=(time.perf_counter() - self.started) * 1000,
             at=self.at if self.at is not None else time.time() + self.sandbox.clock_offset,
         )
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every U+0000 in its strings (keys too) replaced; O(size)."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_IN_ACTIVITY)
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _record_failure(call: _Call, error: DynamoDBError) -> None:

@@ -11,7 +11,8 @@ import json
 import pytest
 
 from dynalab.sandboxes import journal, services
-from dynalab.sandboxes.models import JournalEntry, Sandbox
+from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
+from engine.errors import UnknownOperationException, ValidationException
 from tests.sandboxes import helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,3 +47,35 @@ def test_an_item_holding_nul_is_journaled_exactly_and_replays_the_same(
     assert helpers.state_without_clock(replayed) == helpers.state_without_clock(
         services.read_engine(sandbox_with_table)
     )
+
+
+def test_activity_records_calls_holding_nul_with_a_stand_in(sandbox_with_table: Sandbox) -> None:
+    services.execute(
+        sandbox_with_table, "PutItem", {"TableName": helpers.TABLE, "Item": _item_with_nul()}
+    )
+    with pytest.raises(ValidationException):  # its message repeats the table's name
+        services.execute(sandbox_with_table, "GetItem", helpers.get_item(1, table=f"Mu{NUL}"))
+    with pytest.raises(UnknownOperationException):
+        services.execute(sandbox_with_table, f"Get{NUL}", {})
+
+    put, get, unknown = Activity.objects.filter(sandbox=sandbox_with_table).order_by("id")[1:]
+    stand_in = f"a{services.NUL_IN_ACTIVITY}b"
+    assert put.status == "ok"
+    assert put.request["Item"]["zebra"] == {"S": stand_in}
+    assert put.request["Item"][f"name{stand_in}"] == {"SS": [stand_in, services.NUL_IN_ACTIVITY]}
+    assert get.status == "ValidationException"
+    assert get.summary["TableName"] == f"Mu{stand_in}"
+    assert f"Mu{stand_in}" in get.error_message and "\x00" not in get.error_message
+    assert unknown.operation == f"Get{stand_in}"
+    assert unknown.status == "UnknownOperationException"
+
+
+def test_an_access_key_id_no_sandbox_can_hold_is_refused_not_looked_up(
+    sandbox: Sandbox,
+) -> None:
+    assert services.sandbox_for_access_key(sandbox.access_key_id + "\x00") is None
+    with pytest.raises(ValidationException):
+        services.keyless_sandbox("AKIA\x00")
+    with pytest.raises(ValidationException):
+        services.keyless_sandbox("A" * 129)
+    assert services.keyless_sandbox("A" * 128).label == "A" * 128

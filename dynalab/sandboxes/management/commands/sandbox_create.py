@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dynalab.sandboxes import services
+from engine import DynamoDBError
 
 
 class Command(BaseCommand):
@@ -31,7 +32,10 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user!r}") from None
             sandbox = services.sandbox_for_user(owner)
         else:
-            sandbox = services.keyless_sandbox(label or f"cli-{secrets.token_hex(6)}")
+            try:
+                sandbox = services.keyless_sandbox(label or f"cli-{secrets.token_hex(6)}")
+            except DynamoDBError as error:  # a label no sandbox can hold
+                raise CommandError(error.message) from None
         self.stdout.write(
             json.dumps(
                 {
