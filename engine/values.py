@@ -185,6 +185,8 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     if kind == "S":
         if not isinstance(data, str):
             raise SerializationException("STRING_VALUE can not be converted to a String")
+        if not data.isascii():
+            _check_unicode(data)
         return {"S": data}
     if kind == "N":
         return {"N": canonical_number(data)}
@@ -211,6 +213,9 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     if kind == "M":
         if not isinstance(data, dict):
             raise SerializationException("MAP_VALUE can not be converted to a Map")
+        for key in data:
+            if isinstance(key, str) and not key.isascii():
+                _check_unicode(key)
         return {"M": {str(k): validate_value(v, depth=depth + 1) for k, v in data.items()}}
     # sets
     if not isinstance(data, list):
@@ -225,6 +230,8 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
         for member in data:
             if not isinstance(member, str):
                 raise SerializationException("STRING_SET_VALUE can not be converted to a String")
+            if not member.isascii():
+                _check_unicode(member)
         members = list(data)
         compare = members
     elif kind == "NS":
@@ -242,6 +249,16 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     return {kind: members}
 
 
+def _check_unicode(text: str) -> None:
+    """Strings must be valid Unicode: a lone surrogate cannot be stored as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SerializationException(
+            "Invalid UTF-8 encoding in string value: lone surrogate characters are not allowed"
+        ) from None
+
+
 def validate_item(item: Any, *, parameter: str = "Item") -> Item:
     """Validate a whole item (a map of names to attribute values); return it canonical."""
     if not isinstance(item, dict):
@@ -250,6 +267,8 @@ def validate_item(item: Any, *, parameter: str = "Item") -> Item:
     for name, value in item.items():
         if not isinstance(name, str):
             raise SerializationException("Attribute names must be strings")
+        if not name.isascii():
+            _check_unicode(name)
         result[name] = validate_value(value)
     return result
 

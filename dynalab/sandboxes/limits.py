@@ -41,7 +41,14 @@ def request_text(request: dict[str, Any]) -> str:
             'DynamoDB JSON, for example {"N": "42"}'
         ) from None
     limit = conf.limits()["request_bytes"]
-    size = len(text.encode())
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800") is not a character UTF-8 can carry; the service only
+        # ever sees valid UTF-8, so refuse it as its endpoint refuses an invalid body.
+        raise SerializationException(
+            "The request contains text that is not valid Unicode (a lone surrogate)"
+        ) from None
     if size > limit:
         raise ValidationException(
             f"Request size {size:,} bytes exceeds this sandbox's limit of {limit:,} bytes "

@@ -153,3 +153,11 @@ def test_comparisons_across_types_are_undefined_and_sets_ignore_order() -> None:
     assert values_equal({"SS": ["a", "b"]}, {"SS": ["b", "a"]})
     assert not values_equal({"N": "1"}, {"S": "1"})
     assert values_equal({"N": "1.0"}, {"N": "1"})
+
+
+def test_lone_surrogates_are_refused_everywhere_a_string_goes() -> None:
+    for value in ({"S": "a\ud800"}, {"SS": ["ok", "\udfff"]}, {"M": {"k\ud800": {"S": "v"}}}):
+        with pytest.raises(SerializationException) as caught:
+            validate_value(value)
+        assert "lone surrogate" in caught.value.message
+    assert validate_value({"S": "café \U0001f600"}) == {"S": "café \U0001f600"}

@@ -125,3 +125,17 @@ def test_a_limit_refusal_is_not_journaled(sandbox_with_table: Sandbox) -> None:
     )
     assert list(operations) == ["CreateTable", "PutItem", "PutItem"]
     assert journal.rebuild(sandbox_with_table.pk, 3).tables["Music"].item_count == 2
+
+
+def test_a_request_with_a_lone_surrogate_is_refused_not_a_crash(
+    sandbox_with_table: Sandbox,
+) -> None:
+    from engine.errors import SerializationException
+
+    with pytest.raises(SerializationException):
+        services.execute(
+            sandbox_with_table,
+            "PutItem",
+            {"TableName": helpers.TABLE, "Item": {"pk": {"S": "x\ud800"}, "sk": {"N": "1"}}},
+        )
+    assert JournalEntry.objects.filter(operation="PutItem").count() == 0
