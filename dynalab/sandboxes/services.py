@@ -14,6 +14,7 @@ leave a cached engine ahead of the database), and until then each call rebuilds 
 from __future__ import annotations
 
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -315,6 +316,9 @@ class _Call:
         self, *, response: dict[str, Any] | None = None, error: DynamoDBError | None = None
     ) -> Activity:
         text = self.request_text
+        # request_text is set once limits.request_text accepted the request, which proves it
+        # encodes as UTF-8; otherwise it may hold lone surrogates, which no database stores.
+        unchecked = text is None
         if text is None:
             try:
                 text = limits.json_text(self.request)
@@ -330,8 +334,8 @@ class _Call:
         summary = summaries.summarize(self.operation, self.request, response)
         # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
         # and the summary and error message only repeat the request's strings.
-        if text is None or "\\u0000" in text or "\x00" in message or "\x00" in operation:
-            operation, message, stored, capacity, summary = _without_nul(
+        if unchecked or "\\u0000" in text or "\x00" in message or "\x00" in operation:
+            operation, message, stored, capacity, summary = _storable(
                 [operation, message, stored, capacity, summary]
             )
         return Activity(
@@ -348,15 +352,19 @@ class _Call:
         )
 
 
-def _without_nul(value: Any) -> Any:
-    """``value`` with every U+0000 in its strings (keys too) replaced; O(size)."""
+def _storable(value: Any) -> Any:
+    """``value`` with every U+0000 and lone surrogate in its strings (keys too) replaced by
+    U+FFFD: PostgreSQL stores neither, and no database stores a lone surrogate. O(size)."""
     if isinstance(value, str):
-        return value.replace("\x00", NUL_IN_ACTIVITY)
+        return _UNSTORABLE.sub(NUL_IN_ACTIVITY, value)
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+        return {_storable(key): _storable(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without_nul(item) for item in value]
+        return [_storable(item) for item in value]
     return value
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _record_failure(call: _Call, error: DynamoDBError) -> None:
