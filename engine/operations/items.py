@@ -63,6 +63,17 @@ def _write_options(request: dict[str, Any], violations: Violations) -> tuple[str
     return return_values or "NONE", on_failure
 
 
+def _put_or_delete_condition(request: dict[str, Any], return_values: str) -> Any:
+    """PutItem and DeleteItem return at most the old item, and take one condition: a
+    ConditionExpression or the legacy Expected."""
+    if return_values not in ("NONE", "ALL_OLD"):
+        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+    context = expression_context(request)
+    condition = optional_condition(request, context, "ConditionExpression")
+    context.check_unused()
+    return condition or expected_condition(request)
+
+
 # ---------------------------------------------------------------------- PutItem
 @operation("PutItem")
 def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
@@ -72,12 +83,7 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     add_violations(request, violations, "PutItem")
     item = validated_item(request, violations)
     check_parameters(request, "PutItem")
-    if return_values not in ("NONE", "ALL_OLD"):
-        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
-    context = expression_context(request)
-    condition = optional_condition(request, context, "ConditionExpression")
-    context.check_unused()
-    condition = condition or expected_condition(request)
+    condition = _put_or_delete_condition(request, return_values)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_item(item)
     new_size = item_size(item)
@@ -212,12 +218,7 @@ def delete_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     add_violations(request, violations, "DeleteItem")
     key = validated_key(request, violations)
     check_parameters(request, "DeleteItem")
-    if return_values not in ("NONE", "ALL_OLD"):
-        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
-    context = expression_context(request)
-    condition = optional_condition(request, context, "ConditionExpression")
-    context.check_unused()
-    condition = condition or expected_condition(request)
+    condition = _put_or_delete_condition(request, return_values)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_key(key)
     old_entry = table.get(partition_value, sort_value)
