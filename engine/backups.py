@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.core import Engine, Extension, _dump_table, _load_table, extension, table_definition
+from engine.core import Engine, Extension, _dump_table, _load_table, table_definition
 from engine.keys import KeySchema
 from engine.table import Change, Table
 from engine.values import Item, key_sort_value
@@ -323,7 +323,6 @@ class Backup:
         return cls(**state)
 
 
-@extension("backups")
 class Backups(Extension):
     """The backup catalogue and every table's point-in-time recovery history."""
 

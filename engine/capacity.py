@@ -12,28 +12,17 @@ from typing import Any
 
 from engine.keys import partition_hash
 
-#: Operations whose requests take ReturnConsumedCapacity in the DynamoDB API (the PartiQL
-#: ones included, though this engine does not answer them).
-CAPACITY_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-        "ExecuteStatement",
-        "BatchExecuteStatement",
-        "ExecuteTransaction",
-    }
-)
-
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
+
+
+def read_unit_count(size_bytes: int) -> int:
+    """How many 4 KB read units ``size_bytes`` round up to: at least one. O(1).
+
+    >>> read_unit_count(8192), read_unit_count(8193), read_unit_count(0)
+    (2, 3, 1)
+    """
+    return max(1, -(-size_bytes // READ_UNIT_BYTES))
 
 
 def read_units(size_bytes: int, *, consistent: bool, transactional: bool = False) -> float:
@@ -44,7 +33,7 @@ def read_units(size_bytes: int, *, consistent: bool, transactional: bool = False
     >>> read_units(0, consistent=False)
     0.5
     """
-    units = max(1, -(-size_bytes // READ_UNIT_BYTES))
+    units = read_unit_count(size_bytes)
     if transactional:
         return float(units * 2)
     return float(units) if consistent else units / 2

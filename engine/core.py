@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from typing import Any
 
+from engine import catalog
 from engine.clock import SimClock
 from engine.errors import (
     DynamoDBError,
@@ -16,14 +16,6 @@ from engine.errors import (
     UnknownOperationException,
 )
 from engine.table import Table
-
-Handler = Callable[["Engine", dict[str, Any]], dict[str, Any]]
-
-#: Operation name -> handler; filled by the modules in engine/operations.
-OPERATIONS: dict[str, Handler] = {}
-
-#: Extension name -> class; each engine gets one instance of every registered extension.
-EXTENSIONS: dict[str, type[Extension]] = {}
 
 
 class Extension:
@@ -64,26 +56,6 @@ class Extension:
         """Restore ``dump()`` output (tables are already loaded)."""
 
 
-def extension(name: str) -> Callable[[type[Extension]], type[Extension]]:
-    """Register an Extension class under ``name``."""
-
-    def register(cls: type[Extension]) -> type[Extension]:
-        EXTENSIONS[name] = cls
-        return cls
-
-    return register
-
-
-def operation(name: str) -> Callable[[Handler], Handler]:
-    """Register a handler for a DynamoDB operation name."""
-
-    def register(handler: Handler) -> Handler:
-        OPERATIONS[name] = handler
-        return handler
-
-    return register
-
-
 class Engine:
     """An in-memory DynamoDB for one sandbox.
 
@@ -111,9 +83,8 @@ class Engine:
         #: read-only requests compares it before and after a read to see if that read changed
         #: state a replay must reproduce. Time-driven work (GSI propagation) is not counted.
         self.revision = 0
-        self.extensions: dict[str, Extension] = {
-            name: cls(self) for name, cls in EXTENSIONS.items()
-        }
+        # One instance of each extension, in the order engine/extensions.py lists them.
+        self.extensions: dict[str, Extension] = {name: cls(self) for name, cls in EXTENSIONS}
         self.clock.on_advance(self.apply_due)
 
     # ------------------------------------------------------------------ entry point
@@ -124,7 +95,7 @@ class Engine:
         unexpected fault inside the engine surfaces as InternalServerError, never as a
         bare Python exception.
         """
-        handler = OPERATIONS.get(operation)
+        handler = catalog.handler(operation)
         if handler is None:
             raise UnknownOperationException(f"Unknown operation: {operation}")
         if request is None:
@@ -148,8 +119,14 @@ class Engine:
 
     @property
     def operations(self) -> list[str]:
-        """Names of every supported operation."""
-        return sorted(OPERATIONS)
+        """Names of every supported operation (``engine.catalog`` has their facts)."""
+        return catalog.names()
+
+    @property
+    def inspect(self) -> Inspector:
+        """The engine's read-only view of itself (engine/inspect.py): uncharged, no side
+        effects, plain dataclasses."""
+        return Inspector(self)
 
     # ------------------------------------------------------------------ hooks
     def apply_due(self) -> None:
@@ -323,5 +300,7 @@ def _load_table(state: dict[str, Any]) -> Table:
     return table
 
 
-# Register every operation.
+# Register every operation with the catalog, then the extensions in their one ordered list.
 from engine import operations as _operations  # noqa: E402,F401
+from engine.extensions import EXTENSIONS  # noqa: E402
+from engine.inspect import Inspector  # noqa: E402

@@ -37,7 +37,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from engine.core import Engine, Extension, extension
+from engine.core import Engine, Extension
 from engine.errors import DynamoDBError, ResourceNotFoundException, ValidationException
 from engine.table import Change, Table
 from engine.values import Item, copy_item, item_size, values_equal
@@ -487,7 +487,6 @@ def stream_not_found(arn: str) -> ResourceNotFoundException:
 
 
 # ---------------------------------------------------------------------- extension
-@extension("streams")
 class StreamsExtension(Extension):
     """Every stream of the engine, fed by the tables' change listeners.
 

@@ -38,7 +38,8 @@ from collections import deque
 from typing import Any
 
 from engine.capacity import Consumption
-from engine.core import Engine, Extension, extension, operation
+from engine.catalog import DYNALAB, operation
+from engine.core import Engine, Extension
 from engine.errors import (
     ProvisionedThroughputExceededException,
     ResourceNotFoundException,
@@ -209,7 +210,6 @@ class TableThroughput:
         return table
 
 
-@extension("throughput")
 class Throughput(Extension):
     """Token buckets, burst pools, partitions and on-demand accounting for every table."""
 
@@ -694,7 +694,7 @@ class Throughput(Extension):
                 self.tables[name] = TableThroughput.load(table_state, self.log_limit)
 
 
-@operation("DescribeThroughput")
+@operation("DescribeThroughput", api=DYNALAB, read_only=True)
 def describe_throughput(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """DynaLab extension, NOT part of the DynamoDB API: a table's token buckets, burst pools,
     partitions, consumed units, cost estimate and recent throttling decisions."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.core import Engine, Extension, extension
+from engine.core import Engine, Extension
 from engine.errors import DynamoDBError, ResourceNotFoundException, ValidationException
 from engine.streams import TRIMMED_MESSAGE, Shard, Stream, streams_of
 from engine.table import Table
@@ -203,7 +203,6 @@ class Trigger:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-@extension("triggers")
 class TriggersExtension(Extension):
     """The engine's triggers, run after each operation and as the clock moves."""
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-from engine.core import Engine, Extension, extension
+from engine.core import Engine, Extension
 from engine.errors import ValidationException
 from engine.table import Change, Table
 from engine.values import Item, key_sort_value
@@ -123,7 +123,6 @@ class TableTTL:
         return ttl
 
 
-@extension("ttl")
 class TTLExtension(Extension):
     """Every table's TTL settings and deletion schedules."""
 

@@ -15,9 +15,9 @@ import copy
 from typing import Any
 
 # Registers the throughput extension and its DescribeThroughput operation as well.
-import engine.throughput  # noqa: F401
 from engine.backups import DEFAULT_RECOVERY_DAYS, Backup, Backups
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import (
     BackupInUseException,
     BackupNotFoundException,
@@ -140,14 +140,15 @@ def create_backup(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- DescribeBackup
-@operation("DescribeBackup")
+@operation("DescribeBackup", read_only=True)
 def describe_backup(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """One on-demand backup: its table, size, status and what it holds."""
     backup = _backup(engine, _backup_arn(request))
     return {"BackupDescription": backup.description(engine.now())}
 
 
 # ---------------------------------------------------------------------- ListBackups
-@operation("ListBackups")
+@operation("ListBackups", read_only=True)
 def list_backups(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Backups in creation order, filtered by table, creation time (lower bound inclusive, upper
     bound exclusive) and type (USER unless asked), at most Limit (1..100) a page."""
@@ -200,6 +201,7 @@ def list_backups(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- DeleteBackup
 @operation("DeleteBackup")
 def delete_backup(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Delete an on-demand backup; refused while it is being created or restored."""
     arn = _backup_arn(request)
     backup = _backup(engine, arn)
     now = engine.now()
@@ -348,7 +350,7 @@ def _restore_response(table: Table, now: float) -> dict[str, Any]:
     return {"TableDescription": description}
 
 
-@operation("RestoreTableFromBackup")
+@operation("RestoreTableFromBackup", creates_table=True)
 def restore_table_from_backup(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Create a new table from a backup (the items and settings at backup time)."""
     violations = Violations()
@@ -402,8 +404,9 @@ def _continuous_description(engine: Engine, table: Table) -> dict[str, Any]:
     }
 
 
-@operation("DescribeContinuousBackups")
+@operation("DescribeContinuousBackups", read_only=True)
 def describe_continuous_backups(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Whether point-in-time recovery is on, and the window a restore may choose from."""
     violations = Violations()
     name = _table_name(violations, request, "TableName", "tableName")
     violations.raise_if_any()
@@ -444,7 +447,7 @@ def update_continuous_backups(engine: Engine, request: dict[str, Any]) -> dict[s
     return _continuous_description(engine, table)
 
 
-@operation("RestoreTableToPointInTime")
+@operation("RestoreTableToPointInTime", creates_table=True)
 def restore_table_to_point_in_time(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Create a new table holding exactly the items the source table had at a chosen second of
     its recovery window (a live table, or a deleted one while its window lasts)."""

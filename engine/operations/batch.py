@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from engine.capacity import Consumption, read_units
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import (
     DynamoDBError,
     ProvisionedThroughputExceededException,
@@ -46,7 +47,7 @@ def _request_items(request: dict[str, Any], violations: Violations) -> dict[str,
 
 
 # ---------------------------------------------------------------------- BatchGetItem
-@operation("BatchGetItem")
+@operation("BatchGetItem", read_only=True, bills="read")
 def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read up to 100 items from one or more tables; each item billed as its own GetItem.
 
@@ -146,7 +147,7 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- BatchWriteItem
-@operation("BatchWriteItem")
+@operation("BatchWriteItem", bills="write")
 def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Put or delete up to 25 items across tables; no conditions, each billed on its own.
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine.core import Extension, extension
+from engine.core import Extension
 from engine.indexes import IndexSettings
 from engine.table import Table
 
 
-@extension("indexes")
 class IndexMaintenance(Extension):
     def __init__(self, engine: Any) -> None:
         super().__init__(engine)

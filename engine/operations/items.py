@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.capacity import Consumption, read_units
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import ValidationException
 from engine.expressions import compile_update
 from engine.legacy import (
@@ -75,7 +76,7 @@ def _put_or_delete_condition(request: dict[str, Any], return_values: str) -> Any
 
 
 # ---------------------------------------------------------------------- PutItem
-@operation("PutItem")
+@operation("PutItem", bills="write")
 def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Create or replace an item, optionally under a condition. O(log n)."""
     violations, name = _common_violations(request)
@@ -108,7 +109,7 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- GetItem
-@operation("GetItem")
+@operation("GetItem", read_only=True, bills="read")
 def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read one item by its full primary key. O(1) simple key, O(log n) composite."""
     violations, name = _common_violations(request)
@@ -136,7 +137,7 @@ def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- UpdateItem
-@operation("UpdateItem")
+@operation("UpdateItem", bills="write")
 def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Edit an item's attributes (creating it if absent), optionally under a condition."""
     violations, name = _common_violations(request)
@@ -210,7 +211,7 @@ def _returned_attributes(
 
 
 # ---------------------------------------------------------------------- DeleteItem
-@operation("DeleteItem")
+@operation("DeleteItem", bills="write")
 def delete_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Delete one item by key, optionally under a condition. O(log n)."""
     violations, name = _common_violations(request)

@@ -8,11 +8,12 @@ ExclusiveStartKey.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine.capacity import Consumption, read_units
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import ValidationException
 from engine.expressions import compile_key_condition
 from engine.indexes import SecondaryIndex
@@ -39,6 +40,8 @@ from engine.validation import Violations, get_bool, get_dict, get_int, get_str
 from engine.values import copy_item, key_sort_value, validate_item
 
 PAGE_BYTES = 1024 * 1024
+#: ``observe(item, size_bytes, kept_by_filter)``: see ``_page``.
+Observer = Callable[[dict[str, Any], int, bool], None]
 SELECT_VALUES = ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT")
 STARTING_KEY_INVALID = "The provided starting key is invalid: "
 
@@ -246,8 +249,14 @@ def _page(
     select: str,
     consistent: bool,
     fetch: bool,
+    observe: Observer | None = None,
 ) -> tuple[dict[str, Any], Consumption]:
-    """Read entries until Limit or 1 MB, filter, project; build the common response."""
+    """Read entries until Limit or 1 MB, filter, project; build the common response.
+
+    ``observe(item, size, kept)`` is told about every entry read, in order (the stored item
+    or index entry, its size in bytes, and whether the filter kept it): the inspection API
+    itemises a page's bill with it.
+    """
     scanned = 0
     read_bytes = 0
     fetched_units = 0.0
@@ -270,10 +279,13 @@ def _page(
             if stored is not None:
                 item = stored[0]
                 fetched_units += read_units(stored[1], consistent=consistent)
-        if condition is None or condition.evaluate(item):
+        kept = condition is None or condition.evaluate(item)
+        if kept:
             count += 1
             if not count_only:
                 items.append(projection.apply(item) if projection else copy_item(item))
+        if observe is not None:
+            observe(item, size, kept)
         if (limit is not None and scanned >= limit) or read_bytes >= PAGE_BYTES:
             stopped_early = True
             break
@@ -296,11 +308,24 @@ def _page(
 
 
 # ---------------------------------------------------------------------- Query
-@operation("Query")
+@operation("Query", read_only=True, bills="read")
 def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read one partition's items in sort-key order within a key condition.
 
     O(log n + k): a bisect into the partition's SortedDict, then k items read.
+    """
+    table, response, consumption = run_query(engine, request)
+    engine.charge(table, consumption)
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response
+
+
+def run_query(
+    engine: Engine, request: dict[str, Any], *, observe: Observer | None = None
+) -> tuple[Table, dict[str, Any], Consumption]:
+    """Everything a Query does except charging: validate, read one page, bill it.
+
+    Changes nothing, so the inspection API can run it to itemise a page.
     """
     violations, name = _read_violations(request)
     limit = get_int(request, "Limit")
@@ -386,6 +411,7 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         select=select,
         consistent=consistent,
         fetch=_needs_table_fetch(target, select, condition, projection),
+        observe=observe,
     )
     # A Query reads one partition: its units count against that partition's maximum.
     if index is not None and not index.local:
@@ -397,9 +423,7 @@ def query(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         consumption.add_partition(first, consumption.total, index=index.name, hashed=hashed)
     else:
         consumption.add_partition(key_condition.partition_value, consumption.total)
-    engine.charge(table, consumption)
-    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
-    return response
+    return table, response, consumption
 
 
 def _check_filter_keys(condition: Any, key_names: tuple[str, ...], parameter: str) -> None:
@@ -416,9 +440,19 @@ def _check_filter_keys(condition: Any, key_names: tuple[str, ...], parameter: st
 
 
 # ---------------------------------------------------------------------- Scan
-@operation("Scan")
+@operation("Scan", read_only=True, bills="read")
 def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read every item of a table or index (or one segment of it) in scan order. O(n)."""
+    table, response, consumption = run_scan(engine, request)
+    engine.charge(table, consumption)
+    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
+    return response
+
+
+def run_scan(
+    engine: Engine, request: dict[str, Any], *, observe: Observer | None = None
+) -> tuple[Table, dict[str, Any], Consumption]:
+    """Everything a Scan does except charging (see ``run_query``)."""
     violations, name = _read_violations(request)
     limit = get_int(request, "Limit")
     consistent = bool(get_bool(request, "ConsistentRead"))
@@ -467,7 +501,6 @@ def scan(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         select=select,
         consistent=consistent,
         fetch=_needs_table_fetch(target, select, condition, projection),
+        observe=observe,
     )
-    engine.charge(table, consumption)
-    add_capacity(response, consumption, request.get("ReturnConsumedCapacity"))
-    return response
+    return table, response, consumption

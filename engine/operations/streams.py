@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core import Engine, operation
+from engine.catalog import DYNALAB, STREAMS, operation
+from engine.core import Engine
 from engine.errors import ResourceNotFoundException, ValidationException
 from engine.streams import (
     EXPIRED_MESSAGE,
@@ -49,7 +50,7 @@ def _shard_id(violations: Violations, value: str | None, path: str, *, required:
 
 
 # ---------------------------------------------------------------------- ListStreams
-@operation("ListStreams")
+@operation("ListStreams", api=STREAMS, read_only=True)
 def list_streams(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Streams newest first, optionally of one table; paged by ExclusiveStartStreamArn.
 
@@ -88,7 +89,7 @@ def list_streams(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- DescribeStream
-@operation("DescribeStream")
+@operation("DescribeStream", api=STREAMS, read_only=True)
 def describe_stream(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """A stream's status, key schema and shards (oldest first), paged by shard id."""
     violations = Violations()
@@ -115,7 +116,7 @@ def describe_stream(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- GetShardIterator
-@operation("GetShardIterator")
+@operation("GetShardIterator", api=STREAMS, read_only=True)
 def get_shard_iterator(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """An iterator into one shard, valid for 15 minutes of simulated time."""
     violations = Violations()
@@ -160,7 +161,7 @@ def get_shard_iterator(engine: Engine, request: dict[str, Any]) -> dict[str, Any
 
 
 # ---------------------------------------------------------------------- GetRecords
-@operation("GetRecords")
+@operation("GetRecords", api=STREAMS, read_only=True)
 def get_records(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Up to Limit (1,000) records, or 1 MB, from an iterator's position.
 
@@ -212,7 +213,7 @@ def _copy_record(record: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- triggers
 # DynaLab extensions, not part of the DynamoDB API.
-@operation("CreateTrigger")
+@operation("CreateTrigger", api=DYNALAB)
 def create_trigger(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Attach a built-in handler to a stream (DynaLab extension, like a Lambda event-source
     mapping): {StreamArn, HandlerName, HandlerParameters, BatchSize 1..1000 (default 100),
@@ -243,14 +244,14 @@ def create_trigger(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     return ext.describe(trigger)
 
 
-@operation("DescribeTrigger")
+@operation("DescribeTrigger", api=DYNALAB, read_only=True)
 def describe_trigger(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """A trigger's settings, LastProcessingResult, LastError and counts (DynaLab extension)."""
     ext = triggers_of(engine)
     return ext.describe(ext.get(_trigger_id(request)))
 
 
-@operation("ListTriggers")
+@operation("ListTriggers", api=DYNALAB, read_only=True)
 def list_triggers(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Every trigger in creation order, optionally of one stream or table (DynaLab extension)."""
     arn = get_str(request, "StreamArn")
@@ -266,7 +267,7 @@ def list_triggers(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("DeleteTrigger")
+@operation("DeleteTrigger", api=DYNALAB)
 def delete_trigger(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Detach a trigger; answers its last description with State ``Deleting``."""
     ext = triggers_of(engine)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import (
     LimitExceededException,
     ResourceInUseException,
@@ -39,7 +40,7 @@ def _table_not_found(name: str) -> ResourceNotFoundException:
 
 
 # ---------------------------------------------------------------------- CreateTable
-@operation("CreateTable")
+@operation("CreateTable", creates_table=True)
 def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Create a table. O(1)."""
     violations = Violations()
@@ -420,7 +421,7 @@ def _tags(tags: list[Any]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------- DescribeTable
-@operation("DescribeTable")
+@operation("DescribeTable", read_only=True)
 def describe_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Describe a table. O(indexes)."""
     name = _required_table_name(request)
@@ -443,7 +444,7 @@ def _required_table_name(request: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------- ListTables
-@operation("ListTables")
+@operation("ListTables", read_only=True)
 def list_tables(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """List table names in order, up to Limit (100) after ExclusiveStartTableName. O(T log T)."""
     violations = Violations()
@@ -808,7 +809,7 @@ def untag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("ListTagsOfResource")
+@operation("ListTagsOfResource", read_only=True)
 def list_tags_of_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """List a table's tags, ten to a page (NextToken)."""
     table = _table_for_arn(engine, get_str(request, "ResourceArn"))

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.capacity import Consumption, read_units, write_units
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import (
     DynamoDBError,
     IdempotentParameterMismatchException,
@@ -69,7 +70,7 @@ def _transact_items(request: dict[str, Any], violations: Violations) -> list[Any
 
 
 # ---------------------------------------------------------------------- TransactWriteItems
-@operation("TransactWriteItems")
+@operation("TransactWriteItems", bills="write")
 def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Apply up to 100 writes atomically: every condition holds, or nothing changes."""
     violations = Violations()
@@ -258,7 +259,7 @@ def _new_image(action: Action, old: dict[str, Any] | None) -> tuple[dict[str, An
 
 
 # ---------------------------------------------------------------------- TransactGetItems
-@operation("TransactGetItems")
+@operation("TransactGetItems", read_only=True, bills="read")
 def transact_get_items(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Read up to 100 items as one consistent snapshot; two units per 4 KB each."""
     violations = Violations()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core import Engine, operation
+from engine.catalog import operation
+from engine.core import Engine
 from engine.errors import ResourceNotFoundException
 from engine.table import Table
 from engine.ttl import ttl_of
@@ -53,7 +54,7 @@ def update_time_to_live(engine: Engine, request: dict[str, Any]) -> dict[str, An
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
 
-@operation("DescribeTimeToLive")
+@operation("DescribeTimeToLive", read_only=True)
 def describe_time_to_live(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """TimeToLiveDescription: TimeToLiveStatus, and AttributeName while enabled."""
     violations = Violations()

@@ -1,1 +1,0 @@
-"""The console keeps no data of its own yet: sandboxes will own the learner's state."""

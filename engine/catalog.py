@@ -1,0 +1,130 @@
+"""The operation catalog: every operation the engine answers, declared once with its facts.
+
+A handler declares itself and its facts in one place, its decorator::
+
+    @operation("Query", read_only=True, bills="read")
+    def query(engine, request): ...
+
+Everything that needs to know about operations reads the facts here instead of keeping a
+list of its own: which calls a sandbox must journal (``read_only``), which take
+``ReturnConsumedCapacity`` (``bills``), which belong to DynamoDB Streams' API or are
+DynaLab's own (``api``), which add a table (``creates_table``, for the table quota).
+
+>>> import engine
+>>> get("Query").read_only, get("Query").bills
+(True, 'read')
+>>> get("GetRecords").api
+'DynamoDB Streams'
+>>> get("NoSuchOperation") is None
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from engine.core import Engine
+
+Handler = Callable[["Engine", dict[str, Any]], dict[str, Any]]
+
+#: The three APIs the engine answers.
+DYNAMODB = "DynamoDB"
+STREAMS = "DynamoDB Streams"
+#: DynaLab's own operations (throughput explained, triggers): not part of any AWS API.
+DYNALAB = "DynaLab"
+APIS = (DYNAMODB, STREAMS, DYNALAB)
+
+Bills = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class OperationFacts:
+    """What is known about one operation without running it."""
+
+    name: str
+    #: DYNAMODB, STREAMS or DYNALAB.
+    api: str
+    #: True when a successful call never changes the engine's data or settings. Such a call
+    #: may still draw read capacity from a provisioned table's buckets (``Engine.revision``
+    #: tells), so a caller that skips journaling reads must compare revisions.
+    read_only: bool
+    #: "read" or "write" for operations that take ReturnConsumedCapacity and bill those
+    #: units; None for operations that consume no capacity.
+    bills: Bills | None
+    #: True for operations that add a table (counted against a table quota).
+    creates_table: bool
+    #: The first line of the handler's docstring.
+    summary: str
+
+    @property
+    def bills_capacity(self) -> bool:
+        """True when the request takes ReturnConsumedCapacity."""
+        return self.bills is not None
+
+
+_FACTS: dict[str, OperationFacts] = {}
+_HANDLERS: dict[str, Handler] = {}
+
+
+def operation(
+    name: str,
+    *,
+    api: str = DYNAMODB,
+    read_only: bool = False,
+    bills: Bills | None = None,
+    creates_table: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as the engine's answer to ``name``, with its facts.
+
+    ``read_only`` defaults to False on purpose: an operation that forgets to say it only reads
+    is journaled, which costs a row but never loses a change.
+    """
+    if api not in APIS:
+        raise ValueError(f"unknown api {api!r} for {name}")
+
+    def register(handler: Handler) -> Handler:
+        if name in _HANDLERS:
+            raise ValueError(f"operation {name} is registered twice")
+        summary = (inspect.getdoc(handler) or "").split("\n", 1)[0]
+        _FACTS[name] = OperationFacts(name, api, read_only, bills, creates_table, summary)
+        _HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+def get(name: str) -> OperationFacts | None:
+    """The facts of one operation, or None when the engine does not answer it. O(1)."""
+    return _FACTS.get(name)
+
+
+def operations(*, api: str | None = None) -> tuple[OperationFacts, ...]:
+    """Every operation (of one API, if given), sorted by name. O(n log n)."""
+    chosen = (facts for facts in _FACTS.values() if api is None or facts.api == api)
+    return tuple(sorted(chosen, key=lambda facts: facts.name))
+
+
+def names(*, api: str | None = None) -> list[str]:
+    """The names of ``operations(api=api)``."""
+    return [facts.name for facts in operations(api=api)]
+
+
+def is_read_only(name: str) -> bool:
+    """True only for known operations that never change state (unknown names: False)."""
+    facts = _FACTS.get(name)
+    return facts is not None and facts.read_only
+
+
+def bills_capacity(name: str) -> bool:
+    """True for known operations that take ReturnConsumedCapacity."""
+    facts = _FACTS.get(name)
+    return facts is not None and facts.bills is not None
+
+
+def handler(name: str) -> Handler | None:
+    """The handler for ``name`` (for ``Engine.call`` only: nothing else runs handlers)."""
+    return _HANDLERS.get(name)

@@ -1,0 +1,40 @@
+"""The engine's extensions, registered in one ordered place.
+
+An extension is a subsystem that lives beside the tables (``engine.core.Extension``): it is
+told when tables are created, updated and deleted, applies what became due when the clock
+moves, may refuse a request's capacity, and keeps its own state in ``Engine.dump()``.
+
+Every engine gets one instance of each, in this order, and every hook runs in this order.
+The order is part of the engine's behaviour: journals are replayed in it, so changing it can
+change what a replayed sandbox holds. Why it is this one:
+
+1. ``throughput``: buckets refill before anything else runs, and it is the only extension
+   that refuses capacity (``charge``).
+2. ``backups``: restores that finished become ACTIVE tables that later hooks see; PITR
+   history trims.
+3. ``indexes``: GSI writes whose propagation delay passed, and finished backfills, land.
+4. ``streams``: shards roll over and records older than 24 hours are trimmed.
+5. ``triggers``: triggers read the stream records that are still there.
+6. ``ttl``: expired items are deleted last; their REMOVE records reach triggers on the next
+   advance.
+"""
+
+from __future__ import annotations
+
+from engine.backups import Backups
+from engine.core import Extension
+from engine.operations.indexing import IndexMaintenance
+from engine.streams import StreamsExtension
+from engine.throughput import Throughput
+from engine.triggers import TriggersExtension
+from engine.ttl import TTLExtension
+
+#: (name, class) of every extension, in the order they are created and their hooks run.
+EXTENSIONS: tuple[tuple[str, type[Extension]], ...] = (
+    ("throughput", Throughput),
+    ("backups", Backups),
+    ("indexes", IndexMaintenance),
+    ("streams", StreamsExtension),
+    ("triggers", TriggersExtension),
+    ("ttl", TTLExtension),
+)

@@ -1,0 +1,102 @@
+"""The operation catalog: every operation declared once, with facts that match behaviour."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from engine import DynamoDBError, Engine, catalog
+from engine.extensions import EXTENSIONS
+from tests.engine.conftest import create_table, s
+
+
+def test_every_operation_the_engine_answers_is_in_the_catalog_once() -> None:
+    names = catalog.names()
+    assert names == sorted(set(names))
+    assert Engine().operations == names
+    for name in names:
+        facts = catalog.get(name)
+        assert facts is not None and facts.name == name
+        assert facts.api in catalog.APIS
+        assert facts.summary, f"{name} has no docstring to summarise it"
+
+
+def test_facts_that_other_layers_rely_on() -> None:
+    assert catalog.names(api=catalog.STREAMS) == [
+        "DescribeStream",
+        "GetRecords",
+        "GetShardIterator",
+        "ListStreams",
+    ]
+    reads = {f.name for f in catalog.operations() if f.bills == "read"}
+    assert reads == {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
+    writes = {f.name for f in catalog.operations() if f.bills == "write"}
+    assert writes == {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+    assert all(catalog.get(name).read_only for name in reads)
+    assert not any(catalog.get(name).read_only for name in writes)
+    creators = {f.name for f in catalog.operations() if f.creates_table}
+    assert creators == {"CreateTable", "RestoreTableFromBackup", "RestoreTableToPointInTime"}
+    assert {f.name for f in catalog.operations(api=catalog.DYNALAB)} >= {
+        "DescribeThroughput",
+        "CreateTrigger",
+    }
+    assert not catalog.is_read_only("NoSuchOperation")
+    assert not catalog.bills_capacity("NoSuchOperation")
+
+
+def test_operations_that_take_return_consumed_capacity_report_it() -> None:
+    """``bills`` is exactly the set of operations whose answer carries ConsumedCapacity."""
+    engine = Engine()
+    create_table(engine, "Tbl")
+    engine.call("PutItem", {"TableName": "Tbl", "Item": {"pk": s("a")}})
+    key = {"pk": s("a")}
+    requests = {
+        "GetItem": {"TableName": "Tbl", "Key": key},
+        "PutItem": {"TableName": "Tbl", "Item": key},
+        "UpdateItem": {"TableName": "Tbl", "Key": key},
+        "DeleteItem": {"TableName": "Tbl", "Key": key},
+        "Query": {
+            "TableName": "Tbl",
+            "KeyConditionExpression": "pk = :a",
+            "ExpressionAttributeValues": {":a": s("a")},
+        },
+        "Scan": {"TableName": "Tbl"},
+        "BatchGetItem": {"RequestItems": {"Tbl": {"Keys": [key]}}},
+        "BatchWriteItem": {"RequestItems": {"Tbl": [{"PutRequest": {"Item": key}}]}},
+        "TransactGetItems": {"TransactItems": [{"Get": {"TableName": "Tbl", "Key": key}}]},
+        "TransactWriteItems": {"TransactItems": [{"Put": {"TableName": "Tbl", "Item": key}}]},
+    }
+    assert set(requests) == {f.name for f in catalog.operations() if f.bills_capacity}
+    for name, request in requests.items():
+        response = engine.call(name, {**request, "ReturnConsumedCapacity": "TOTAL"})
+        assert "ConsumedCapacity" in response, name
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.operations() if f.read_only])
+def test_read_only_operations_change_no_data(name: str) -> None:
+    """Whatever a read-only operation is asked, the tables' items and settings stay as they
+    were (it may refuse the request; it may not write)."""
+    engine = Engine()
+    create_table(
+        engine, "Tbl", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    )
+    engine.call("PutItem", {"TableName": "Tbl", "Item": {"pk": s("a")}})
+    before = engine.dump()
+    with contextlib.suppress(DynamoDBError):  # refusals are fine; only writes are not
+        engine.call(name, {"TableName": "Tbl"})
+    after = engine.dump()
+    assert after["tables"] == before["tables"]
+
+
+def test_extensions_are_registered_in_one_ordered_list() -> None:
+    engine = Engine()
+    assert [name for name, _ in EXTENSIONS] == list(engine.extensions)
+    assert list(engine.extensions) == [
+        "throughput",
+        "backups",
+        "indexes",
+        "streams",
+        "triggers",
+        "ttl",
+    ]
