@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives every request a lazy `request.sandbox`: the visitor's sandbox, looked up once.
+    "dynalab.sandboxes.middleware.SandboxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Gives every request `request.htmx`, read in one place: dynalab.rendering.

@@ -22,9 +22,10 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 
 from dynalab.api import sigv4
-from engine import DynamoDBError, Engine
-from engine.errors import (
+from dynalab.sandboxes import selectors
+from dynalab.sandboxes.errors import (
     SerializationException,
+    ServiceError,
     ThrottlingException,
     UnknownOperationException,
     ValidationException,
@@ -32,8 +33,6 @@ from engine.errors import (
 
 DYNAMODB_PREFIX = "DynamoDB_20120810"
 STREAMS_PREFIX = "DynamoDBStreams_20120810"
-#: Operations that belong to DynamoDB Streams' API (X-Amz-Target DynamoDBStreams_20120810.*).
-STREAMS_OPERATIONS = frozenset({"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"})
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 #: The service also takes plain JSON, and answers in the content type it was sent.
@@ -63,9 +62,13 @@ HOW_TO_CALL = (
 
 
 @cache
-def known_operations() -> frozenset[str]:
-    """Every operation the engine runs (all are registered once the engine is imported)."""
-    return frozenset(Engine().operations)
+def operations_by_prefix() -> dict[str, frozenset[str]]:
+    """The operations each X-Amz-Target prefix reaches: DynamoDB Streams' four under its
+    own prefix; DynamoDB's, and DynaLab's own (documented as outside the service), under
+    DynamoDB's."""
+    streams = frozenset(f.name for f in selectors.operations(api=selectors.STREAMS_API))
+    others = frozenset(f.name for f in selectors.operations()) - streams
+    return {DYNAMODB_PREFIX: others, STREAMS_PREFIX: streams}
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,7 @@ def _has_lone_surrogate(payload: Any) -> bool:
 
 
 def _is_known(prefix: str, operation: str) -> bool:
-    if prefix == DYNAMODB_PREFIX:
-        return operation in known_operations() and operation not in STREAMS_OPERATIONS
-    if prefix == STREAMS_PREFIX:
-        return operation in known_operations() and operation in STREAMS_OPERATIONS
-    return False
+    return operation in operations_by_prefix().get(prefix, frozenset())
 
 
 def _content_length(meta: dict[str, Any]) -> int:
@@ -234,7 +233,7 @@ def success_response(body: dict[str, Any], *, request_id: str, content_type: str
 
 
 def error_response(
-    error: DynamoDBError, *, request_id: str, content_type: str = JSON_CONTENT_TYPE
+    error: ServiceError, *, request_id: str, content_type: str = JSON_CONTENT_TYPE
 ) -> HttpResponse:
     """The service's envelope: ``{"__type": "<namespace>#<Code>", "message": ...}``."""
     envelope = {**error.to_dict(), "__type": f"{error_namespace(error.code)}#{error.code}"}

@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError
 from django.http import HttpRequest
 from django.urls import reverse
 
 from dynalab.api import conf, protocol, sigv4
 from dynalab.api.throttling import RateLimiter
 from dynalab.sandboxes import services as sandboxes
+from dynalab.sandboxes.errors import SandboxUnavailable, SerializationException
 from dynalab.sandboxes.models import Sandbox
-from engine import DynamoDBError
-from engine.errors import SerializationException
 
 #: The region the Connect page suggests; any AWS-shaped region name is accepted.
 DEFAULT_REGION = "us-east-1"
@@ -47,12 +45,8 @@ def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[s
         )
     try:
         response = sandboxes.execute(sandbox, wire.operation, wire.payload, source="api")
-    except DynamoDBError as error:
-        if not remembered or not _replaced_or_deleted(sandbox, error):
-            raise
-        return _again_with_a_fresh_lookup(wire, now=now)
-    except IntegrityError:
-        # A deleted sandbox: execute() fails recording the call against a missing row.
+    except SandboxUnavailable:
+        # Reset or deleted since this worker remembered which sandbox the key opens.
         if not remembered:
             raise
         return _again_with_a_fresh_lookup(wire, now=now)
@@ -93,13 +87,6 @@ def authenticate(
             credentials, wire.signed, secret_access_key=sandbox.secret_access_key
         )
     return sandbox, remembered
-
-
-def _replaced_or_deleted(sandbox: Sandbox, error: DynamoDBError) -> bool:
-    return not sandbox.is_active or error.message in (
-        sandboxes.NO_SANDBOX_MESSAGE,
-        sandboxes.REPLACED_MESSAGE,
-    )
 
 
 def _again_with_a_fresh_lookup(

@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
-from engine.errors import DynamoDBError
+from dynalab.sandboxes.errors import ServiceError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
@@ -40,19 +40,19 @@ AMZ_DATE_PATTERN = re.compile(r"\d{8}T\d{6}Z")
 UNRESERVED = "-_.~"
 
 
-class MissingAuthenticationTokenException(DynamoDBError):
+class MissingAuthenticationTokenException(ServiceError):
     code = "MissingAuthenticationTokenException"
 
 
-class IncompleteSignatureException(DynamoDBError):
+class IncompleteSignatureException(ServiceError):
     code = "IncompleteSignatureException"
 
 
-class InvalidSignatureException(DynamoDBError):
+class InvalidSignatureException(ServiceError):
     code = "InvalidSignatureException"
 
 
-class UnrecognizedClientException(DynamoDBError):
+class UnrecognizedClientException(ServiceError):
     code = "UnrecognizedClientException"
 
 

@@ -11,8 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from dynalab.api import conf, protocol, services
-from engine import DynamoDBError
-from engine.errors import InternalServerError
+from dynalab.sandboxes.errors import InternalServerError, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         wire = protocol.read_request(request, max_body_bytes=conf.max_request_bytes())
         content_type = wire.content_type
         body = services.handle(wire)
-    except DynamoDBError as error:
+    except ServiceError as error:
         return protocol.error_response(error, request_id=request_id, content_type=content_type)
     except Exception:  # our fault: log it, answer as the service would, never a traceback
         logger.exception("DynamoDB endpoint failed (request %s)", request_id)

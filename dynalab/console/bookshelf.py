@@ -5,7 +5,7 @@ sort-key order, each book as wide as the item is large. Arriving from a Query, t
 key condition read are marked, so the learner sees that a Query touches one shelf, and one
 contiguous run of books on it, while a Scan sweeps every shelf.
 
-Drawn from the sandbox's engine, read-only. Big tables are cut: the first ``MAX_SHELVES``
+Drawn through the sandbox's inspection view (uncharged, unrecorded). Big tables are cut: the first ``MAX_SHELVES``
 shelves and ``MAX_BOOKS`` books of each (the queried shelf is always drawn, around its range).
 """
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynalab.console import services
 from dynalab.console import values as value_text
-from dynalab.console.reads import _engine_reader, _Uncharged
+from dynalab.console.calls import url_json
+from dynalab.console.tables import TableSummary
+from dynalab.sandboxes import selectors
+from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.models import Sandbox
-from engine import DynamoDBError
-from engine.core import OPERATIONS
 
 MAX_SHELVES = 30
 MAX_BOOKS = 50
@@ -95,101 +95,80 @@ class Bookshelf:
         return self.shelf_count - len(self.shelves)
 
 
-def _trace(
-    engine: Any, operation: str, request: dict[str, Any], table_keys: list[str]
-) -> tuple[set[str], bool]:
-    """Keys of every item the read's key condition covers (all pages), uncharged."""
-    from dynalab.console.reads import _reread_request
-
-    keys: set[str] = set()
-    page_request = _reread_request(request, MAX_TRACED)
-    page_request.pop("ExclusiveStartKey", None)
-    handler = OPERATIONS[operation]
-    while True:
-        page = handler(_Uncharged(engine), page_request)
-        for item in page.get("Items", []):
-            keys.add(_traced_key(item, table_keys))
-        last = page.get("LastEvaluatedKey")
-        if not last or len(keys) >= MAX_TRACED:
-            return keys, bool(last)
-        page_request = {**page_request, "ExclusiveStartKey": last}
-
-
 def draw(
     sandbox: Sandbox,
-    table: services.TableSummary,
+    table: TableSummary,
     *,
     index: str | None = None,
     read: tuple[str, dict[str, Any]] | None = None,
 ) -> Bookshelf:
-    """The picture of ``table`` (or one of its indexes), marking what ``read`` covers."""
+    """The picture of ``table`` (or one of its indexes), marking what ``read`` covers.
+
+    Drawn from one consistent inspection of the sandbox: the first ``MAX_SHELVES`` shelves in
+    scan order, and for a Query the queried shelf wherever it is, its window around the
+    range the key condition covers.
+    """
     partition, sort = table.keys_for(index)
     table_keys = table.key_names
-    with _engine_reader(sandbox) as engine:
-        stored = engine.tables.get(table.name)
-        source = stored.indexes.get(index) if (stored is not None and index) else stored
-        if source is None:
-            return Bookshelf(table.name, index, partition.name, sort and sort.name, [], 0, 0)
+    empty = Bookshelf(table.name, index, partition.name, sort and sort.name, [], 0, 0)
+    with selectors.inspecting(sandbox) as view:
+        try:
+            shelf_count = view.shelf_count(table.name, index)
+        except ServiceError:
+            return empty
         traced: set[str] | None = None
         truncated = False
+        queried = None
         if read is not None:
             try:
-                traced, truncated = _trace(engine, read[0], read[1], table_keys)
-            except DynamoDBError:
-                traced = None
-        order = list(source.partition_order)
-        shelves: list[Shelf] = []
-        for position, (_, partition_value) in enumerate(order, 1):
-            if len(shelves) >= MAX_SHELVES and (traced is None or read[0] == "Scan"):
-                continue
-            entries = _entries(source.partitions[partition_value])
-            visited = None
-            if traced is not None:
-                visited = read[0] == "Scan" or any(
-                    _traced_key(item, table_keys) in traced for item, _ in entries
-                )
-            if len(shelves) >= MAX_SHELVES and not visited:
-                continue
-            start = 0
-            if visited and read[0] == "Query" and len(entries) > MAX_BOOKS:
-                first = next(
-                    (
-                        i
-                        for i, (item, _) in enumerate(entries)
-                        if _traced_key(item, table_keys) in traced
-                    ),
-                    0,
-                )
-                start = max(0, min(first - 3, len(entries) - MAX_BOOKS))
-            window = entries[start : start + MAX_BOOKS]
-            books = []
-            for item, size in window:
-                sort_text = (
-                    value_text.cell_text(item[sort.name], typed=False)
-                    if sort is not None and sort.name in item
-                    else value_text.cell_text(item[partition.name], typed=False)
-                )
-                book = Book(
-                    key={n: item[n] for n in table_keys if n in item},
-                    label=sort_text,
-                    size_bytes=size,
-                )
-                if traced is not None:
-                    book.read = read[0] == "Scan" or _traced_key(item, table_keys) in traced
-                books.append(book)
-            first_item = entries[0][0]
-            shelves.append(
-                Shelf(
-                    position=position,
-                    label=value_text.cell_text(first_item[partition.name], typed=False),
-                    item_count=len(entries),
-                    size_bytes=sum(size for _, size in entries),
-                    books=books,
-                    skipped_before=start,
-                    visited=visited,
-                )
+                covered = view.covered_keys(read[0], read[1], limit=MAX_TRACED)
+            except ServiceError:
+                covered = None
+            if covered is not None:
+                traced = {_traced_key(key, table_keys) for key in covered.keys}
+                truncated = covered.truncated
+                if read[0] == "Query" and covered.keys:
+                    queried = view.shelf_of(
+                        table.name, index, covered.keys[0], books=MAX_BOOKS, before=3
+                    )
+        found = list(view.shelves(table.name, index, count=MAX_SHELVES, books=MAX_BOOKS))
+        item_count = _item_count(view.describe_table(table.name), index)
+    if queried is not None:
+        found = [queried if s.position == queried.position else s for s in found]
+        if all(s.position != queried.position for s in found):
+            found.append(queried)
+    shelves = []
+    for stored in found:
+        visited = None
+        if traced is not None:
+            visited = read[0] == "Scan" or (queried is not None and stored is queried)
+        books = []
+        for book in stored.books:
+            item = book.item
+            sort_text = (
+                value_text.cell_text(item[sort.name], typed=False)
+                if sort is not None and sort.name in item
+                else value_text.cell_text(item[partition.name], typed=False)
             )
-        item_count = source.item_count
+            marked = Book(
+                key={n: item[n] for n in table_keys if n in item},
+                label=sort_text,
+                size_bytes=book.size_bytes,
+            )
+            if traced is not None:
+                marked.read = read[0] == "Scan" or _traced_key(item, table_keys) in traced
+            books.append(marked)
+        shelves.append(
+            Shelf(
+                position=stored.position + 1,
+                label=value_text.cell_text(stored.partition_key[partition.name], typed=False),
+                item_count=stored.item_count,
+                size_bytes=stored.size_bytes,
+                books=books,
+                skipped_before=stored.offset,
+                visited=visited,
+            )
+        )
     # One scale for the whole picture, so widths compare across shelves: the largest book is
     # MAX_BOOK_PX wide, unless that would push the fullest shelf past SHELF_PX.
     largest = max((b.size_bytes for s in shelves for b in s.books), default=1)
@@ -200,27 +179,29 @@ def draw(
     for shelf in shelves:
         for book in shelf.books:
             book.width_px = MIN_BOOK_PX + round(book.size_bytes * pixels_per_byte)
-    picture = Bookshelf(
+    return Bookshelf(
         table=table.name,
         index=index,
         partition_key=partition.name,
         sort_key=sort.name if sort else None,
         shelves=shelves,
-        shelf_count=len(order),
+        shelf_count=shelf_count,
         item_count=item_count,
         read_operation=read[0] if read else None,
         read_count=len(traced) if traced is not None else 0,
         truncated_trace=truncated,
     )
-    return picture
+
+
+def _item_count(description: dict[str, Any], index: str | None) -> int:
+    if index is None:
+        return description.get("ItemCount", 0)
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for described in description.get(key, []):
+            if described["IndexName"] == index:
+                return described.get("ItemCount", 0)
+    return 0
 
 
 def _traced_key(item: dict[str, Any], table_keys: list[str]) -> str:
-    return services.url_json(dict(sorted((n, item[n]) for n in table_keys if n in item)))
-
-
-def _entries(partition: Any) -> list[tuple[dict[str, Any], int]]:
-    """A partition's stored entries in sort order: a SortedDict, or one (item, size) entry."""
-    if isinstance(partition, tuple):
-        return [partition]
-    return list(partition.values())
+    return url_json(dict(sorted((n, item[n]) for n in table_keys if n in item)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynalab.console import services
+from dynalab.console.calls import CallResult, FieldErrors, call
 from dynalab.console.reads import READ_FIELDS, ReadForm, build_request
+from dynalab.console.tables import TableSummary, table_summary
 from dynalab.sandboxes.models import Sandbox
 
 #: Pages each side may read before the comparison stops (and says so).
@@ -18,13 +19,13 @@ class Side:
     """One way of answering: its first request, and the totals over all its pages."""
 
     operation: str
-    first: services.CallResult | None = None
+    first: CallResult | None = None
     pages: int = 0
     scanned: int = 0
     returned: int = 0
     units: float = 0.0
     stopped_early: bool = False
-    error: services.ServiceError | None = None
+    error: FieldErrors | None = None
 
     @property
     def ok(self) -> bool:
@@ -34,7 +35,7 @@ class Side:
 @dataclass
 class Comparison:
     form: ReadForm
-    table: services.TableSummary | None
+    table: TableSummary | None
     query: Side = field(default_factory=lambda: Side("Query"))
     scan: Side = field(default_factory=lambda: Side("Scan"))
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -81,9 +82,7 @@ def scan_equivalent(query_request: dict[str, Any]) -> dict[str, Any]:
 def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str) -> None:
     page_request = dict(request)
     while side.pages < MAX_PAGES:
-        result = services.call(
-            sandbox, side.operation, page_request, endpoint=endpoint, fields=READ_FIELDS
-        )
+        result = call(sandbox, side.operation, page_request, endpoint=endpoint, fields=READ_FIELDS)
         if side.first is None:
             side.first = result
         if not result.ok:
@@ -102,7 +101,7 @@ def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, end
 
 
 def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
-    table = services.table_summary(sandbox, form.table) if form.table else None
+    table = table_summary(sandbox, form.table) if form.table else None
     comparison = Comparison(form=form, table=table)
     if table is None:
         if form.table:

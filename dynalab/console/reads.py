@@ -2,28 +2,24 @@
 
 The capacity receipt lists the items the request *read* (not only those it returned), with
 their sizes, so the learner can check the arithmetic: sum the bytes, round up to 4 KB units,
-halve for an eventually consistent read. To know those items the console re-reads the same
-page read-only: the same key condition, start key and Limit (ScannedCount), without the filter
-and projection that decide only what is returned.
+halve for an eventually consistent read. The items and the arithmetic are the engine's own:
+the sandbox's inspection view itemises the same page, uncharged (``selectors.itemised_read``).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynalab.console import services
 from dynalab.console import values as value_text
-from dynalab.sandboxes import services as sandbox_services
+from dynalab.console.calls import CallResult, call, url_json
+from dynalab.console.items import parse_key
+from dynalab.console.tables import TableSummary, table_summary
+from dynalab.sandboxes import selectors
+from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.models import Sandbox
-from engine import DynamoDBError, Engine
-from engine.values import item_size
 
-READ_UNIT_BYTES = 4096
-PAGE_BYTES = 1024 * 1024
 SORT_OPERATORS = ["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
 #: Rows of the receipt shown; the totals always cover every item read.
 RECEIPT_ROWS = 100
@@ -132,7 +128,7 @@ class BuiltRequest:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_request(form: ReadForm, table: services.TableSummary) -> BuiltRequest:
+def build_request(form: ReadForm, table: TableSummary) -> BuiltRequest:
     """The Query or Scan request the builder describes, or the fields that stop it."""
     operation = "Query" if form.mode == "query" else "Scan"
     errors: dict[str, list[str]] = {}
@@ -166,13 +162,13 @@ def build_request(form: ReadForm, table: services.TableSummary) -> BuiltRequest:
                     "exactly one partition."
                 )
             else:
-                expression = f"{services.attribute_reference(partition.name, '#pk', names)} = :pk"
-                guided_values[":pk"] = services.typed_key_value(form.pk, partition.type)
+                expression = f"{attribute_reference(partition.name, '#pk', names)} = :pk"
+                guided_values[":pk"] = typed_key_value(form.pk, partition.type)
                 if form.sk_op and sort is not None:
-                    reference = services.attribute_reference(sort.name, "#sk", names)
-                    guided_values[":sk"] = services.typed_key_value(form.sk, sort.type)
+                    reference = attribute_reference(sort.name, "#sk", names)
+                    guided_values[":sk"] = typed_key_value(form.sk, sort.type)
                     if form.sk_op == "BETWEEN":
-                        guided_values[":sk2"] = services.typed_key_value(form.sk2, sort.type)
+                        guided_values[":sk2"] = typed_key_value(form.sk2, sort.type)
                         expression += f" AND {reference} BETWEEN :sk AND :sk2"
                     elif form.sk_op == "begins_with":
                         expression += f" AND begins_with({reference}, :sk)"
@@ -203,7 +199,7 @@ def build_request(form: ReadForm, table: services.TableSummary) -> BuiltRequest:
     if form.consistent:
         request["ConsistentRead"] = True
     if form.start:
-        start = services.parse_key(form.start)
+        start = parse_key(form.start)
         if start is None:
             errors.setdefault("start", []).append(
                 "The start key in the URL is not a DynamoDB JSON key; start from the first page."
@@ -224,7 +220,8 @@ class ReceiptLine:
 
 @dataclass
 class CapacityReceipt:
-    """The bill of one Query or Scan page, itemised."""
+    """The bill of one Query or Scan page, itemised: the learner-facing side of the engine's
+    ``ItemisedRead``."""
 
     operation: str
     target: str
@@ -238,10 +235,16 @@ class CapacityReceipt:
     filtered: bool
     projected: bool
     more_pages: bool
-    #: False when the re-read could not account for the page (the table changed meanwhile).
-    itemised: bool = True
+    #: The 4 KB units the bytes read round up to, and the units that makes (the engine's).
+    units_of_4kb: int = 1
+    computed_units: float = 0.0
     #: An index read that also fetched items from the table (local index, unprojected attrs).
     index_fetch_units: float = 0.0
+    page_cut: bool = False
+    stopped_at_limit: bool = False
+    #: False when the items could not be listed (the table changed between the read and the
+    #: receipt): only the reported total is shown.
+    itemised: bool = True
 
     @property
     def shown_lines(self) -> list[ReceiptLine]:
@@ -252,45 +255,12 @@ class CapacityReceipt:
         return max(0, len(self.lines) - RECEIPT_ROWS)
 
     @property
-    def read_kb(self) -> str:
-        return f"{(self.read_bytes or 0) / 1024:,.1f}"
-
-    @property
-    def units_of_4kb(self) -> int:
-        return max(1, math.ceil((self.read_bytes or 0) / READ_UNIT_BYTES))
-
-    @property
-    def computed_units(self) -> float:
-        units = float(self.units_of_4kb)
-        return units if self.consistent else units / 2
-
-    @property
     def minimum_applied(self) -> bool:
         return (self.read_bytes or 0) == 0
 
     @property
-    def units_match(self) -> bool:
-        return self.reported_units is None or math.isclose(
-            self.computed_units + self.index_fetch_units, self.reported_units
-        )
-
-    @property
     def filtered_out(self) -> int:
         return self.scanned_count - self.count
-
-    @property
-    def page_cut(self) -> bool:
-        """The page stopped because it had read 1 MB."""
-        return (
-            self.more_pages
-            and self.read_bytes is not None
-            and self.read_bytes >= PAGE_BYTES
-            and (self.limit is None or self.scanned_count < self.limit)
-        )
-
-    @property
-    def stopped_at_limit(self) -> bool:
-        return self.more_pages and self.limit is not None and self.scanned_count >= self.limit
 
     @property
     def limit_before_filter(self) -> bool:
@@ -302,114 +272,52 @@ class CapacityReceipt:
         return "units" if self.units_of_4kb != 1 else "unit"
 
 
-def _engine_reader(sandbox: Sandbox) -> AbstractContextManager[Engine]:
-    reading = getattr(sandbox_services, "reading_engine", None)
-    if reading is not None:
-        return reading(sandbox)
-    return nullcontext(sandbox_services.read_engine(sandbox))
-
-
-class _Uncharged:
-    """The engine as a read handler sees it, minus billing: re-reading must cost nothing and
-    change nothing (a provisioned table's token bucket would otherwise be drawn twice)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def charge(self, table: Any, consumption: Any) -> None:
-        return None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-
-_PLACEHOLDER = re.compile(r"[:#][A-Za-z0-9_]+")
-
-
-def _reread_request(request: dict[str, Any], scanned: int) -> dict[str, Any]:
-    """The same page's read with nothing that decides only what is returned."""
-    reread = {
-        name: value
-        for name, value in request.items()
-        if name in ("TableName", "IndexName", "KeyConditionExpression", "ScanIndexForward")
-        or name in ("ExclusiveStartKey", "ConsistentRead", "Segment", "TotalSegments")
-    }
-    used = set(_PLACEHOLDER.findall(request.get("KeyConditionExpression", "")))
-    names = {k: v for k, v in (request.get("ExpressionAttributeNames") or {}).items() if k in used}
-    values = {
-        k: v for k, v in (request.get("ExpressionAttributeValues") or {}).items() if k in used
-    }
-    if names:
-        reread["ExpressionAttributeNames"] = names
-    if values:
-        reread["ExpressionAttributeValues"] = values
-    reread["Limit"] = scanned
-    return reread
-
-
 def capacity_receipt(
     sandbox: Sandbox,
     operation: str,
     request: dict[str, Any],
     response: dict[str, Any],
-    key_names: list[str],
 ) -> CapacityReceipt:
     """Itemise what one Query or Scan page read and what it cost."""
-    from engine.core import OPERATIONS
-
-    scanned = int(response.get("ScannedCount", 0))
     capacity = response.get("ConsumedCapacity") or {}
-    reported = capacity.get("CapacityUnits")
     index_name = request.get("IndexName")
+    more_pages = "LastEvaluatedKey" in response
     receipt = CapacityReceipt(
         operation=operation,
         target=f"index {index_name} of {request['TableName']}"
         if index_name
         else f"table {request['TableName']}",
         consistent=bool(request.get("ConsistentRead")),
-        scanned_count=scanned,
+        scanned_count=int(response.get("ScannedCount", 0)),
         count=int(response.get("Count", 0)),
         lines=[],
         read_bytes=None,
-        reported_units=reported,
+        reported_units=capacity.get("CapacityUnits"),
         limit=request.get("Limit"),
         filtered=bool(request.get("FilterExpression")),
         projected=bool(request.get("ProjectionExpression")),
-        more_pages="LastEvaluatedKey" in response,
+        more_pages=more_pages,
     )
-    if index_name:
-        receipt.index_fetch_units = float((capacity.get("Table") or {}).get("CapacityUnits", 0))
-    if scanned == 0:
-        receipt.read_bytes = 0
-        return receipt
-    returned_keys = None
-    if "Items" in response and not receipt.projected:
-        returned_keys = {
-            services.url_json({n: item[n] for n in key_names if n in item})
-            for item in response["Items"]
-        }
     try:
-        with _engine_reader(sandbox) as engine:
-            page = OPERATIONS[operation](_Uncharged(engine), _reread_request(request, scanned))
-    except DynamoDBError:
+        read = selectors.itemised_read(sandbox, operation, request)
+    except ServiceError:
         receipt.itemised = False
         return receipt
-    items = page.get("Items", [])
-    if len(items) != scanned:
-        receipt.itemised = False
+    if read.scanned_count != receipt.scanned_count or (
+        receipt.reported_units is not None and read.total_units != receipt.reported_units
+    ):
+        receipt.itemised = False  # someone wrote between the call and this receipt
         return receipt
-    total = 0
-    for item in items:
-        size = item_size(item)
-        total += size
-        key = {n: item[n] for n in key_names if n in item}
-        returned = None
-        if returned_keys is not None:
-            returned = services.url_json(key) in returned_keys
-        receipt.lines.append(ReceiptLine(value_text.key_text(key), size, returned))
-    receipt.read_bytes = total
-    if not receipt.units_match:
-        receipt.itemised = False
+    receipt.read_bytes = read.read_bytes
+    receipt.units_of_4kb = read.rounded_units
+    receipt.computed_units = read.read_units
+    receipt.index_fetch_units = read.fetched_units
+    receipt.page_cut = read.stopped_at_page_size
+    receipt.stopped_at_limit = read.stopped_at_limit
+    receipt.lines = [
+        ReceiptLine(value_text.key_text(entry.key), entry.size_bytes, entry.kept)
+        for entry in read.entries
+    ]
     return receipt
 
 
@@ -439,9 +347,9 @@ def _route_guided(by_field: dict[str, list[str]], *, guided: bool) -> dict[str, 
 @dataclass
 class ReadOutcome:
     form: ReadForm
-    table: services.TableSummary | None
+    table: TableSummary | None
     built: BuiltRequest | None = None
-    result: services.CallResult | None = None
+    result: CallResult | None = None
     receipt: CapacityReceipt | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     key_names: list[str] = field(default_factory=list)
@@ -455,12 +363,12 @@ class ReadOutcome:
         if self.result is None or not self.result.ok:
             return None
         last = self.result.response.get("LastEvaluatedKey")
-        return services.url_json(last) if last else None
+        return url_json(last) if last else None
 
 
 def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
     """Describe the table, build the request, run it, and itemise its bill."""
-    table = services.table_summary(sandbox, form.table) if form.table else None
+    table = table_summary(sandbox, form.table) if form.table else None
     outcome = ReadOutcome(form=form, table=table)
     if table is None:
         if form.table:
@@ -481,9 +389,7 @@ def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
     if built.errors:
         outcome.errors = built.errors
         return outcome
-    result = services.call(
-        sandbox, built.operation, built.request, endpoint=endpoint, fields=READ_FIELDS
-    )
+    result = call(sandbox, built.operation, built.request, endpoint=endpoint, fields=READ_FIELDS)
     outcome.result = result
     if not result.ok:
         by_field = _route_guided(dict(result.error.by_field), guided=not form.key_condition)
@@ -492,7 +398,19 @@ def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
             for name, messages in by_field.items()
         }
         return outcome
-    outcome.receipt = capacity_receipt(
-        sandbox, built.operation, built.request, result.response, outcome.key_names
-    )
+    outcome.receipt = capacity_receipt(sandbox, built.operation, built.request, result.response)
     return outcome
+
+
+# ---------------------------------------------------------------------- expressions
+def attribute_reference(name: str, placeholder: str, names: dict[str, str]) -> str:
+    """The attribute as written in an expression: itself, or a #placeholder when it must be."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and not selectors.is_reserved_word(name):
+        return name
+    names[placeholder] = name
+    return placeholder
+
+
+def typed_key_value(text: str, kind: str) -> dict[str, str]:
+    """A key value the learner typed, typed as the key attribute is (S, N or B)."""
+    return {kind: text.strip() if kind == "N" else text}

@@ -14,6 +14,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from dynalab.console.calls import FieldErrors, call
+from dynalab.sandboxes.models import Sandbox
+
 BATCH_SIZE = 25
 BATCHES_PER_STEP = 4
 
@@ -329,3 +332,28 @@ _GENERATORS = {"bookstore": _bookstore, "orders": _orders, "scores": _scores}
 def _items(slug: str) -> list[dict[str, Any]]:
     """The set's items, the same on every call and in every process (a fixed seed)."""
     return _GENERATORS[slug](random.Random(f"dynalab-sample-{slug}"))
+
+
+def load_sample_step(
+    sandbox: Sandbox, sample: SampleSet, step: int, *, endpoint: str
+) -> FieldErrors | None:
+    """Step 0 creates the sample's table; each later step writes a few 25-item batches."""
+    if step == 0:
+        result = call(sandbox, "CreateTable", sample.table_request, endpoint=endpoint)
+        if not result.ok and result.error.code == "ResourceInUseException":
+            result.error.message = (
+                f"Your sandbox already has a table named {sample.table_name}: delete it (or "
+                "reset the sandbox) to load the sample again."
+            )
+        return result.error
+    for batch in sample.batches(step):
+        request = batch
+        for _ in range(5):
+            result = call(sandbox, "BatchWriteItem", request, endpoint=endpoint)
+            if not result.ok:
+                return result.error
+            unprocessed = result.response.get("UnprocessedItems")
+            if not unprocessed:
+                break
+            request = {"RequestItems": unprocessed}
+    return None

@@ -231,10 +231,10 @@ def key_line(value: Any, key: str, offset: int, default: int | None) -> int | No
 # --------------------------------------------------------------------------- requests
 @lru_cache(maxsize=1)
 def engine_operations() -> frozenset[str]:
-    """Every operation the engine answers (DynamoDB's, plus DynaLab's own such as the clock)."""
-    from engine import Engine
+    """Every operation a sandbox answers (DynamoDB's, plus DynaLab's own)."""
+    from dynalab.sandboxes import selectors
 
-    return frozenset(Engine().operations)
+    return frozenset(facts.name for facts in selectors.operations())
 
 
 def _json_object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

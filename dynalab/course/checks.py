@@ -7,10 +7,10 @@ schema that ``check_lessons`` and lesson loading validate (an unknown argument, 
 or a wrong type is an authoring error). The message says what passed, or what is missing and
 what to do next, in words a learner understands.
 
-A check reads, never writes: the sandbox's engine (tables, items, indexes, through
-``DescribeTable`` and the tables' storage, so looking costs the learner no capacity) and the
-learner's recent calls (``CheckContext.activities``, built from the sandboxes' Activity rows
-or, in ``check_lessons``, from a rehearsal of the lab's solution).
+A check reads, never writes: the sandbox through its inspection view (tables, items,
+indexes; looking costs the learner no capacity and records nothing) and the learner's recent
+calls (``CheckContext.activities``: the sandbox's Activity rows, or in ``check_lessons`` those
+of a scratch sandbox rehearsing the lab's solution, built by the same code).
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from dynalab.course.capacity import READ_OPERATIONS
-from engine import DynamoDBError, Engine
+from dynalab.sandboxes import selectors
+from dynalab.sandboxes.capacity import total_units
+from dynalab.sandboxes.errors import ResourceNotFoundException, ServiceError
+from dynalab.sandboxes.selectors import Inspector, values_equal
 
 logger = logging.getLogger(__name__)
 
 KeyType = Literal["S", "N", "B"]
+#: Operations that bill read units (GetItem, Query, Scan, BatchGetItem, TransactGetItems).
+_READS = frozenset(facts.name for facts in selectors.operations() if facts.bills == "read")
 AttributeType = Literal["S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"]
 
 
@@ -51,7 +55,8 @@ class ActivityLike(Protocol):
 class CheckContext:
     """Everything a check may look at for one learner and one lab step."""
 
-    engine: Engine
+    #: The sandbox's read-only view (``sandboxes.services.inspecting``).
+    view: Inspector
     #: The learner's calls, oldest first.
     activities: Sequence[ActivityLike]
     #: When each already-passed step of this lab was passed (step number -> time).
@@ -117,7 +122,7 @@ class RegisteredCheck:
         """Run the check; an unexpected error is a failed check with a message, never a crash."""
         try:
             passed, message = self.function(context, **args)
-        except DynamoDBError as error:
+        except ServiceError as error:
             return CheckResult(False, f"The check could not read your sandbox: {error.message}")
         except Exception:
             logger.exception("check %s failed with arguments %r", self.name, dict(args))
@@ -262,11 +267,9 @@ def _and(*validators: Callable[[dict[str, Any]], list[str]]) -> Callable[[dict],
 def _describe(context: CheckContext, table: str) -> dict[str, Any] | None:
     """The table's description, or None if it does not exist. Costs no capacity."""
     try:
-        return context.engine.call("DescribeTable", {"TableName": table})["Table"]
-    except DynamoDBError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+        return context.view.describe_table(table)
+    except ResourceNotFoundException:
+        return None
 
 
 def _no_table(table: str) -> tuple[bool, str]:
@@ -302,19 +305,24 @@ def _compare_key(
 def _stored_item(
     context: CheckContext, table: str, key: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """(the item, None) or (None, why not). Reads storage directly so it costs no capacity."""
-    if _describe(context, table) is None:
+    """(the item, None) or (None, why not). Read through the inspection view: no capacity."""
+    stored, problem = _stored(context, table, key)
+    return (stored.item, None) if stored is not None else (None, problem)
+
+
+def _stored(context: CheckContext, table: str, key: dict[str, Any]) -> tuple[Any, str | None]:
+    """(the StoredItem with its size, None) or (None, why not)."""
+    description = _describe(context, table)
+    if description is None:
         return None, _no_table(table)[1]
-    stored_table = context.engine.get_table(table)
     try:
-        partition_value, sort_value = stored_table.schema.check_key(key)
-    except DynamoDBError:
-        names = " and ".join(stored_table.schema.names)
+        stored = context.view.item(table, key)
+    except ServiceError:
+        names = " and ".join(k["AttributeName"] for k in description["KeySchema"])
         return None, f"The lab's key does not match table {table}'s key ({names})."
-    entry = stored_table.get(partition_value, sort_value)
-    if entry is None:
+    if stored is None:
         return None, f"Table {table} has no item with key {_key_text(key)} yet."
-    return entry[0], None
+    return stored, None
 
 
 def _key_text(key: dict[str, Any]) -> str:
@@ -369,16 +377,7 @@ def _last(activities: Sequence[ActivityLike], **criteria: Any) -> ActivityLike |
 
 def capacity_units(activity: ActivityLike, table: str | None = None) -> float | None:
     """Capacity units a call consumed (on ``table`` only, if given), from its ConsumedCapacity."""
-    capacity = activity.consumed_capacity
-    entries = capacity if isinstance(capacity, list) else [capacity] if capacity else []
-    units = [
-        entry.get("CapacityUnits")
-        for entry in entries
-        if isinstance(entry, dict)
-        and (table is None or entry.get("TableName") == table)
-        and isinstance(entry.get("CapacityUnits"), int | float)
-    ]
-    return float(sum(units)) if units else None
+    return total_units(activity.consumed_capacity, table)
 
 
 def _units(value: float) -> str:
@@ -514,19 +513,13 @@ def attribute_equals(
     value: dict[str, Any],
 ) -> tuple[bool, str]:
     """The item's attribute (or document path) holds exactly this typed value, e.g. ``{N: "3"}``."""
-    from engine.values import values_equal
-
     item, problem = _stored_item(context, table, key)
     if item is None:
         return False, problem or ""
     actual = _resolve(item, _path_parts(attribute) or [])
     if actual is None:
         return False, f"The item {_key_text(key)} has no attribute {attribute} yet."
-    try:
-        equal = values_equal(actual, value)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        equal = actual == value
-    if not equal:
+    if not values_equal(actual, value):
         return False, f"{attribute} holds {actual}, not {value}."
     return True, f"{attribute} holds {value}."
 
@@ -541,12 +534,10 @@ def item_size(
     max_bytes: int | None = None,
 ) -> tuple[bool, str]:
     """The item's size (attribute names plus values, the service's rule) is within bounds."""
-    from engine.values import item_size as measure
-
-    item, problem = _stored_item(context, table, key)
-    if item is None:
+    stored, problem = _stored(context, table, key)
+    if stored is None:
         return False, problem or ""
-    size = measure(item)
+    size = stored.size_bytes
     if min_bytes is not None and size < min_bytes:
         return False, f"The item is {size:,} bytes; this step needs at least {min_bytes:,}."
     if max_bytes is not None and size > max_bytes:
@@ -742,7 +733,7 @@ def last_query_count(
 def last_read_max_rcu(context: CheckContext, *, table: str, max_units: float) -> tuple[bool, str]:
     """The learner's most recent read of the table (GetItem, Query, Scan, BatchGetItem,
     TransactGetItems) succeeded and consumed at most ``max_units`` read capacity units."""
-    last = _last(context.activities, operations=READ_OPERATIONS, table=table)
+    last = _last(context.activities, operations=_READS, table=table)
     if last is None:
         return False, f"Read from {table} first."
     if last.status != "ok":

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 
 from dynalab.course.blocks import Lab, LabStep, Quiz, Request
 from dynalab.course.lessons import Course, Lesson
@@ -22,7 +22,6 @@ DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
 STATUS_LABELS = {DONE: "Done", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
 #: The workbench page that takes ``?operation=...&request=<JSON>`` (dynalab/console).
 WORKBENCH_URL_NAME = "console:run"
-WORKBENCH_PATH = "/console/run/"
 
 
 # --------------------------------------------------------------------------- course map
@@ -161,19 +160,12 @@ def course_map_data(progress: list[LessonProgress]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- lesson page
 def workbench_path() -> str | None:
-    """The workbench page that loads a request, or None while the console has no such page.
-
-    Looked up by name (``console:run``) first, then at ``/console/run/``.
-    """
+    """The workbench's request runner (``console:run``), or None where the console is not
+    installed (the course works without it)."""
     try:
         return reverse(WORKBENCH_URL_NAME)
     except NoReverseMatch:
-        pass
-    try:
-        resolve(WORKBENCH_PATH)
-    except Resolver404:
         return None
-    return WORKBENCH_PATH
 
 
 def workbench_url(request: Request) -> str | None:

@@ -3,7 +3,7 @@ checking a lab step, revealing hints and solutions, answering quizzes, recording
 
 Each function takes the HTTP request only to find the learner and their sandbox; everything
 else is explicit. The sandbox is changed only through ``sandboxes.services.execute`` and read
-only through ``reading_engine`` and the activity selectors.
+only through the sandboxes' selectors and inspection view.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from dynalab.course import checks
 from dynalab.course.blocks import Lab, LabStep, Quiz, Request
-from dynalab.course.capacity import asking_for_capacity, capacity_lines, total_units, unit_name
 from dynalab.course.jsontext import compact_json
 from dynalab.course.lessons import Lesson
 from dynalab.course.models import Learner, LessonVisit, QuizAnswer, StepProgress
 from dynalab.sandboxes import selectors as sandbox_selectors
 from dynalab.sandboxes import services as sandbox_services
-from engine import DynamoDBError
+from dynalab.sandboxes.capacity import asking_for_capacity, capacity_lines, total_units, unit_name
+from dynalab.sandboxes.errors import ServiceError
 
 #: Session key holding an anonymous learner's id (login keeps session data, see signals.py).
 SESSION_LEARNER_ID = "dynalab_learner_id"
@@ -217,7 +217,7 @@ def _execute(sandbox: Any, runnable: Request) -> RunResult:
         response = sandbox_services.execute(
             sandbox, runnable.operation, copy.deepcopy(sent), source="lesson"
         )
-    except DynamoDBError as error:
+    except ServiceError as error:
         return RunResult(runnable, error_code=error.code, error_message=error.message)
     consumed = response.get("ConsumedCapacity")
     if added:
@@ -277,9 +277,9 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
     activities = list(
         reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
     )
-    with sandbox_services.reading_engine(sandbox) as engine:
+    with sandbox_services.inspecting(sandbox) as view:
         context = checks.CheckContext(
-            engine=engine, activities=activities, step_passed_at=passed_at, step=step.number
+            view=view, activities=activities, step_passed_at=passed_at, step=step.number
         )
         results = [checks.run_check(spec.name, context, spec.args) for spec in step.checks]
     passed = all(result.passed for result in results)

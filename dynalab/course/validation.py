@@ -17,10 +17,10 @@ from decimal import Decimal
 
 from dynalab.course import checks
 from dynalab.course.blocks import CheckSpec, Lab, Problem, Request
-from dynalab.course.capacity import total_units
 from dynalab.course.lessons import Course, Lesson
 from dynalab.course.rehearsal import Rehearsal
-from engine import DynamoDBError
+from dynalab.sandboxes.capacity import total_units
+from dynalab.sandboxes.errors import ServiceError
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _run(
 
     try:
         rehearsal.execute(request.operation, request.body)
-    except DynamoDBError as error:
+    except ServiceError as error:
         if request.expect == error.code:
             return True, None
         return False, problem(f"fails with {error.code}: {error.message}")
@@ -91,7 +91,7 @@ def _setup(rehearsal: Rehearsal, lesson: Lesson) -> list[Problem]:
 
 
 def rehearse_requests(lesson: Lesson) -> list[Problem]:
-    """The setup and request blocks, in order, in one fresh engine."""
+    """The setup and request blocks, in order, in one fresh scratch sandbox."""
     rehearsal = Rehearsal()
     problems = _setup(rehearsal, lesson)
     for kind, block in lesson.blocks:
@@ -103,7 +103,8 @@ def rehearse_requests(lesson: Lesson) -> list[Problem]:
 
 
 def rehearse_lab(lesson: Lesson, lab: Lab) -> list[Problem]:
-    """The lab's solution, step by step, in a fresh engine prepared by the lesson's setup."""
+    """The lab's solution, step by step, in a fresh scratch sandbox prepared by the lesson's
+    setup."""
     rehearsal = Rehearsal()
     if _setup(rehearsal, lesson):
         return []  # already reported by rehearse_requests
@@ -145,5 +146,6 @@ def rehearse_lab(lesson: Lesson, lab: Lab) -> list[Problem]:
 def _check_step(
     rehearsal: Rehearsal, step: int, specs: Iterable[CheckSpec]
 ) -> list[checks.CheckResult]:
-    context = rehearsal.context(step)
-    return [checks.run_check(spec.name, context, spec.args) for spec in specs]
+    return rehearsal.check(
+        step, lambda context: [checks.run_check(spec.name, context, spec.args) for spec in specs]
+    )

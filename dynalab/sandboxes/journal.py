@@ -12,66 +12,25 @@ from collections.abc import Iterable
 
 from dynalab.sandboxes import conf
 from dynalab.sandboxes.models import JournalEntry, Snapshot
-from engine import DynamoDBError, Engine
+from engine import DynamoDBError, Engine, catalog
 
 logger = logging.getLogger(__name__)
 
 #: The journal's name for a move of the simulated clock; request ``{"seconds": s}``.
 ADVANCE_CLOCK = "AdvanceClock"
 
-#: Operations that never change a sandbox: they are recorded as activity, never journaled.
-#: An explicit list on purpose: an operation missing here (a new one, or a typo) is
-#: journaled, which costs a row but can never lose a change. The stream reads are here, so
-#: the engine must keep shard iterators stateless (the position encoded in the token).
-READ_ONLY_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "BatchGetItem",
-        "Query",
-        "Scan",
-        "TransactGetItems",
-        "DescribeTable",
-        "ListTables",
-        "ListTagsOfResource",
-        "DescribeTimeToLive",
-        "DescribeContinuousBackups",
-        "DescribeBackup",
-        "ListBackups",
-        "DescribeLimits",
-        "DescribeEndpoints",
-        "DescribeStream",
-        "ListStreams",
-        "GetShardIterator",
-        "GetRecords",
-        "DescribeGlobalTable",
-        "DescribeGlobalTableSettings",
-        "ListGlobalTables",
-        "DescribeTableReplicaAutoScaling",
-        "DescribeKinesisStreamingDestination",
-        "DescribeContributorInsights",
-        "ListContributorInsights",
-        "DescribeExport",
-        "ListExports",
-        "DescribeImport",
-        "ListImports",
-        "GetResourcePolicy",
-        # DynaLab's own reads (not in the DynamoDB API).
-        "DescribeThroughput",
-        "DescribeTrigger",
-        "ListTriggers",
-    }
-)
-
 
 def is_journaled(operation: str) -> bool:
-    """True for every operation that may change state (including unknown ones).
+    """True for every operation that may change state, unknown ones included: the engine's
+    catalog declares which only read. The stream reads are among those, so the engine keeps
+    shard iterators stateless (the position is encoded in the token).
 
     A read that turns out to have changed state (``Engine.revision`` moved: it drew tokens
     from a provisioned table's buckets, or due work such as a trigger wrote items) is
     journaled after it ran, by ``services._run_read``. With ``DYNALAB_SANDBOX_JOURNAL_READS``
     on, every read is journaled up front instead.
     """
-    return conf.journal_reads() or operation not in READ_ONLY_OPERATIONS
+    return conf.journal_reads() or not catalog.is_read_only(operation)
 
 
 def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> None:
@@ -83,7 +42,7 @@ def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> Non
     try:
         engine.call(operation, request)
     except DynamoDBError:
-        if operation in READ_ONLY_OPERATIONS:
+        if catalog.is_read_only(operation):
             # A read is journaled when it changed state, refused ones included (a throttled
             # read still counts in its table's throughput log): failing again is expected.
             return

@@ -8,24 +8,16 @@ totals (O(tables)), because only the engine knows what an UpdateItem or a transa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from dynalab.sandboxes import conf
-from engine import Engine
-from engine.errors import LimitExceededException, SerializationException, ValidationException
-
-#: Operations that add a table; a restore from a backup or a point in time will join them.
-TABLE_CREATING_OPERATIONS = frozenset(
-    {"CreateTable", "RestoreTableFromBackup", "RestoreTableToPointInTime", "ImportTable"}
+from dynalab.sandboxes.errors import (
+    LimitExceededException,
+    SerializationException,
+    ValidationException,
 )
-
-
-@dataclass(frozen=True)
-class Usage:
-    tables: int
-    items: int
-    bytes: int
+from engine import Engine, catalog
+from engine.inspect import Usage
 
 
 def request_text(request: dict[str, Any]) -> str:
@@ -64,18 +56,14 @@ def json_text(value: Any) -> str:
 
 def check_before(engine: Engine, operation: str) -> None:
     """Refuse a table-creating call when the sandbox already has all the tables it may."""
-    if operation in TABLE_CREATING_OPERATIONS:
-        _check_tables(len(engine.tables))
+    facts = catalog.get(operation)
+    if facts is not None and facts.creates_table:
+        _check_tables(engine.inspect.usage().tables)
 
 
 def usage(engine: Engine) -> Usage:
     """Tables, items and bytes the sandbox holds now. O(tables)."""
-    tables = engine.tables.values()
-    return Usage(
-        tables=len(engine.tables),
-        items=sum(table.item_count for table in tables),
-        bytes=sum(table.size_bytes for table in tables),
-    )
+    return engine.inspect.usage()
 
 
 def check_after(before: Usage, after: Usage) -> None:

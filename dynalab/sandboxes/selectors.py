@@ -1,14 +1,80 @@
-"""Read-side queries over sandboxes, for the console's feed and the course's lab checks."""
+"""Reads of a sandbox for the other apps: plain data, no engine objects, nothing recorded.
+
+The console, the wire endpoint and the course reach a sandbox only through this module, the
+services (``services.execute`` and friends) and ``errors``. Reads of the engine go through
+its inspection API (engine/inspect.py): uncharged, no activity row, and no capacity drawn, so
+drawing a page never changes what the learner's next call costs. Each function below takes
+the sandbox's lock once; for several reads that must agree with each other, use
+``with services.inspecting(sandbox) as view:`` and the same methods on ``view``.
+
+The dataclasses returned are the engine's own plain ones, re-exported here by name so that
+callers can annotate with them without importing the engine.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
+from dynalab.sandboxes.errors import ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
+from dynalab.sandboxes.services import engine_state, inspecting
+from engine import catalog
+from engine.catalog import OperationFacts
+from engine.expressions.reserved import is_reserved
+from engine.inspect import (
+    Book,
+    CoveredKeys,
+    IndexMember,
+    IndexMembership,
+    IndexStatus,
+    Inspector,
+    ItemisedRead,
+    KeyAttribute,
+    ReadEntry,
+    Shelf,
+    StoredItem,
+    TableStatus,
+    Usage,
+)
+from engine.values import values_equal as _values_equal
+
+__all__ = [
+    "Book",
+    "CoveredKeys",
+    "IndexMember",
+    "IndexMembership",
+    "IndexStatus",
+    "Inspector",
+    "ItemisedRead",
+    "KeyAttribute",
+    "OperationFacts",
+    "ReadEntry",
+    "Shelf",
+    "StoredItem",
+    "TableStatus",
+    "Usage",
+    "activity_since",
+    "covered_keys",
+    "index_membership",
+    "itemised_read",
+    "describe_table",
+    "engine_state",
+    "inspecting",
+    "is_reserved_word",
+    "item",
+    "operation",
+    "operations",
+    "recent_activity",
+    "table_names",
+    "table_status",
+    "usage",
+]
 
 
+# ---------------------------------------------------------------------- activity
 def recent_activity(sandbox: Sandbox, *, limit: int = 50) -> QuerySet[Activity]:
     """The sandbox's latest calls, newest first (at most ``limit``)."""
     return Activity.objects.filter(sandbox=sandbox).order_by("-created_at", "-id")[:limit]
@@ -23,3 +89,105 @@ def activity_since(sandbox: Sandbox, since: datetime) -> QuerySet[Activity]:
     return Activity.objects.filter(sandbox=sandbox, created_at__gte=since).order_by(
         "created_at", "id"
     )
+
+
+# ---------------------------------------------------------------------- tables and items
+def table_names(sandbox: Sandbox) -> list[str]:
+    """The sandbox's tables, sorted as ListTables sorts them."""
+    with inspecting(sandbox) as view:
+        return view.table_names()
+
+
+def describe_table(sandbox: Sandbox, name: str) -> dict[str, Any] | None:
+    """The table's TableDescription as DescribeTable answers it, or None when there is no
+    such table. Unlike a DescribeTable call, it records no activity."""
+    try:
+        with inspecting(sandbox) as view:
+            return view.describe_table(name)
+    except ResourceNotFoundException:
+        return None
+
+
+def table_status(sandbox: Sandbox, name: str) -> TableStatus | None:
+    """The table at a glance (keys, billing, indexes, stream, TTL, PITR), or None."""
+    try:
+        with inspecting(sandbox) as view:
+            return view.table_status(name)
+    except ResourceNotFoundException:
+        return None
+
+
+def item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> StoredItem | None:
+    """The item with this key and its size, read without a call (no capacity, no activity).
+    None when there is no such item; ValidationException when the key does not fit."""
+    with inspecting(sandbox) as view:
+        return view.item(table, key)
+
+
+def usage(sandbox: Sandbox) -> Usage:
+    """Tables, items and bytes the sandbox holds."""
+    with inspecting(sandbox) as view:
+        return view.usage()
+
+
+# ---------------------------------------------------------------------- reads explained
+def itemised_read(sandbox: Sandbox, operation: str, request: dict[str, Any]) -> ItemisedRead:
+    """One Query or Scan page itemised by the engine: every item it read with its size, and
+    the rounding that made its bill. Uncharged and unrecorded; raises the service's errors
+    for a request the operation would refuse."""
+    with inspecting(sandbox) as view:
+        return view.itemise_read(operation, request)
+
+
+def covered_keys(
+    sandbox: Sandbox, operation: str, request: dict[str, Any], *, limit: int = 5000
+) -> CoveredKeys:
+    """The keys of every item a Query's key condition (or a Scan) reaches, on all pages."""
+    with inspecting(sandbox) as view:
+        return view.covered_keys(operation, request, limit=limit)
+
+
+def index_membership(
+    sandbox: Sandbox, table: str, index: str, *, offset: int = 0, limit: int = 100
+) -> IndexMembership:
+    """Which of the table's items the index holds, and why the others are absent."""
+    with inspecting(sandbox) as view:
+        return view.index_membership(table, index, offset=offset, limit=limit)
+
+
+# ---------------------------------------------------------------------- operations
+def operations(*, api: str | None = None) -> tuple[OperationFacts, ...]:
+    """Every operation a sandbox answers, with its facts (the engine's catalog), by name.
+    ``api`` is one of ``API_NAMES``."""
+    return catalog.operations(api=api)
+
+
+def operation(name: str) -> OperationFacts | None:
+    """One operation's facts, or None when a sandbox does not answer it."""
+    return catalog.get(name)
+
+
+#: The APIs a sandbox answers: DynamoDB, DynamoDB Streams and DynaLab's own operations.
+API_NAMES = catalog.APIS
+DYNAMODB_API, STREAMS_API, DYNALAB_API = catalog.DYNAMODB, catalog.STREAMS, catalog.DYNALAB
+
+
+def is_reserved_word(name: str) -> bool:
+    """True when ``name`` is one of DynamoDB's reserved words (it needs a #placeholder in an
+    expression)."""
+    return is_reserved(name)
+
+
+__all__ += ["API_NAMES", "DYNAMODB_API", "STREAMS_API", "DYNALAB_API", "engine_state"]
+
+
+def values_equal(left: Any, right: Any) -> bool:
+    """DynamoDB's equality of two typed values: numbers by value, sets in any order, and
+    False (not an error) for values that are not typed values at all."""
+    try:
+        return _values_equal(left, right)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+        return left == right
+
+
+__all__ += ["values_equal"]

@@ -28,14 +28,18 @@ from django.http import HttpRequest
 
 from dynalab.sandboxes import conf, fastsql, journal, limits, summaries
 from dynalab.sandboxes.cache import EngineCache
-from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
-from engine import DynamoDBError, Engine
-from engine.errors import (
+from dynalab.sandboxes.capacity import asking_for_capacity
+from dynalab.sandboxes.errors import (
     InternalServerError,
-    ResourceNotFoundException,
+    SandboxDeleted,
+    SandboxReplaced,
     SerializationException,
+    ServiceError,
     ValidationException,
 )
+from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
+from engine import Engine
+from engine.inspect import Inspector
 
 #: The worker's engines; ``ENGINES.clear()`` makes a process behave as if freshly started.
 ENGINES = EngineCache(conf.cache_size)
@@ -49,12 +53,6 @@ MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
 #: What U+0000 becomes in an Activity row: PostgreSQL's jsonb and text columns cannot hold it.
 #: The journal keeps the exact request (models.JSONTextField); Activity is only its log.
 NUL_IN_ACTIVITY = "\ufffd"
-
-NO_SANDBOX_MESSAGE = "Requested resource not found: this sandbox no longer exists"
-REPLACED_MESSAGE = (
-    "This sandbox was reset and replaced by a new one; reload the page (or use the new "
-    "access keys) to work in the new sandbox"
-)
 
 
 # ---------------------------------------------------------------------- finding a sandbox
@@ -181,8 +179,9 @@ def execute(
 ) -> dict[str, Any]:
     """Run one DynamoDB operation on the sandbox and record it; return the engine's response.
 
-    Raises the engine's DynamoDBError subclasses unchanged (the wire endpoint turns them into
-    the service's error envelope). Every call records an Activity row, failures included;
+    Raises the service's errors (``errors.ServiceError`` and subclasses) unchanged, the wire
+    endpoint turns them into the service's error envelope; ``errors.SandboxDeleted`` and
+    ``errors.SandboxReplaced`` when the sandbox cannot take calls any more. Every call records an Activity row, failures included;
     state-changing calls are journaled in the transaction that acknowledges them.
 
     Limits (``DYNALAB_SANDBOX_LIMITS``): the request size and the table count are checked
@@ -204,9 +203,7 @@ def execute(
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
         call.request_text = limits.request_text(request)
-        engine_request = request
-        if summaries.wants_capacity(operation, request):
-            engine_request = {**request, "ReturnConsumedCapacity": "INDEXES"}
+        engine_request, _ = asking_for_capacity(operation, request)
         if journal.is_journaled(operation):
             response = _run_write(
                 sandbox,
@@ -223,7 +220,7 @@ def execute(
                 operation=operation,
                 journaled_request=engine_request,
             )
-    except DynamoDBError as error:
+    except ServiceError as error:
         _record_failure(call, error)
         raise
     if engine_request is not request:
@@ -261,7 +258,7 @@ def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") 
             call=call,
             clock_offset_change=seconds,
         )
-    except DynamoDBError as error:
+    except ServiceError as error:
         _record_failure(call, error)
         raise
     return response["Now"]
@@ -275,27 +272,39 @@ def simulated_now(sandbox: Sandbox) -> float:
     return time.time() + sandbox.clock_offset
 
 
-def read_engine(sandbox: Sandbox) -> Engine:
-    """The sandbox's engine, caught up with the journal, for READ-ONLY use.
-
-    Callers must not change it (that would bypass the journal). In a threaded server another
-    request may update this same engine while you read it; to walk every table (the bookshelf
-    picture), prefer ``with reading_engine(sandbox) as engine:``, which holds the sandbox's
-    lock meanwhile.
-    """
-    with reading_engine(sandbox) as engine:
-        return engine
-
-
 @contextmanager
-def reading_engine(sandbox: Sandbox) -> Iterator[Engine]:
-    """``read_engine`` holding the sandbox's lock in this worker until the block ends."""
+def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
+    """The engine's read-only view of the sandbox as of its simulated now (engine/inspect.py).
+
+    Uncharged and recorded nowhere, so looking costs the learner nothing and does not crowd
+    their activity. What became due by now (a TTL deletion, a finished backfill) is applied
+    first, as every call does, and journaled as a zero clock move when it changed state, so
+    every worker rebuilds the same sandbox. The sandbox's lock is held in this worker until
+    the block ends: keep the block short, and do not keep what it yields.
+    """
     with ENGINES.lock(sandbox.pk):
         row = _current_row(sandbox)
         engine, sequence = _checked_out(row)
-        engine.clock.freeze(_call_time(row, engine))
+        at = _call_time(row, engine)
+        engine.clock.freeze(at)
+        before = engine.revision
+        engine.apply_due()
+        if engine.revision == before:
+            _check_in(row.pk, engine, sequence)
+        else:
+            _journal_read(row, engine, sequence, journal.ADVANCE_CLOCK, {"seconds": 0.0}, at)
+            _copy_row(row, sandbox)
+        yield engine.inspect
+
+
+def engine_state(sandbox: Sandbox) -> dict[str, Any]:
+    """The sandbox's whole state as JSON-compatible data (``Engine.dump()``): for comparing
+    two workers' views of one sandbox, and for keeping a picture of it with a report."""
+    with ENGINES.lock(sandbox.pk):
+        row = _current_row(sandbox)
+        engine, sequence = _checked_out(row)
         _check_in(row.pk, engine, sequence)
-        yield engine
+        return engine.dump()
 
 
 # ---------------------------------------------------------------------- internals
@@ -313,7 +322,7 @@ class _Call:
     fields: dict[str, Any] = field(default_factory=dict)
 
     def activity(
-        self, *, response: dict[str, Any] | None = None, error: DynamoDBError | None = None
+        self, *, response: dict[str, Any] | None = None, error: ServiceError | None = None
     ) -> Activity:
         text = self.request_text
         # request_text is set once limits.request_text accepted the request, which proves it
@@ -367,7 +376,7 @@ def _storable(value: Any) -> Any:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _record_failure(call: _Call, error: DynamoDBError) -> None:
+def _record_failure(call: _Call, error: ServiceError) -> None:
     """Record a refused call; a sandbox deleted meanwhile has nothing to record it against."""
     try:
         with transaction.atomic():
@@ -399,10 +408,10 @@ def _run_read(
         call.at = _call_time(row, engine)
         engine.clock.freeze(call.at)
         before = engine.revision
-        failure: DynamoDBError | None = None
+        failure: ServiceError | None = None
         try:
             response = run(engine)
-        except DynamoDBError as error:
+        except ServiceError as error:
             if isinstance(error, InternalServerError):
                 raise
             failure = error
@@ -413,7 +422,10 @@ def _run_read(
             _copy_row(row, sandbox)
         if failure is not None:
             raise failure
-    fastsql.insert(call.activity(response=response))
+    try:
+        fastsql.insert(call.activity(response=response))
+    except IntegrityError:  # the sandbox's row was deleted while the call ran
+        raise SandboxDeleted() from None
     return response
 
 
@@ -464,10 +476,10 @@ def _run_write(
                 # the IMMEDIATE transaction's database write lock does the same).
                 row = fastsql.sandbox_row(sandbox.pk, lock=True)
                 if row is None:
-                    raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
+                    raise SandboxDeleted()
                 _copy_row(row, sandbox)
                 if not row.is_active:
-                    raise ResourceNotFoundException(REPLACED_MESSAGE)
+                    raise SandboxReplaced()
                 engine, sequence = _checked_out(row)
                 limits.check_before(engine, journaled_as)
                 before = limits.usage(engine)
@@ -476,7 +488,7 @@ def _run_write(
                 changed = True  # from here on, an error leaves an engine we cannot trust
                 try:
                     response = run(engine)
-                except DynamoDBError as error:
+                except ServiceError as error:
                     # The engine validates before it mutates: a refused call changed nothing.
                     changed = isinstance(error, InternalServerError)
                     raise
@@ -536,7 +548,7 @@ def _current_row(sandbox: Sandbox) -> Sandbox:
     """The sandbox's row as the database has it now (another worker may have moved it)."""
     row = fastsql.sandbox_row(sandbox.pk)
     if row is None:
-        raise ResourceNotFoundException(NO_SANDBOX_MESSAGE)
+        raise SandboxDeleted()
     _copy_row(row, sandbox)
     return row
 

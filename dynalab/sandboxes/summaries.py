@@ -16,17 +16,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from engine.capacity import CAPACITY_OPERATIONS
+from dynalab.sandboxes.capacity import total_units
 
 PREVIEW_CHARACTERS = 2048
-
-
-def wants_capacity(operation: str, request: dict[str, Any]) -> bool:
-    """True when execute() should ask the engine for ConsumedCapacity the caller did not."""
-    return operation in CAPACITY_OPERATIONS and request.get("ReturnConsumedCapacity") in (
-        None,
-        "NONE",
-    )
 
 
 def consumed_capacity(response: dict[str, Any] | None) -> Any:
@@ -69,7 +61,7 @@ def summarize(
             summary["Now"] = response.get("Now")
     if operation == "GetItem" and response is not None:
         summary["Found"] = "Item" in response
-    units = _capacity_units(consumed_capacity(response))
+    units = total_units(consumed_capacity(response))
     if units is not None:
         summary["CapacityUnits"] = units
     return summary
@@ -101,13 +93,3 @@ def _table_names(request: dict[str, Any]) -> list[str]:
                 if isinstance(action, dict) and isinstance(action.get("TableName"), str):
                     names.add(action["TableName"])
     return sorted(names)
-
-
-def _capacity_units(capacity: Any) -> float | None:
-    if isinstance(capacity, dict):
-        capacity = [capacity]
-    if not isinstance(capacity, list):
-        return None
-    units = [c.get("CapacityUnits") for c in capacity if isinstance(c, dict)]
-    numbers = [u for u in units if isinstance(u, int | float)]
-    return float(sum(numbers)) if numbers else None

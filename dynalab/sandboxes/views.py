@@ -12,9 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from dynalab.sandboxes import conf, journal, services
+from dynalab.sandboxes.errors import SerializationException, ServiceError
 from dynalab.sandboxes.models import Sandbox
-from engine import DynamoDBError
-from engine.errors import SerializationException
 
 
 @csrf_exempt
@@ -42,6 +41,6 @@ def execute(request: HttpRequest, sandbox_id: str) -> JsonResponse:
             response = {"Now": services.advance_clock(sandbox, seconds, source="api")}
         else:
             response = services.execute(sandbox, operation, payload, source="api")
-    except DynamoDBError as error:
+    except ServiceError as error:
         return JsonResponse(error.to_dict(), status=error.status)
     return JsonResponse(response)

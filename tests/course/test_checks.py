@@ -8,7 +8,7 @@ import pytest
 
 from dynalab.course import checks
 from dynalab.course.rehearsal import Rehearsal
-from engine import DynamoDBError
+from dynalab.sandboxes.errors import ServiceError
 from tests.course.helpers import CREATE_BOOKS, put_book
 
 ORDERS = {
@@ -36,7 +36,7 @@ ORDERS = {
 def run(rehearsal: Rehearsal, name: str, *, at_step: int = 1, **args: Any) -> checks.CheckResult:
     """Run a check as a lab step would: its arguments must be valid, then it reads the sandbox."""
     assert checks.REGISTRY[name].argument_errors(args) == []
-    return checks.run_check(name, rehearsal.context(at_step), args)
+    return rehearsal.check(at_step, lambda context: checks.run_check(name, context, args))
 
 
 def books(*isbns: str, **extra: str) -> Rehearsal:
@@ -249,8 +249,9 @@ def test_gsi_exists_waits_for_a_backfill() -> None:
             ],
         },
     )
-    context = checks.CheckContext(rehearsal.engine, rehearsal.activities)
-    creating = checks.run_check("gsi_exists", context, {"table": "Books", "index": "ByGenre"})
+    with rehearsal.sandbox.inspecting() as view:  # at once, without a minute's thinking
+        context = checks.CheckContext(view, rehearsal.activities)
+        creating = checks.run_check("gsi_exists", context, {"table": "Books", "index": "ByGenre"})
     assert not creating.passed
     assert "CREATING" in creating.message
     assert run(rehearsal, "gsi_exists", table="Books", index="ByGenre").passed  # a minute later
@@ -274,7 +275,7 @@ def test_last_operation_succeeded() -> None:
     assert not run(rehearsal, "last_operation_succeeded", operation="PutItem").passed
     rehearsal.execute("PutItem", put_book("1"))
     assert run(rehearsal, "last_operation_succeeded", operation="PutItem", table="Books").passed
-    with pytest.raises(DynamoDBError):
+    with pytest.raises(ServiceError):
         rehearsal.execute("PutItem", {"TableName": "Books", "Item": {"isbn": {"N": "1"}}})
     failed = run(rehearsal, "last_operation_succeeded", operation="PutItem")
     assert not failed.passed
@@ -433,7 +434,9 @@ def test_a_check_that_crashes_is_a_failed_check_not_an_error() -> None:
         raise RuntimeError("bug")
 
     try:
-        result = checks.run_check("test_crashing_check", Rehearsal().context(1), {"table": "T"})
+        result = Rehearsal().check(
+            1, lambda context: checks.run_check("test_crashing_check", context, {"table": "T"})
+        )
     finally:
         del checks.REGISTRY["test_crashing_check"]
     assert not result.passed

@@ -169,7 +169,7 @@ def main(command: str, sandbox_id: str) -> None:
         engine = cached.engine
     elif command == "rebuild":
         assert services.ENGINES.peek(sandbox.pk) is None
-        engine = services.read_engine(sandbox)  # rebuilt: newest snapshot, then the journal
+        engine = services.engine_state(sandbox)  # rebuilt: newest snapshot, then the journal
     elif command == "replay":
         engine = Engine()
         journal.catch_up(engine, sandbox.pk, 0, sandbox.last_sequence)

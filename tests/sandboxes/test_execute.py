@@ -72,7 +72,7 @@ def test_reads_are_recorded_and_journaled_only_when_they_change_state(
     assert [e.operation for e in entries[before_reads:]] == ["GetItem", "Scan"]
 
     # A fresh worker rebuilds exactly the state the warm one has, read buckets included.
-    warm = helpers.journaled_state(services.read_engine(sandbox_with_table))
+    warm = helpers.journaled_state(services.engine_state(sandbox_with_table))
     services.ENGINES.clear()
     sandbox_with_table.refresh_from_db()
     rebuilt = journal.rebuild(sandbox_with_table.pk, sandbox_with_table.last_sequence)

@@ -31,7 +31,7 @@ def _state(sandbox: Sandbox) -> tuple[int, dict[str, Any]]:
     """What must not change: the journal head and the engine (rebuilt from the database)."""
     sandbox.refresh_from_db()
     services.ENGINES.clear()
-    return sandbox.last_sequence, helpers.state_without_clock(services.read_engine(sandbox))
+    return sandbox.last_sequence, helpers.state_without_clock(services.engine_state(sandbox))
 
 
 @_limits(tables=2)

@@ -45,7 +45,7 @@ def test_an_item_holding_nul_is_journaled_exactly_and_replays_the_same(
     answer = services.execute(sandbox_with_table, "GetItem", helpers.get_item(1))
     assert json.dumps(answer["Item"]) == json.dumps(_item_with_nul())
     assert helpers.state_without_clock(replayed) == helpers.state_without_clock(
-        services.read_engine(sandbox_with_table)
+        services.engine_state(sandbox_with_table)
     )
 
 

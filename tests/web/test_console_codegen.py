@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from dynalab.console import values
+from dynalab.console.calls import split_error
 from dynalab.console.codegen import cli_command, kebab_case, python_code, snake_case
-from dynalab.console.services import split_error
 
 REQUEST = {
     "TableName": "Orders",

@@ -9,28 +9,29 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from dynalab.console import services
-from engine import DynamoDBError
+from dynalab.console import runner
+from dynalab.sandboxes.errors import ServiceError
 
 PROBE_URL = reverse("console:engine_probe")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 HOSTILE = '<script>alert("x")</script>'
 
 
-class EngineThatAnswers:
-    """Stands in for the engine, answering ListTables with a table name full of markup."""
+class SandboxThatAnswers:
+    """Stands in for the scratch sandbox (a fresh one holds no table, so no markup), answering
+    ListTables with a table name full of markup."""
 
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def execute(self, operation: str, request: dict[str, Any], **_: Any) -> dict[str, Any]:
         assert operation == "ListTables"
         return {"TableNames": [HOSTILE]}
 
 
-class HostileError(DynamoDBError):
+class HostileError(ServiceError):
     code = "ValidationException"
 
 
-class EngineThatRefuses:
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+class SandboxThatRefuses:
+    def execute(self, operation: str, request: dict[str, Any], **_: Any) -> dict[str, Any]:
         raise HostileError(f"1 validation error detected: {HOSTILE}")
 
 
@@ -70,7 +71,7 @@ def test_probe_shows_what_the_real_engine_answered(client: Client) -> None:
 
 
 def test_probe_shows_a_response_as_json(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "Engine", EngineThatAnswers)
+    monkeypatch.setattr(runner, "ScratchSandbox", SandboxThatAnswers)
 
     response = client.post(PROBE_URL, **HTMX)
 
@@ -81,7 +82,7 @@ def test_probe_shows_a_response_as_json(client: Client, monkeypatch: pytest.Monk
 
 
 def test_engine_values_are_escaped(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "Engine", EngineThatAnswers)
+    monkeypatch.setattr(runner, "ScratchSandbox", SandboxThatAnswers)
 
     html = client.post(PROBE_URL, **HTMX).content.decode()
 
@@ -92,7 +93,7 @@ def test_engine_values_are_escaped(client: Client, monkeypatch: pytest.MonkeyPat
 
 
 def test_engine_error_text_is_escaped(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "Engine", EngineThatRefuses)
+    monkeypatch.setattr(runner, "ScratchSandbox", SandboxThatRefuses)
 
     html = client.post(PROBE_URL, **HTMX).content.decode()
 

@@ -39,7 +39,7 @@ def test_running_a_write_shows_the_response_capacity_and_code(learner: Client) -
     assert page.status_code == 200
     html = page.content.decode()
     # 1,500-odd bytes: two write units of 1 KB.
-    assert "Orders: 2 capacity units" in html
+    assert "Orders</span>: 2 capacity units" in html
     assert "put_item(" in html and "aws dynamodb put-item" in html
     stored = execute(
         learner,

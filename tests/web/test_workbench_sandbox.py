@@ -48,7 +48,7 @@ def test_advancing_by_htmx_returns_only_the_clock(learner: Client) -> None:
     assert html.lstrip().startswith("{#") is False
     assert 'id="sim-clock"' in html and "<html" not in html
     assert "1h ahead" in text(html)
-    assert response["HX-Trigger"] == "clockAdvanced"
+    assert "clockAdvanced" in json.loads(response["HX-Trigger"])
 
 
 def test_the_clock_refuses_other_steps_and_foreign_redirects(learner: Client) -> None:
@@ -100,8 +100,9 @@ def test_loading_a_sample_by_htmx_reports_progress_step_by_step(learner: Client)
     assert '<progress id="progress-scores" max="100" value="8"' in second
 
     for step in range(2, sample.steps):
-        last = learner.post(url, {"step": str(step)}, **HTMX).content.decode()
-    assert f"Loaded {sample.item_count:,} items into" in text(last)
+        last = learner.post(url, {"step": str(step)}, **HTMX)
+    # Done: the page reloads, so the tables list and the activity beside it are current.
+    assert last["HX-Refresh"] == "true"
     described = json.loads(learner.get(TABLES, {"format": "json"}).content)["Tables"][0]
     assert described["ItemCount"] == sample.item_count
     assert described["GlobalSecondaryIndexes"][0]["IndexName"] == "GameLeaderboard"

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dynalab.sandboxes import services
-from engine import DynamoDBError
+from dynalab.sandboxes.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         else:
             try:
                 sandbox = services.keyless_sandbox(label or f"cli-{secrets.token_hex(6)}")
-            except DynamoDBError as error:  # a label no sandbox can hold
+            except ServiceError as error:  # a label no sandbox can hold
                 raise CommandError(error.message) from None
         self.stdout.write(
             json.dumps(

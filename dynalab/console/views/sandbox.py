@@ -1,0 +1,147 @@
+"""The learner's sandbox as a whole: sample data, the simulated clock, reset, and activity."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
+
+from dynalab.console import samples
+from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
+from dynalab.console.views.base import CLOCK_STEPS, clock, workbench
+from dynalab.rendering import wants_partial
+from dynalab.sandboxes import selectors
+from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.models import Sandbox
+
+
+def _housekeeping(operation: str) -> bool:
+    """Describe and List calls (no items read or written): hidden from the activity list
+    unless asked for, since SDK waiters and scripts make many of them."""
+    facts = selectors.operation(operation)
+    return facts is not None and facts.read_only and facts.bills is None
+
+
+def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -> list[dict]:
+    rows: list[dict[str, Any]] = []
+    for entry in selectors.recent_activity(sandbox, limit=200):
+        if not include_housekeeping and _housekeeping(entry.operation):
+            continue
+        summary = entry.summary or {}
+        rows.append(
+            {
+                "operation": entry.operation,
+                "status": entry.status,
+                "ok": entry.status == "ok",
+                "error_message": entry.error_message,
+                "table": summary.get("TableName", ""),
+                "capacity_units": summary.get("CapacityUnits"),
+                "count": summary.get("Count"),
+                "scanned_count": summary.get("ScannedCount"),
+                "source": entry.source,
+                "at": datetime.datetime.fromtimestamp(entry.at, tz=datetime.UTC),
+                "duration_ms": entry.duration_ms,
+            }
+        )
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+@require_POST
+def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
+    sandbox = request.sandbox  # type: ignore[attr-defined]
+    sample = samples.SAMPLE_SETS.get(slug)
+    if sample is None:
+        return HttpResponse("No such sample data set.", status=404)
+    endpoint = endpoint_url(request)
+    partial = wants_partial(request)
+    try:
+        step = int(request.POST.get("step", "0"))
+    except ValueError:
+        step = 0
+    steps = range(step, step + 1) if partial else range(0, sample.steps)
+    error = None
+    for current in steps:
+        error = samples.load_sample_step(sandbox, sample, current, endpoint=endpoint)
+        if error is not None:
+            break
+    done = error is None and steps[-1] >= sample.steps - 1
+    if not partial:
+        if error is not None:
+            messages.error(request, f"{error.code}: {error.message}")
+            return redirect("console:tables")
+        messages.success(request, f"Loaded {sample.item_count:,} items into {sample.table_name}.")
+        return redirect("console:items", table=sample.table_name)
+    loaded = sample.items_loaded_after(step)
+    if done:
+        # The table list and the activity beside the progress bar are now stale.
+        return HttpResponseClientRefresh()
+    context = {
+        "sample": sample,
+        "error": error,
+        "done": done,
+        "next_step": step + 1,
+        "loaded": loaded,
+        "percent": round(100 * loaded / max(sample.item_count, 1)),
+    }
+    return render(request, "console/_sample_progress.html", context)
+
+
+@require_POST
+def advance_clock(request: HttpRequest) -> HttpResponse:
+    sandbox = request.sandbox  # type: ignore[attr-defined]
+    seconds = request.POST.get("seconds", "")
+    if seconds not in CLOCK_STEPS:
+        return HttpResponse("Advance the clock by 60, 3600 or 86400 seconds.", status=400)
+    now = sandbox_services.advance_clock(sandbox, int(seconds), source=SOURCE)
+    if wants_partial(request):
+        response = render(
+            request,
+            "console/_clock.html",
+            {"clock": clock(now, sandbox.clock_offset), "next_url": request.POST.get("next")},
+        )
+        return trigger_client_event(response, "clockAdvanced")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("console:tables")
+    messages.success(request, f"The simulated clock moved forward {CLOCK_STEPS[seconds]}.")
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def reset_sandbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        sandbox_services.reset_sandbox(request.sandbox)  # type: ignore[attr-defined]
+        request.session.pop(SESSION_LAST_CALL, None)
+        messages.success(
+            request, "Your sandbox was reset: no tables, and the clock is back to now."
+        )
+        return redirect("console:tables")
+    return workbench(request, "console/reset.html")
+
+
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    include_all = request.GET.get("all") == "1"
+    rows = activity_rows(
+        request.sandbox,  # type: ignore[attr-defined]
+        include_housekeeping=include_all,
+        limit=50,
+    )
+    return workbench(
+        request,
+        "console/activity.html",
+        {"activity": rows, "include_all": include_all},
+        partial="console/_activity_list.html",
+        json={"Activity": rows},
+    )
