@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run        create .venv if needed, migrate, load the demo, serve http://$(HOST_PORT)/"
 	@echo "make test       create .venv if needed, run the test suite"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check and the layers' import contracts"
 	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make css        rebuild the committed Tailwind CSS (needs Node and npm)"
 	@echo "make clean      remove .venv, caches and build output (keeps db.sqlite3)"
@@ -53,6 +53,7 @@ test: $(VENV_STAMP)
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV_STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -63,5 +64,5 @@ css:
 	cd $(THEME_SRC) && npm ci --no-audit --no-fund && npm run build
 
 clean:
-	rm -rf $(VENV) $(THEME_SRC)/node_modules staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(THEME_SRC)/node_modules staticfiles .pytest_cache .ruff_cache .import_linter_cache .hypothesis *.egg-info
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
