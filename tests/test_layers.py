@@ -35,3 +35,16 @@ def test_every_app_is_independent_of_the_others() -> None:
         _contract("dynalab.sandboxes imports none of the apps above it")["forbidden_modules"]
     )
     assert independent == above_sandboxes == apps - {"dynalab.sandboxes", "dynalab.theme"}
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in tests/support; a test module or conftest is never imported."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in tests.rglob("*.py"):
+        for line in path.read_text().splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] in ("from", "import") and words[1].startswith("tests."):
+                if not words[1].startswith("tests.support"):
+                    offenders.append(f"{path.relative_to(tests)}: {line.strip()}")
+    assert offenders == []

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from dynalab.sandboxes import services as sandboxes
 from dynalab.sandboxes.models import Sandbox
-from tests.api import helpers
+from tests.support import api as helpers
 
 TABLE = helpers.TABLE
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from dynalab.api import protocol
 from dynalab.sandboxes import services as sandboxes
 from engine import Engine
-from tests.api import helpers
+from tests.support import api as helpers
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.test import Client
 from dynalab.api import protocol
 from dynalab.sandboxes import services as sandboxes
 from dynalab.sandboxes.models import Activity, Sandbox
-from tests.api import helpers
+from tests.support import api as helpers
 
 ENDPOINTS = ["/", "/dynamodb/", "/dynamodb"]
 

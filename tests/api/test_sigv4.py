@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dynalab.api import sigv4
-from tests.api import helpers
+from tests.support import api as helpers
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 KEY_ID = "AKIDEXAMPLE"

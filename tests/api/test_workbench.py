@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.api import helpers
+from tests.support import api as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.course.helpers import (
+from tests.support.course import (
     CREATE_BOOKS,
     FRONT,
     lab,

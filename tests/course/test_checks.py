@@ -9,7 +9,7 @@ import pytest
 from dynalab.course import checks
 from dynalab.course.rehearsal import Rehearsal
 from dynalab.sandboxes.errors import ServiceError
-from tests.course.helpers import CREATE_BOOKS, put_book
+from tests.support.course import CREATE_BOOKS, put_book
 
 ORDERS = {
     "TableName": "Orders",

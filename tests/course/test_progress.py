@@ -14,7 +14,7 @@ from dynalab.course.lessons import get_course
 from dynalab.course.models import Learner, LessonVisit, QuizAnswer, StepProgress
 from dynalab.sandboxes import selectors as sandbox_selectors
 from dynalab.sandboxes import services as sandbox_services
-from tests.course.helpers import (
+from tests.support.course import (
     CREATE_BOOKS,
     lab_lesson,
     quiz,

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from dynalab.course import lessons
-from tests.course.helpers import CREATE_BOOKS, lab, quiz, request_block, write_lesson, yaml_block
+from tests.support.course import CREATE_BOOKS, lab, quiz, request_block, write_lesson, yaml_block
 
 
 def html_of(lesson: lessons.Lesson) -> str:

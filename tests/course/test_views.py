@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from dynalab.course import selectors
-from tests.course.helpers import CREATE_BOOKS, FRONT, lab_lesson, quiz, write_lesson, yaml_block
+from tests.support.course import CREATE_BOOKS, FRONT, lab_lesson, quiz, write_lesson, yaml_block
 
 pytestmark = pytest.mark.django_db
 

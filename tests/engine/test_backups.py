@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s
 
 ARN_PATTERN = re.compile(
     r"arn:aws:dynamodb:us-east-1:000000000000:table/Books/backup/\d{14}-[0-9a-f]{8}"

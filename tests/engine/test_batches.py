@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
-from tests.engine.test_items import sized_item
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s, sized_item
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from engine import DynamoDBError, Engine, catalog
 from engine.extensions import EXTENSIONS
-from tests.engine.conftest import create_table, s
+from tests.support.engine import create_table, s
 
 
 def test_every_operation_the_engine_answers_is_in_the_catalog_once() -> None:

@@ -9,45 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, error_of, n, s
-
-
-def orders_table(engine: Engine, *, gsi_projection: dict[str, Any] | None = None) -> None:
-    """Orders: customer (HASH) + placed (RANGE); GSI by status; LSI by total."""
-    engine.call(
-        "CreateTable",
-        {
-            "TableName": "Orders",
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": "customer", "AttributeType": "S"},
-                {"AttributeName": "placed", "AttributeType": "N"},
-                {"AttributeName": "status", "AttributeType": "S"},
-                {"AttributeName": "total", "AttributeType": "N"},
-            ],
-            "KeySchema": [
-                {"AttributeName": "customer", "KeyType": "HASH"},
-                {"AttributeName": "placed", "KeyType": "RANGE"},
-            ],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": "by-status",
-                    "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
-                    "Projection": gsi_projection or {"ProjectionType": "KEYS_ONLY"},
-                }
-            ],
-            "LocalSecondaryIndexes": [
-                {
-                    "IndexName": "by-total",
-                    "KeySchema": [
-                        {"AttributeName": "customer", "KeyType": "HASH"},
-                        {"AttributeName": "total", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note"]},
-                }
-            ],
-        },
-    )
+from tests.support.engine import FROZEN_AT, error_of, matches_table, n, orders_table, s
 
 
 def put(engine: Engine, customer: str, placed: int, **attributes: Any) -> dict[str, Any]:
@@ -379,60 +341,6 @@ def test_a_gsi_added_later_backfills_before_it_can_be_read() -> None:
     assert engine.call("DescribeTable", {"TableName": "Books"})["Table"][
         "AttributeDefinitions"
     ] == [{"AttributeName": "isbn", "AttributeType": "S"}]
-
-
-def matches_table(engine: Engine) -> None:
-    """Tournament matches with a GSI keyed on two partition and two sort attributes."""
-    engine.call(
-        "CreateTable",
-        {
-            "TableName": "Matches",
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": "matchId", "AttributeType": "S"},
-                {"AttributeName": "tournament", "AttributeType": "S"},
-                {"AttributeName": "regionId", "AttributeType": "S"},
-                {"AttributeName": "round", "AttributeType": "N"},
-                {"AttributeName": "bracket", "AttributeType": "S"},
-            ],
-            "KeySchema": [{"AttributeName": "matchId", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": "by-tournament",
-                    "KeySchema": [
-                        {"AttributeName": "tournament", "KeyType": "HASH"},
-                        {"AttributeName": "regionId", "KeyType": "HASH"},
-                        {"AttributeName": "round", "KeyType": "RANGE"},
-                        {"AttributeName": "bracket", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        },
-    )
-    engine.extensions["indexes"].settings.propagation_delay = 0
-    rows = [
-        ("m1", "WINTER", "EU", 1, "UPPER"),
-        ("m2", "WINTER", "EU", 1, "LOWER"),
-        ("m3", "WINTER", "EU", 2, "UPPER"),
-        ("m4", "WINTER", "NA", 1, "UPPER"),
-        ("m5", "SUMMER", "EU", 1, "UPPER"),
-        ("m6", "WINTER", "EU", 3, "FINAL"),
-    ]
-    for match, tournament, region, round_, bracket in rows:
-        item = {
-            "matchId": s(match),
-            "tournament": s(tournament),
-            "regionId": s(region),
-            "round": n(round_),
-            "bracket": s(bracket),
-        }
-        engine.call("PutItem", {"TableName": "Matches", "Item": item})
-    # Without every key attribute an item is not in the index.
-    engine.call(
-        "PutItem",
-        {"TableName": "Matches", "Item": {"matchId": s("m7"), "tournament": s("WINTER")}},
-    )
 
 
 def query_matches(

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import DynamoDBError, Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, create_table, n, s
+from tests.support.engine import FROZEN_AT, create_table, n, s
 
 
 def _provisioned(engine: Engine, name: str = "Orders", **extra: Any) -> None:

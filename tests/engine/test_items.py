@@ -7,18 +7,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from engine.values import item_size
-from tests.engine.conftest import create_table, error_of, n, s
-
-
-def sized_item(key: str, size: int, **extra: Any) -> dict[str, Any]:
-    """An item of exactly ``size`` bytes: pk (2 + len(key)) + "data" (4) + padding."""
-    item = {"pk": s(key), **extra}
-    padding = size - item_size(item) - 4
-    assert padding >= 0
-    item["data"] = s("x" * padding)
-    assert item_size(item) == size
-    return item
+from tests.support.engine import create_table, error_of, n, s, sized_item
 
 
 @pytest.fixture

@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 
 from engine import Engine, SimClock
 from engine.values import key_sort_value
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
-from tests.engine.test_indexes import matches_table, orders_table
+from tests.support.engine import (
+    FROZEN_AT,
+    create_table,
+    error_of,
+    matches_table,
+    n,
+    orders_table,
+    s,
+)
 
 INVALID = "One or more parameter values were invalid: "
 MIXED = "Can not use both expression and non-expression parameters in the same request: "

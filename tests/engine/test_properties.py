@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, create_table
+from tests.support.engine import FROZEN_AT, create_table
 
 PARTITIONS = ["a", "b", "c"]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine import Engine, SimClock
 from engine.values import values_equal
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s
 
 LABEL = "2025-06-15T15:06:40.000"  # FROZEN_AT as a stream label
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/Books"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, SimClock
-from tests.engine.conftest import FROZEN_AT, create_table, error_of
+from tests.support.engine import FROZEN_AT, create_table, error_of
 
 
 def provisioned(name: str = "Orders", **extra: Any) -> dict[str, Any]:

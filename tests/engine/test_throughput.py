@@ -10,7 +10,7 @@ import pytest
 from engine import DynamoDBError, Engine, SimClock
 from engine.capacity import Consumption
 from engine.throughput import Throughput
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s
 
 TABLE_MESSAGE = (
     "The level of configured provisioned throughput for the table was exceeded. Consider "

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s
 
 HOUR = 3600
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from engine import Engine, SimClock
 from engine.table import Table
 from engine.ttl import FIVE_YEARS_SECONDS, SPREAD_SECONDS, key_id
-from tests.engine.conftest import FROZEN_AT, create_table, error_of, n, s
+from tests.support.engine import FROZEN_AT, create_table, error_of, n, s
 
 NOW = int(FROZEN_AT)
 HOUR = 3600

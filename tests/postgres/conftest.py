@@ -34,7 +34,7 @@ import pytest
 from pytest_postgresql.executors import PostgreSQLExecutor
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from tests.sandboxes.test_processes import Server, _manage
+from tests.support.servers import Server, manage
 
 REPO = Path(__file__).resolve().parents[2]
 DATABASE = "dynalab"
@@ -140,7 +140,7 @@ def server_env(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "DJANGO_DEBUG": "0",
         "LOG_FOLDER": str(logs),
     }
-    _manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "migrate", "--no-input", "-v0")
     return env
 
 

@@ -14,8 +14,7 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.postgres.conftest import REPO
-from tests.sandboxes.test_processes import _new_sandbox
+from tests.support.servers import REPO, new_sandbox
 
 
 def _worker(env: dict[str, str], command: str, sandbox_id: str) -> dict[str, Any]:
@@ -35,7 +34,7 @@ def _worker(env: dict[str, str], command: str, sandbox_id: str) -> dict[str, Any
 def test_a_fresh_worker_rebuilds_the_same_state_from_snapshot_and_journal(
     server_env: dict[str, str],
 ) -> None:
-    sandbox_id = _new_sandbox(server_env, "pg-rebuild")
+    sandbox_id = new_sandbox(server_env, "pg-rebuild")
     ran = _worker(server_env, "workload", sandbox_id)
     rebuilt = _worker(server_env, "rebuild", sandbox_id)
     replayed = _worker(server_env, "replay", sandbox_id)
@@ -54,7 +53,7 @@ def test_a_fresh_worker_rebuilds_the_same_state_from_snapshot_and_journal(
 
 
 def test_the_journal_reads_back_each_request_as_it_ran(server_env: dict[str, str]) -> None:
-    sandbox_id = _new_sandbox(server_env, "pg-journal")
+    sandbox_id = new_sandbox(server_env, "pg-journal")
     journal = _worker(server_env, "workload", sandbox_id)["journal"]
 
     put = next(e["request"] for e in journal if e["operation"] == "PutItem")

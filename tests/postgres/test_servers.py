@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.sandboxes import helpers
-from tests.sandboxes.test_processes import Server, _all_sort_keys, _new_sandbox
+from tests.support import sandboxes as helpers
+from tests.support.servers import Server, all_sort_keys, new_sandbox
 
 #: Threads racing increments, half through each server, and how many each sends.
 RACERS = 6
@@ -29,7 +29,7 @@ def test_two_servers_agree_and_count_every_racing_increment_once(
     server_env: dict[str, str], start_server: Callable[[], Server]
 ) -> None:
     first, second = start_server(), start_server()
-    sandbox_id = _new_sandbox(server_env, "pg-two-servers")
+    sandbox_id = new_sandbox(server_env, "pg-two-servers")
     first.ok(sandbox_id, "CreateTable", helpers.create_table())
 
     # Alternate: write through one, read back through the other, which holds its own cached
@@ -68,16 +68,16 @@ def test_two_servers_agree_and_count_every_racing_increment_once(
     raced = {1000 + n for n in range(RACERS * INCREMENTS)}
     for server in (first, second):
         assert _hits(server, sandbox_id) == total
-        assert _all_sort_keys(server, sandbox_id) == set(range(20)) | raced
+        assert all_sort_keys(server, sandbox_id) == set(range(20)) | raced
 
 
 def test_acknowledged_writes_survive_sigkill_of_a_server(
     server_env: dict[str, str], start_server: Callable[[], Server]
 ) -> None:
     doomed, other = start_server(), start_server()
-    sandbox_id = _new_sandbox(server_env, "pg-sigkill")
+    sandbox_id = new_sandbox(server_env, "pg-sigkill")
     doomed.ok(sandbox_id, "CreateTable", helpers.create_table())
-    assert _all_sort_keys(other, sandbox_id) == set()  # the other server caches the engine
+    assert all_sort_keys(other, sandbox_id) == set()  # the other server caches the engine
 
     # Two threads write through the doomed server; it is killed once N writes are
     # acknowledged, with more in flight (one may hold the row lock at that instant).
@@ -110,10 +110,10 @@ def test_acknowledged_writes_survive_sigkill_of_a_server(
 
     # PostgreSQL rolls back the dead worker's open transaction and frees its row lock: the
     # server that was running all along catches up and writes on, and a new one finds it all.
-    found = _all_sort_keys(other, sandbox_id)
+    found = all_sort_keys(other, sandbox_id)
     assert acknowledged <= found <= attempted
     other.ok(sandbox_id, "PutItem", helpers.put_item(-1))
-    assert _all_sort_keys(start_server(), sandbox_id) == found | {-1}
+    assert all_sort_keys(start_server(), sandbox_id) == found | {-1}
 
 
 def test_strings_holding_nul_round_trip_through_servers(
@@ -121,7 +121,7 @@ def test_strings_holding_nul_round_trip_through_servers(
 ) -> None:
     """U+0000 is a valid DynamoDB string; jsonb and text columns refuse it (it used to be 500)."""
     first, second = start_server(), start_server()
-    sandbox_id = _new_sandbox(server_env, "pg-nul")
+    sandbox_id = new_sandbox(server_env, "pg-nul")
     first.ok(sandbox_id, "CreateTable", helpers.create_table())
     item = {"zebra": {"S": "a\x00b"}, "pk": {"S": "artist"}, "sk": {"N": "1"}}
     first.ok(sandbox_id, "PutItem", {"TableName": helpers.TABLE, "Item": item})

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from tests.postgres.conftest import REPO
+from tests.support.servers import REPO
 
 SUITES = ["tests/sandboxes", "tests/api/test_fuzz.py"]
 

@@ -27,7 +27,7 @@ from dynalab.sandboxes import journal, services  # noqa: E402
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot  # noqa: E402
 from engine import Engine  # noqa: E402
 from engine.errors import ConditionalCheckFailedException  # noqa: E402
-from tests.sandboxes import helpers  # noqa: E402
+from tests.support import sandboxes as helpers  # noqa: E402
 
 #: U+0000, which PostgreSQL's jsonb and text refuse, and characters beyond ASCII.
 AWKWARD = "nul\x00in the middle, Björk 🎵"

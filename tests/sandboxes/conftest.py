@@ -13,7 +13,7 @@ import pytest
 
 from dynalab.sandboxes import services
 from dynalab.sandboxes.models import Sandbox
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from dynalab.sandboxes.models import Activity, Sandbox
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

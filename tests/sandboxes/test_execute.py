@@ -14,7 +14,7 @@ from engine.errors import (
     SerializationException,
     UnknownOperationException,
 )
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from dynalab.sandboxes import selectors, services
 from dynalab.sandboxes.models import Sandbox
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from dynalab.sandboxes import journal, selectors, services
 from dynalab.sandboxes.models import JournalEntry, Sandbox
 from engine.errors import LimitExceededException, ValidationException
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from dynalab.sandboxes import journal, selectors, services
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot
 from engine import Engine
 from engine.errors import ValidationException
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

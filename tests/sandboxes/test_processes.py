@@ -9,89 +9,16 @@ journal is shared and each worker catches up before it serves.
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.sandboxes import helpers
-
-REPO = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 20
-
-
-class Server:
-    """One gunicorn process group serving the project on 127.0.0.1:``port``."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.log = log
-        with log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "dynalab.wsgi:application",
-                    f"--bind=127.0.0.1:{self.port}",
-                    "--workers=1",
-                    "--threads=4",
-                    "--log-level=warning",
-                ],
-                cwd=REPO,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: master and worker die together
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.kill()
-                    raise RuntimeError(f"server did not start:\n{log.read_text()}") from None
-                time.sleep(0.05)
-
-    def call(self, sandbox_id: str, operation: str, request: dict[str, Any]) -> tuple[int, dict]:
-        body = json.dumps({"Operation": operation, "Request": request}).encode()
-        http_request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/sandboxes/{sandbox_id}/execute",
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(http_request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
-
-    def ok(self, sandbox_id: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-        status, body = self.call(sandbox_id, operation, request)
-        assert status == 200, (operation, body)
-        return body
-
-    def kill(self) -> None:
-        """SIGKILL the whole group: no shutdown code runs, as in a crash or an OOM kill."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+from tests.support import sandboxes as helpers
+from tests.support.servers import Server, all_sort_keys, manage, new_sandbox
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +35,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "LOG_FOLDER": str(folder),
     }
-    _manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "migrate", "--no-input", "-v0")
     return env
 
 
@@ -126,35 +53,11 @@ def start_server(server_env: dict[str, str]) -> Iterator[Callable[[], Server]]:
         server.kill()
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def _new_sandbox(env: dict[str, str], label: str) -> str:
-    return json.loads(_manage(env, "sandbox_create", f"--label={label}"))["id"]
-
-
-def _all_sort_keys(server: Server, sandbox_id: str) -> set[int]:
-    body = server.ok(sandbox_id, "Query", helpers.query())
-    assert "LastEvaluatedKey" not in body
-    return {int(item["sk"]["N"]) for item in body["Items"]}
-
-
 def test_two_servers_each_see_every_write_the_other_acknowledged(
     server_env: dict[str, str], start_server: Callable[[], Server]
 ) -> None:
     first, second = start_server(), start_server()
-    sandbox_id = _new_sandbox(server_env, "two-servers")
+    sandbox_id = new_sandbox(server_env, "two-servers")
     first.ok(sandbox_id, "CreateTable", helpers.create_table())
 
     # Alternate: write through one, read back through the other, which holds its own
@@ -185,14 +88,14 @@ def test_two_servers_each_see_every_write_the_other_acknowledged(
     for server in (first, second):
         counter = server.ok(sandbox_id, "GetItem", helpers.get_item(0, pk="counter"))
         assert counter["Item"]["hits"] == {"N": "60"}
-        assert _all_sort_keys(server, sandbox_id) == set(range(20))
+        assert all_sort_keys(server, sandbox_id) == set(range(20))
 
 
 def test_acknowledged_writes_survive_sigkill(
     server_env: dict[str, str], start_server: Callable[[], Server]
 ) -> None:
     doomed = start_server()
-    sandbox_id = _new_sandbox(server_env, "sigkill")
+    sandbox_id = new_sandbox(server_env, "sigkill")
     doomed.ok(sandbox_id, "CreateTable", helpers.create_table())
     acknowledged = set()
     for n in range(25):
@@ -220,7 +123,7 @@ def test_acknowledged_writes_survive_sigkill(
     assert len(acknowledged) > 25, "the kill should land while writes are flowing"
 
     survivor = start_server()
-    found = _all_sort_keys(survivor, sandbox_id)
+    found = all_sort_keys(survivor, sandbox_id)
 
     assert acknowledged <= found
     assert found <= set(range(25)) | attempted

@@ -13,7 +13,7 @@ import pytest
 from dynalab.sandboxes import journal, services
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
 from engine.errors import UnknownOperationException, ValidationException
-from tests.sandboxes import helpers
+from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

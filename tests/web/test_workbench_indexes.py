@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import HTMX, by_testid
+from tests.support.workbench import HTMX, by_testid
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import HTMX, add_item, create_table, execute, text
+from tests.support.workbench import HTMX, add_item, create_table, execute, text
 
 HOSTILE = "<script>alert(1)</script>"
 

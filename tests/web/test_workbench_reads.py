@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import HTMX, by_testid, create_table, execute, padded_item, text
+from tests.support.workbench import HTMX, by_testid, create_table, execute, padded_item, text
 
 QUERY = reverse("console:query")
 

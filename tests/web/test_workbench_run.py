@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import create_table, execute
+from tests.support.workbench import create_table, execute
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

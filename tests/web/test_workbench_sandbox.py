@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from dynalab.console import samples
 from dynalab.sandboxes import services as sandbox_services
-from tests.web.workbench import HTMX, by_testid, create_table, sandbox_of, text
+from tests.support.workbench import HTMX, by_testid, create_table, sandbox_of, text
 
 TABLES = reverse("console:tables")
 ADVANCE = reverse("console:advance_clock")

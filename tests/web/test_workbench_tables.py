@@ -7,7 +7,7 @@ import json
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import create_table, text
+from tests.support.workbench import create_table, text
 
 TABLES = reverse("console:tables")
 CREATE = reverse("console:create_table")

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.workbench import execute
+from tests.support.workbench import execute
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

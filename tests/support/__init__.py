@@ -1,0 +1,1 @@
+"""Helpers the test suites share (no test module imports another)."""
