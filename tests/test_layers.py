@@ -44,7 +44,7 @@ def test_no_test_module_imports_another() -> None:
     for path in tests.rglob("*.py"):
         for line in path.read_text().splitlines():
             words = line.split()
-            if len(words) >= 2 and words[0] in ("from", "import") and words[1].startswith("tests."):
-                if not words[1].startswith("tests.support"):
-                    offenders.append(f"{path.relative_to(tests)}: {line.strip()}")
+            imported = words[1] if len(words) >= 2 and words[0] in ("from", "import") else ""
+            if imported.startswith("tests.") and not imported.startswith("tests.support"):
+                offenders.append(f"{path.relative_to(tests)}: {line.strip()}")
     assert offenders == []

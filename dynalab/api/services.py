@@ -218,7 +218,7 @@ class ConnectionDetails:
 
 def connection_details(request: HttpRequest) -> ConnectionDetails:
     """The visitor's sandbox keys and this server's endpoint URLs, as the browser sees them."""
-    sandbox = sandboxes.sandbox_for_request(request)
+    sandbox = request.sandbox  # type: ignore[attr-defined]
     return ConnectionDetails(
         access_key_id=sandbox.access_key_id,
         secret_access_key=sandbox.secret_access_key,

@@ -207,7 +207,7 @@ class RunResult:
 def run_request(request: HttpRequest, *, lesson: Lesson, key: str) -> RunResult:
     """Run one of the lesson's requests in the visitor's sandbox, as the lesson wrote it."""
     runnable = lesson.requests[key]
-    sandbox = sandbox_services.sandbox_for_request(request)
+    sandbox = request.sandbox  # type: ignore[attr-defined]
     return _execute(sandbox, runnable)
 
 
@@ -245,7 +245,7 @@ class SetupResult:
 def prepare_sandbox(request: HttpRequest, *, lesson: Lesson) -> SetupResult:
     """Run the lesson's setup requests in the visitor's sandbox (a table that is already
     there is fine: writes then put the lesson's items back as they were)."""
-    sandbox = sandbox_services.sandbox_for_request(request)
+    sandbox = request.sandbox  # type: ignore[attr-defined]
     results = []
     for runnable in lesson.setup:
         result = _execute(sandbox, runnable)
@@ -267,7 +267,7 @@ def prepare_sandbox(request: HttpRequest, *, lesson: Lesson) -> SetupResult:
 def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
     """Run the step's checks against the visitor's sandbox and record the verdict."""
     learner = learner_for_request(request)
-    sandbox = sandbox_services.sandbox_for_request(request)
+    sandbox = request.sandbox  # type: ignore[attr-defined]
     progress = _progress(learner, lesson, lab, step)
     passed_at = dict(
         StepProgress.objects.filter(
