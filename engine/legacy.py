@@ -481,7 +481,7 @@ class AttributeUpdates:
     is a DELETE: those never create a missing item.
     """
 
-    __slots__ = ("text", "actions", "paths", "updated_names", "creates_item")
+    __slots__ = ("text", "actions", "paths", "updated_names", "creates_item", "writes_nested")
 
     def __init__(self, text: str, actions: list[tuple[str, str, Value | None]]) -> None:
         self.text = text
@@ -489,6 +489,7 @@ class AttributeUpdates:
         self.paths = tuple((name,) for _, name, _ in actions)
         self.updated_names = frozenset(name for _, name, _ in actions)
         self.creates_item = any(action != "DELETE" for action, _, _ in actions)
+        self.writes_nested = False  # legacy actions name top-level attributes only
 
     def apply(self, item: Item, *, exists: bool = True) -> tuple[Item, set[str]]:
         """Apply every action to a copy of ``item``. O(size of the touched attributes)."""

@@ -31,12 +31,13 @@ from engine.operations.common import (
 )
 from engine.table import Table
 from engine.validation import Violations, get_dict, get_list, get_str
-from engine.values import copy_item, item_size, validate_item
+from engine.values import check_item_depth, copy_item, item_size, validate_item
 
 MAX_TRANSACTION_ITEMS = 100
 TOKEN_LIFETIME_SECONDS = 600
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+NESTING_REASON = "Nesting Levels have exceeded supported limits"
 #: Error code -> the CancellationReasons code the service reports for it.
 _REASON_CODES = {
     "ValidationException": "ValidationError",
@@ -252,6 +253,14 @@ def _new_image(action: Action, old: dict[str, Any] | None) -> tuple[dict[str, An
                 "One or more parameter values were invalid: Cannot update attribute "
                 f"{key_name}. This attribute is part of the key"
             )
+    if old is None and not action.update.creates_item:
+        return None, 0  # REMOVE and DELETE alone leave a missing item missing
+    if action.update.writes_nested:
+        try:
+            check_item_depth(new)
+        except ValidationException:
+            # A cancellation reason carries the short form of the item-level message.
+            raise ValidationException(NESTING_REASON) from None
     size = item_size(new)
     check_item_size(size, update=True)
     return new, size
