@@ -176,7 +176,55 @@ def test_update_table_stream_errors(engine: Engine) -> None:
         },
     )
     assert error.code == "ValidationException"
-    assert error.message == f"Table already has an enabled stream: {arn}"
+    assert error.message == "Table already has an enabled stream: TableName: Books"
+    # The specification itself is checked first.
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {"TableName": "Books", "StreamSpecification": {"StreamEnabled": True}},
+    )
+    assert error.message == (
+        "One or more parameter values were invalid: "
+        "If stream is being enabled then UpdateViewType is required"
+    )
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "X"},
+        },
+    )
+    assert error.message == (
+        "1 validation error detected: Value 'X' at 'streamSpecification.streamViewType' failed "
+        "to satisfy constraint: Member must satisfy enum value set: "
+        "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
+    )
+    assert engine.call("DescribeTable", {"TableName": "Books"})["Table"]["LatestStreamArn"] == arn
+    disable = {"TableName": "Books", "StreamSpecification": {"StreamEnabled": False}}
+    engine.call("UpdateTable", disable)
+    error = error_of(engine, "UpdateTable", disable)
+    assert error.message == "Table has no stream to disable: TableName: Books"
+    disable["StreamSpecification"]["StreamViewType"] = "KEYS_ONLY"
+    assert error_of(engine, "UpdateTable", disable).message == (
+        "One or more parameter values were invalid: "
+        "If stream is being disabled, then UpdateViewType must not be specified"
+    )
+
+
+def test_an_unknown_stream_view_type_is_refused_before_the_table_changes(engine: Engine) -> None:
+    create_table(engine)
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "ALL"},
+        },
+    )
+    assert error.code == "ValidationException"
+    assert "Value 'ALL' at 'streamSpecification.streamViewType'" in error.message
+    assert "LatestStreamArn" not in engine.call("DescribeTable", {"TableName": "Books"})["Table"]
 
 
 def test_a_disabled_stream_is_readable_for_24_hours_then_gone(engine: Engine) -> None:
