@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from engine.core import Engine, operation
@@ -30,6 +31,11 @@ MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
 MAX_TAGS = 50
+TAG_PUNCTUATION = frozenset("+-=._:/")
+#: Operations whose successful answer is an empty body on the wire. The engine returns ``{}``
+#: for them like for any other operation (a response is always a dict); an HTTP front end
+#: that wants the service's exact bytes sends no body for these.
+EMPTY_RESPONSE_OPERATIONS = frozenset({"TagResource", "UntagResource"})
 #: Global secondary indexes may key on up to four partition and four sort attributes.
 MAX_MULTI_KEY_ATTRIBUTES = 4
 #: NonKeyAttributes of one index, and of all a table's indexes together.
@@ -453,7 +459,8 @@ def _stream_specification(
     return {"StreamEnabled": True, "StreamViewType": view_type}
 
 
-def _tags(tags: list[Any]) -> dict[str, str]:
+def _tags(tags: list[Any], existing: dict[str, str] | None = None) -> dict[str, str]:
+    """Tags checked as the service checks them; returns ``existing`` merged with them."""
     result: dict[str, str] = {}
     violations = Violations()
     for position, tag in enumerate(tags, 1):
@@ -465,10 +472,31 @@ def _tags(tags: list[Any]) -> dict[str, str]:
             violations.length(key, f"tags.{position}.member.key", 1, 128)
         if violations.not_null(value, f"tags.{position}.member.value"):
             violations.length(value, f"tags.{position}.member.value", 0, 256)
-        if key is not None and value is not None:
-            result[key] = value
     violations.raise_if_any()
-    return result
+    for tag in tags:
+        key, value = tag["Key"], tag["Value"]
+        if not _tag_text(key):
+            raise ValidationException(f"The Tag Key provided is invalid, Key: {key}")
+        if not _tag_text(value):
+            raise ValidationException(f"The Tag Value provided is invalid, Value: {value}")
+        if key.lower().startswith("aws:"):
+            raise ValidationException(f"Tag Key cannot be prefixed with aws:, Key: {key}")
+        if key in result:
+            raise ValidationException(
+                f"Duplicate Tag Keys provided as input: Duplicate Tag Key found {key}"
+            )
+        result[key] = value
+    merged = {**(existing or {}), **result}
+    if len(merged) > MAX_TAGS:
+        raise ValidationException(
+            "Number of Tags exceed the current limit for the provided ResourceArn"
+        )
+    return merged
+
+
+def _tag_text(text: str) -> bool:
+    """Letters, numbers, white space and + - = . _ : / (the set DynamoDB documents)."""
+    return all(c in TAG_PUNCTUATION or unicodedata.category(c)[0] in "LNZ" for c in text)
 
 
 # ---------------------------------------------------------------------- DescribeTable
@@ -834,16 +862,38 @@ def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- tags
-def _table_for_arn(engine: Engine, arn: str | None) -> Table:
+def _table_for_arn(
+    engine: Engine, arn: str | None, entries: list[Any] | None = None, *, nothing: str = ""
+) -> Table:
+    """The table a tagging request's ResourceArn names, checked in the service's order: the
+    ARN's form, then (TagResource, UntagResource) that ``entries`` is not empty, refused with
+    ``nothing``, then the table."""
     violations = Violations()
     if violations.not_null(arn, "resourceArn"):
         violations.length(arn, "resourceArn", 1, 1283)
     violations.raise_if_any()
     assert arn is not None
-    prefix = f"arn:aws:dynamodb:{engine.region}:{engine.account_id}:table/"
     if not arn.startswith("arn:"):
-        raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    name = arn[len(prefix) :] if arn.startswith(prefix) else None
+        raise ValidationException(INVALID + f"ARNs must start with 'arn:': {arn}")
+    parts = arn.split(":", 5)
+    name = None
+    if len(parts) == 6 and parts[2] == "dynamodb":
+        region, account, resource = parts[3], parts[4], parts[5]
+        if resource.startswith("table/") and "/" in resource[len("table/") :]:
+            sub = resource[len("table/") :].split("/", 1)[1]
+            if not sub.startswith("stream/"):
+                raise ValidationException(
+                    INVALID + "Invalid resource arn provided, only table or stream is "
+                    f"accepted. Provided resource arn: {arn}"
+                )
+        elif resource.startswith("table/") and account == engine.account_id:
+            if region != engine.region:
+                raise ValidationException(
+                    f"Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+                )
+            name = resource[len("table/") :]
+    if entries is not None and not entries:
+        raise ValidationException(nothing)
     table = engine.tables.get(name) if name else None
     if table is None:
         raise ResourceNotFoundException(
@@ -854,33 +904,41 @@ def _table_for_arn(engine: Engine, arn: str | None) -> Table:
 
 @operation("TagResource")
 def tag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Add or overwrite tags on a table (at most 50 tags)."""
+    """Add or overwrite tags on a table (at most 50 tags). Answers ``{}``: on the wire the
+    service sends an empty body (see EMPTY_RESPONSE_OPERATIONS)."""
     arn = get_str(request, "ResourceArn")
     tags = get_list(request, "Tags")
     violations = Violations()
     violations.not_null(tags, "tags")
     violations.raise_if_any()
-    table = _table_for_arn(engine, arn)
-    new_tags = _tags(tags or [])
-    merged = {**table.tags, **new_tags}
-    if len(merged) > MAX_TAGS:
-        raise LimitExceededException(
-            f"The number of tags on the resource would exceed the limit of {MAX_TAGS}"
-        )
-    table.tags = merged
+    assert tags is not None
+    table = _table_for_arn(
+        engine, arn, tags, nothing="Atleast one Tag needs to be provided as Input."
+    )
+    table.tags = _tags(tags, table.tags)
     return {}
 
 
 @operation("UntagResource")
 def untag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Remove tags from a table by key."""
+    """Remove tags from a table by key. Answers ``{}``: on the wire the service sends an
+    empty body (see EMPTY_RESPONSE_OPERATIONS)."""
     arn = get_str(request, "ResourceArn")
-    keys = get_list(request, "TagKeys")
+    keys = get_str_list(request, "TagKeys")
     violations = Violations()
-    violations.not_null(keys, "tagKeys")
+    if violations.not_null(keys, "tagKeys") and any(not 1 <= len(k) <= 128 for k in keys):
+        violations.add(
+            keys,
+            "tagKeys",
+            "Member must satisfy constraint: [Member must have length less than or equal to "
+            "128, Member must have length greater than or equal to 1]",
+        )
     violations.raise_if_any()
-    table = _table_for_arn(engine, arn)
-    for key in keys or []:
+    table = _table_for_arn(
+        engine, arn, keys, nothing="Atleast one Tag Key needs to be provided as Input."
+    )
+    assert keys is not None
+    for key in keys:
         table.tags.pop(key, None)
     return {}
 

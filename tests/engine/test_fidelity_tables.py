@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
+from engine.operations.tables import EMPTY_RESPONSE_OPERATIONS
 from tests.engine.conftest import create_table, error_of, s
 
 INVALID = "One or more parameter values were invalid: "
@@ -268,3 +269,109 @@ def test_a_backfill_leaves_out_items_whose_new_key_is_empty_or_too_long(engine: 
     )
     assert error.code == "ValidationException"
     assert "IndexName: by-author, IndexKey: author" in error.message
+
+
+def tag(key: str, value: str = "v") -> dict[str, str]:
+    return {"Key": key, "Value": value}
+
+
+def test_tag_keys_and_values_use_the_documented_characters(engine: Engine) -> None:
+    arn = create_table(engine)["TableDescription"]["TableArn"]
+    fine = [tag("Team name", "a+b-c=d.e_f:g/h"), tag("émoi 7", ""), tag("x" * 128, "y" * 256)]
+    engine.call("TagResource", {"ResourceArn": arn, "Tags": fine})
+    for tags, message in (
+        ([tag("hi!")], "The Tag Key provided is invalid, Key: hi!"),
+        ([tag("ok", "d%g")], "The Tag Value provided is invalid, Value: d%g"),
+        ([tag("aws:owner")], "Tag Key cannot be prefixed with aws:, Key: aws:owner"),
+        (
+            [tag("a"), tag("a", "again")],
+            "Duplicate Tag Keys provided as input: Duplicate Tag Key found a",
+        ),
+        ([], "Atleast one Tag needs to be provided as Input."),
+    ):
+        error = error_of(engine, "TagResource", {"ResourceArn": arn, "Tags": tags})
+        assert (error.code, error.message) == ("ValidationException", message)
+    error = error_of(engine, "TagResource", {"ResourceArn": arn, "Tags": [tag("k" * 129)]})
+    assert "at 'tags.1.member.key' failed to satisfy constraint: Member must have length less " in (
+        error.message
+    )
+
+
+def test_a_resource_holds_at_most_50_tags(engine: Engine) -> None:
+    too_many = [tag(f"k{i}") for i in range(51)]
+    error = error_of(
+        engine,
+        "CreateTable",
+        {
+            "TableName": "Books",
+            "AttributeDefinitions": definitions("pk"),
+            "KeySchema": keys(("pk", "HASH")),
+            "BillingMode": "PAY_PER_REQUEST",
+            "Tags": too_many,
+        },
+    )
+    limit = "Number of Tags exceed the current limit for the provided ResourceArn"
+    assert (error.code, error.message) == ("ValidationException", limit)
+    assert engine.call("ListTables", {})["TableNames"] == []
+    arn = create_table(engine, Tags=too_many[:30])["TableDescription"]["TableArn"]
+    engine.call("TagResource", {"ResourceArn": arn, "Tags": too_many[20:50]})  # 50 in all
+    error = error_of(engine, "TagResource", {"ResourceArn": arn, "Tags": [tag("one-more")]})
+    assert (error.code, error.message) == ("ValidationException", limit)
+
+
+def test_untag_keys_are_checked(engine: Engine) -> None:
+    arn = create_table(engine)["TableDescription"]["TableArn"]
+    error = error_of(engine, "UntagResource", {"ResourceArn": arn, "TagKeys": []})
+    assert error.message == "Atleast one Tag Key needs to be provided as Input."
+    error = error_of(engine, "UntagResource", {"ResourceArn": arn, "TagKeys": ["k" * 129]})
+    assert error.message.startswith("1 validation error detected: Value '[" + "k" * 129 + "]' at ")
+    assert error.message.endswith(
+        "'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must "
+        "have length less than or equal to 128, Member must have length greater than or equal to 1]"
+    )
+
+
+def test_tagging_refuses_what_is_not_a_table_arn(engine: Engine) -> None:
+    create_table(
+        engine,
+        AttributeDefinitions=definitions("pk", "author"),
+        GlobalSecondaryIndexes=[gsi("by-author", ("author", "HASH"))],
+    )
+    index_arn = engine.call("DescribeTable", {"TableName": "Books"})["Table"][
+        "GlobalSecondaryIndexes"
+    ][0]["IndexArn"]
+    for operation, extra in (
+        ("ListTagsOfResource", {}),
+        ("TagResource", {"Tags": [tag("a")]}),
+        ("UntagResource", {"TagKeys": ["a"]}),
+    ):
+        error = error_of(engine, operation, {"ResourceArn": index_arn, **extra})
+        assert (error.code, error.message) == (
+            "ValidationException",
+            INVALID + "Invalid resource arn provided, only table or stream is accepted. "
+            f"Provided resource arn: {index_arn}",
+        )
+        error = error_of(engine, operation, {"ResourceArn": "Books", **extra})
+        assert (error.code, error.message) == (
+            "ValidationException",
+            INVALID + "ARNs must start with 'arn:': Books",
+        )
+    elsewhere = "arn:aws:dynamodb:eu-west-1:000000000000:table/Books"
+    error = error_of(engine, "ListTagsOfResource", {"ResourceArn": elsewhere})
+    assert error.message == f"Invalid TableArn: Invalid ResourceArn provided as input {elsewhere}"
+    missing = "arn:aws:dynamodb:us-east-1:000000000000:table/Nope"
+    error = error_of(engine, "TagResource", {"ResourceArn": missing, "Tags": [tag("a")]})
+    assert (error.code, error.message) == (
+        "ResourceNotFoundException",
+        f"Requested resource not found: ResourcArn: {missing} not found",
+    )
+    # An empty Tags list is reported before the table is looked up.
+    error = error_of(engine, "TagResource", {"ResourceArn": missing, "Tags": []})
+    assert error.message == "Atleast one Tag needs to be provided as Input."
+
+
+def test_tag_and_untag_answer_an_empty_body(engine: Engine) -> None:
+    arn = create_table(engine)["TableDescription"]["TableArn"]
+    assert engine.call("TagResource", {"ResourceArn": arn, "Tags": [tag("a")]}) == {}
+    assert engine.call("UntagResource", {"ResourceArn": arn, "TagKeys": ["a"]}) == {}
+    assert {"TagResource", "UntagResource"} == EMPTY_RESPONSE_OPERATIONS
