@@ -488,7 +488,10 @@ def test_multi_attribute_gsi_keys() -> None:
             "ExpressionAttributeValues": {**base, ":b": s("UPPER")},
         },
     )
-    assert skipped.message == "Query condition missed key schema element: round"
+    assert skipped.message == (
+        "RANGE key attributes round must have equality conditions specified in the query "
+        "because a condition is present on key attribute bracket"
+    )
     range_first = error_of(
         engine,
         "Query",
@@ -500,7 +503,10 @@ def test_multi_attribute_gsi_keys() -> None:
             "ExpressionAttributeValues": {**base, ":r": n(1), ":b": s("UPPER")},
         },
     )
-    assert range_first.message == "Query key condition not supported"
+    assert range_first.message == (
+        "RANGE key attributes round must have equality conditions specified in the query "
+        "because a condition is present on key attribute bracket"
+    )
     scanned = engine.call("Scan", {"TableName": "Matches", "IndexName": "by-tournament"})
     assert scanned["Count"] == 6
     described = engine.call("DescribeTable", {"TableName": "Matches"})["Table"]
