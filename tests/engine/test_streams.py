@@ -806,3 +806,70 @@ def test_replaying_the_stream_rebuilds_the_table(
     for key, item in actual.items():
         assert item.keys() == replayed[key].keys()
         assert all(values_equal(item[name], replayed[key][name]) for name in item)
+
+
+# ---------------------------------------------------------------------- fidelity
+def test_a_malformed_stream_arn_is_a_validation_error(engine: Engine) -> None:
+    with_stream(engine)
+    malformed = "x" * 40  # long enough for the length constraint, not an ARN
+    shard = {"ShardId": "shardId-00000001750000000000-00000000", "ShardIteratorType": "LATEST"}
+    for operation, request in (
+        ("DescribeStream", {"StreamArn": malformed}),
+        ("DescribeStream", {"StreamArn": f"{TABLE_ARN}/index/by-author"}),
+        ("GetShardIterator", {"StreamArn": malformed, **shard}),
+        ("ListStreams", {"ExclusiveStartStreamArn": malformed}),
+    ):
+        error = error_of(engine, operation, request)
+        assert (error.code, error.message) == ("ValidationException", "Invalid StreamArn")
+    # A well-formed ARN of a stream that does not exist is still not found.
+    missing = f"{TABLE_ARN}/stream/2020-01-01T00:00:00.000"
+    assert error_of(engine, "DescribeStream", {"StreamArn": missing}).code == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_list_streams_returns_at_most_100_a_page(engine: Engine) -> None:
+    with_stream(engine)
+    error = error_of(engine, "ListStreams", {"Limit": 101})
+    assert (error.code, error.message) == (
+        "ValidationException",
+        "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100",
+    )
+    assert len(engine.call("ListStreams", {"Limit": 100})["Streams"]) == 1
+
+
+def test_describe_stream_lists_the_children_of_a_shard(engine: Engine) -> None:
+    engine.extensions["streams"].shard_rollover_seconds = 60
+    arn = with_stream(engine)
+    engine.clock.advance(130)
+    first, second, third = shards_of(engine, arn)
+    children = engine.call(
+        "DescribeStream",
+        {"StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS", "ShardId": first["ShardId"]}},
+    )["StreamDescription"]["Shards"]
+    assert children == [second]
+    last = {"Type": "CHILD_SHARDS", "ShardId": third["ShardId"]}
+    assert (
+        engine.call("DescribeStream", {"StreamArn": arn, "ShardFilter": last})["StreamDescription"][
+            "Shards"
+        ]
+        == []
+    )
+    error = error_of(
+        engine,
+        "DescribeStream",
+        {"StreamArn": arn, "ShardFilter": {"Type": "PARENT", "ShardId": first["ShardId"]}},
+    )
+    assert error.message == (
+        "1 validation error detected: Value 'PARENT' at 'shardFilter.type' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [CHILD_SHARDS]"
+    )
+    error = error_of(
+        engine, "DescribeStream", {"StreamArn": arn, "ShardFilter": {"ShardId": "short"}}
+    )
+    assert "at 'shardFilter.shardId' failed to satisfy constraint" in error.message
+    error = error_of(
+        engine, "DescribeStream", {"StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS"}}
+    )
+    assert error.code == "ValidationException"
