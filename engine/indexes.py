@@ -165,13 +165,16 @@ class SecondaryIndex:
             return item
         return {name: value for name, value in item.items() if name in names}
 
-    def check_item(self, item: Item) -> None:
+    def check_item(self, item: Item, *, types: bool = True) -> None:
         """An item's index key attributes (every one of a multi-attribute key) must have the
-        index's types and not be empty or too long."""
+        index's types and not be empty or too long. ``types=False`` checks the values only,
+        passing over attributes of another type."""
         for position, (name, kind) in enumerate(self.partition_attrs + self.sort_attrs):
             if name not in item:
                 continue
             actual = next(iter(item[name]))
+            if actual != kind and not types:
+                continue
             if actual != kind:
                 raise ValidationException(
                     "One or more parameter values were invalid: Type mismatch for Index Key "

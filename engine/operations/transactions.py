@@ -18,6 +18,7 @@ from engine.errors import (
     ValidationException,
 )
 from engine.expressions import compile_projection, compile_update
+from engine.keys import KeyShapeError
 from engine.operations.common import (
     CONDITION_FAILED,
     RETURN_CAPACITY,
@@ -57,6 +58,8 @@ class Action:
     condition: Any
     update: Any
     on_failure: str | None
+    #: A key (or Put item key) of the wrong shape: the transaction is cancelled with it.
+    problem: str | None = None
 
 
 def _transact_items(request: dict[str, Any], violations: Violations) -> list[Any]:
@@ -104,6 +107,8 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     actions = [_plan(engine, entry, position) for position, entry in enumerate(items)]
     seen: set[tuple[str, str]] = set()
     for action in actions:
+        if action.problem is not None:
+            continue
         identity = (
             action.table.name,
             json.dumps([action.key[n] for n in action.table.schema.names], sort_keys=True),
@@ -116,6 +121,10 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     results: list[tuple[Action, Any, dict[str, Any] | None, int]] = []
     failed = False
     for action in actions:
+        if action.problem is not None:
+            reasons.append({"Code": "ValidationError", "Message": action.problem})
+            failed = True
+            continue
         entry = action.table.get(action.partition_value, action.sort_value)
         old = entry[0] if entry else None
         if action.condition is not None and not action.condition.evaluate(old or {}):
@@ -222,15 +231,34 @@ def _plan(engine: Engine, entry: Any, position: int) -> Action:
     context.check_unused()
     table = engine.get_table(table_name or "")
     item = None
-    if kind == "Put":
-        item = validate_item(get_dict(body, "Item"))
-        partition_value, sort_value = table.schema.check_item(item)
-        key = table.schema.key_of(item)
-    else:
-        key = validate_item(get_dict(body, "Key"), parameter="Key")
-        partition_value, sort_value = table.schema.check_key(key)
+    # Empty or oversized key values are refused before the transaction runs; a key of the
+    # wrong shape or type is found while it runs and cancels it (what the service does).
+    partition_value = sort_value = None
+    problem = None
+    try:
+        if kind == "Put":
+            item = validate_item(get_dict(body, "Item"))
+            for index in table.indexes.values():
+                index.check_item(item, types=False)
+            partition_value, sort_value = table.schema.check_item(item)
+            key = table.schema.key_of(item)
+        else:
+            key = validate_item(get_dict(body, "Key"), parameter="Key")
+            partition_value, sort_value = table.schema.check_key(key)
+    except KeyShapeError as error:
+        problem = error.message
+        key = {}
     return Action(
-        kind, table, partition_value, sort_value, key, item, condition, update, on_failure
+        kind,
+        table,
+        partition_value,
+        sort_value,
+        key,
+        item,
+        condition,
+        update,
+        on_failure,
+        problem,
     )
 
 
