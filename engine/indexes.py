@@ -6,8 +6,9 @@ so items sharing index key values stay distinct and ordered as the service order
 Items without every index key attribute are not in the index (sparse indexes).
 
 Local indexes change with the table's write. Global indexes are eventually consistent: a write
-reaches them ``propagation_delay`` simulated seconds later (zero allowed), through a queue the
-engine drains as time passes.
+reaches them ``propagation_delay`` simulated seconds later, through a queue the engine drains as
+time passes. The delay is zero unless a lab sets one: on AWS the lag is usually a fraction of a
+second, so an SDK client reading right after its write finds the index up to date.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ class IndexPlan:
 class IndexSettings:
     """Per-engine knobs a lab can turn (kept in the engine's dump)."""
 
-    #: Simulated seconds before a write shows in a global secondary index.
-    propagation_delay: float = 1.0
+    #: Simulated seconds before a write shows in a global secondary index (0: at once).
+    propagation_delay: float = 0.0
     #: Bytes of item collection (per partition-key value) a table with LSIs may hold.
     item_collection_limit: int = 10 * 1024**3
     #: Bytes per simulated second a new global index backfills (at least 5 s in all).

@@ -110,7 +110,6 @@ def orders(engine: Engine) -> Engine:
             ],
         },
     )
-    engine.extensions["indexes"].settings.propagation_delay = 0
     item = {"pk": s("o1"), "status": s("OPEN"), "price": n(5), "note": s("gift")}
     engine.call("PutItem", {"TableName": "Orders", "Item": item})
     return engine

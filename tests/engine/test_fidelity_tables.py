@@ -53,7 +53,6 @@ def test_a_gsi_may_key_on_two_hash_attributes_and_no_range(engine: Engine) -> No
         [gsi("by-pair", ("a", "HASH"), ("b", "HASH"))], definitions("pk", "a", "b")
     )
     engine.call("CreateTable", request)
-    engine.extensions["indexes"].settings.propagation_delay = 0
     item = {"pk": s("1"), "a": s("x"), "b": s("y")}
     engine.call("PutItem", {"TableName": "Games", "Item": item})
     found = engine.call(
