@@ -312,6 +312,10 @@ def test_removing_from_a_missing_item_creates_nothing(
     assert response["ConsumedCapacity"] == {"TableName": "Books", "CapacityUnits": 1.0}
     assert get(engine, "ghost") == {}
     assert _stream_records(engine) == []
+    # Nothing was stored, so the same request is ignored again (a key-only item left behind
+    # would make a nested REMOVE an invalid document path the second time).
+    assert "Attributes" not in engine.call("UpdateItem", request)
+    assert get(engine, "ghost") == {}
     # The same action in a transaction leaves the item missing as well.
     del request["ReturnValues"], request["ReturnConsumedCapacity"]
     engine.call("TransactWriteItems", {"TransactItems": [{"Update": request}]})
