@@ -6,8 +6,9 @@ so items sharing index key values stay distinct and ordered as the service order
 Items without every index key attribute are not in the index (sparse indexes).
 
 Local indexes change with the table's write. Global indexes are eventually consistent: a write
-reaches them ``propagation_delay`` simulated seconds later (zero allowed), through a queue the
-engine drains as time passes.
+reaches them ``propagation_delay`` simulated seconds later, through a queue the engine drains as
+time passes. The delay is zero unless a lab sets one: on AWS the lag is usually a fraction of a
+second, so an SDK client reading right after its write finds the index up to date.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sortedcontainers import SortedDict, SortedList
 from engine.capacity import write_units
 from engine.errors import ValidationException
 from engine.keys import HASH_SPACE, KeySchema, check_key_value, composite_hash
-from engine.values import Item, item_size, key_sort_value
+from engine.values import Item, binary_length, item_size, key_sort_value
 
 IndexEntry = tuple[Item, int]
 
@@ -42,12 +43,26 @@ class IndexPlan:
 class IndexSettings:
     """Per-engine knobs a lab can turn (kept in the engine's dump)."""
 
-    #: Simulated seconds before a write shows in a global secondary index.
-    propagation_delay: float = 1.0
+    #: Simulated seconds before a write shows in a global secondary index (0: at once).
+    propagation_delay: float = 0.0
     #: Bytes of item collection (per partition-key value) a table with LSIs may hold.
     item_collection_limit: int = 10 * 1024**3
     #: Bytes per simulated second a new global index backfills (at least 5 s in all).
     backfill_bytes_per_second: float = 1024 * 1024
+
+
+def _indexable(value: dict[str, Any], kind: str, limit: int) -> bool:
+    """A key value an index can hold: not empty and within the key size limit. Writes refuse
+    anything else, so only items written before an index existed can carry such a value:
+    its backfill leaves them out, as the service does."""
+    if kind == "N":
+        return True
+    data = value[kind]
+    if not data:
+        return False
+    if kind == "S":
+        return len(data) * 4 <= limit or len(data.encode("utf-8")) <= limit
+    return binary_length(data) <= limit
 
 
 class SecondaryIndex:
@@ -118,13 +133,13 @@ class SecondaryIndex:
         partition_values = []
         for name, kind in self.partition_attrs:
             value = item.get(name)
-            if value is None or kind not in value:
+            if value is None or kind not in value or not _indexable(value, kind, 2048):
                 return None
             partition_values.append(key_sort_value(value))
         sort_values = []
         for name, kind in self.sort_attrs:
             value = item.get(name)
-            if value is None or kind not in value:
+            if value is None or kind not in value or not _indexable(value, kind, 1024):
                 return None
             sort_values.append(key_sort_value(value))
         table_schema = self.table_schema
@@ -151,24 +166,24 @@ class SecondaryIndex:
             return item
         return {name: value for name, value in item.items() if name in names}
 
-    def check_item(self, item: Item) -> None:
-        """An item's index key attributes must have the index's types and not be empty."""
-        for name, kind in (
-            (self.schema.partition_key, self.schema.partition_type),
-            (self.schema.sort_key, self.schema.sort_type),
-        ):
-            if name is None or name not in item:
+    def check_item(self, item: Item, *, types: bool = True) -> None:
+        """An item's index key attributes (every one of a multi-attribute key) must have the
+        index's types and not be empty or too long. ``types=False`` checks the values only,
+        passing over attributes of another type."""
+        for position, (name, kind) in enumerate(self.partition_attrs + self.sort_attrs):
+            if name not in item:
                 continue
             actual = next(iter(item[name]))
+            if actual != kind and not types:
+                continue
             if actual != kind:
                 raise ValidationException(
                     "One or more parameter values were invalid: Type mismatch for Index Key "
                     f"{name} Expected: {kind} Actual: {actual} IndexName: {self.name}"
                 )
+            limit = 2048 if position < len(self.partition_attrs) else 1024
             try:
-                check_key_value(
-                    name, item[name], 2048 if name == self.schema.partition_key else 1024
-                )
+                check_key_value(name, item[name], limit)
             except ValidationException as error:
                 if "empty" in error.message:
                     raise ValidationException(

@@ -15,6 +15,11 @@ MAX_SORT_KEY_BYTES = 1024
 KEY_MISMATCH = "The provided key element does not match the schema"
 
 
+class KeyShapeError(ValidationException):
+    """A key attribute missing, extra or of the wrong type (as opposed to an empty or
+    oversized key value). Transactions cancel on it where they refuse bad values outright."""
+
+
 @dataclass(frozen=True)
 class KeySchema:
     """A HASH attribute and an optional RANGE attribute, each with its type (S, N or B)."""
@@ -45,16 +50,16 @@ class KeySchema:
     def check_key(self, key: Item, *, message: str = KEY_MISMATCH) -> tuple[Any, Any]:
         """Validate a Key parameter (exactly the key attributes, right types); return sort values."""
         if len(key) != len(self.names) or any(name not in key for name in self.names):
-            raise ValidationException(message)
+            raise KeyShapeError(message)
         partition_value = key[self.partition_key]
         if self.partition_type not in partition_value:
-            raise ValidationException(message)
+            raise KeyShapeError(message)
         check_key_value(self.partition_key, partition_value, MAX_PARTITION_KEY_BYTES)
         if self.sort_key is None:
             return key_sort_value(partition_value), None
         sort_value = key[self.sort_key]
         if self.sort_type not in sort_value:
-            raise ValidationException(message)
+            raise KeyShapeError(message)
         check_key_value(self.sort_key, sort_value, MAX_SORT_KEY_BYTES)
         return key_sort_value(partition_value), key_sort_value(sort_value)
 
@@ -67,12 +72,12 @@ class KeySchema:
             if name is None:
                 continue
             if name not in item:
-                raise ValidationException(
+                raise KeyShapeError(
                     f"One or more parameter values were invalid: Missing the key {name} in the item"
                 )
             actual = next(iter(item[name]))
             if actual != kind:
-                raise ValidationException(
+                raise KeyShapeError(
                     "One or more parameter values were invalid: Type mismatch for key "
                     f"{name} expected: {kind} actual: {actual}"
                 )

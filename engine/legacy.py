@@ -152,6 +152,12 @@ _TEMPLATES = {
     "BEGINS_WITH": "begins_with({n}, {0})",
     "BETWEEN": "{n} BETWEEN {0} AND {1}",
 }
+#: Expected differs from the filters in one operator: NOT_CONTAINS fails when the attribute
+#: is missing (so CONTAINS and NOT_CONTAINS are both false), unlike NE, which holds.
+_EXPECTED_TEMPLATES = {
+    **_TEMPLATES,
+    "NOT_CONTAINS": "attribute_exists({n}) AND NOT contains({n}, {0})",
+}
 #: KeyConditions operators no key lookup can serve.
 _NOT_INDEXABLE = ("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN")
 #: One IN chunk: with its left operand, an expression IN takes at most 100 operands.
@@ -252,7 +258,9 @@ def expected_condition(request: dict[str, Any]) -> Condition | None:
     if not expected:
         return None
     checks = [_expected_entry(name, _member(entry)) for name, entry in expected.items()]
-    return _compile(checks, get_str(request, "ConditionalOperator"), "Expected")
+    return _compile(
+        checks, get_str(request, "ConditionalOperator"), "Expected", _EXPECTED_TEMPLATES
+    )
 
 
 def filter_condition(request: dict[str, Any], parameter: str) -> Condition | None:
@@ -409,7 +417,13 @@ class _Placeholders:
         return ExpressionContext(self.names or None, self.values or None)
 
 
-def _texts(slots: _Placeholders, name: str, operator: str, values: list[Value]) -> list[str]:
+def _texts(
+    slots: _Placeholders,
+    name: str,
+    operator: str,
+    values: list[Value],
+    templates: dict[str, str] = _TEMPLATES,
+) -> list[str]:
     """The expression text(s) one legacy condition stands for (several only for a long IN)."""
     ref = slots.name(name)
     refs = [slots.value(value) for value in values]
@@ -418,13 +432,18 @@ def _texts(slots: _Placeholders, name: str, operator: str, values: list[Value]) 
             f"{ref} IN ({', '.join(refs[start : start + _IN_CHUNK])})"
             for start in range(0, len(refs), _IN_CHUNK)
         ]
-    return [_TEMPLATES[operator].format(*refs, n=ref)]
+    return [templates[operator].format(*refs, n=ref)]
 
 
-def _compile(checks: list[Check], conditional_operator: str | None, parameter: str) -> Condition:
+def _compile(
+    checks: list[Check],
+    conditional_operator: str | None,
+    parameter: str,
+    templates: dict[str, str] = _TEMPLATES,
+) -> Condition:
     """Compile each condition with the engine's compiler, then join them with AND or OR."""
     slots = _Placeholders()
-    texts = [_texts(slots, *check) for check in checks]
+    texts = [_texts(slots, *check, templates) for check in checks]
     context = slots.context()
     parts = [[compile_condition(text, context, parameter) for text in run] for run in texts]
     joiner = " OR " if conditional_operator == "OR" else " AND "
@@ -481,7 +500,7 @@ class AttributeUpdates:
     is a DELETE: those never create a missing item.
     """
 
-    __slots__ = ("text", "actions", "paths", "updated_names", "creates_item")
+    __slots__ = ("text", "actions", "paths", "updated_names", "creates_item", "writes_nested")
 
     def __init__(self, text: str, actions: list[tuple[str, str, Value | None]]) -> None:
         self.text = text
@@ -489,6 +508,7 @@ class AttributeUpdates:
         self.paths = tuple((name,) for _, name, _ in actions)
         self.updated_names = frozenset(name for _, name, _ in actions)
         self.creates_item = any(action != "DELETE" for action, _, _ in actions)
+        self.writes_nested = False  # legacy actions name top-level attributes only
 
     def apply(self, item: Item, *, exists: bool = True) -> tuple[Item, set[str]]:
         """Apply every action to a copy of ``item``. O(size of the touched attributes)."""

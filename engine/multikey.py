@@ -2,7 +2,8 @@
 
 Every partition-key attribute takes an equality; the sort-key attributes are matched left to
 right: equalities on a leading run of them, then at most one other condition (<, <=, >, >=,
-BETWEEN, begins_with) on the next attribute. No attribute may be skipped.
+BETWEEN, begins_with) on the next attribute. No attribute may be skipped: every RANGE
+attribute before the last one named needs an equality.
 """
 
 from __future__ import annotations
@@ -58,24 +59,26 @@ def compile_multi_key_condition(
         if leaf.op != "=":
             raise ValidationException("Query key condition not supported")
         partition_values.append(leaf.values[0])
-    used = [name for name, _ in sort_attrs if name in by_name]
-    expected = [name for name, _ in sort_attrs[: len(used)]]
-    if used != expected:
-        skipped = next(name for name in expected if name not in used)
-        raise ValidationException(f"Query condition missed key schema element: {skipped}")
-    prefix: list[Value] = []
+    names = [name for name, _ in sort_attrs]
+    # Every RANGE attribute before one the condition names needs an equality: the service
+    # names the first that lacks one and the later attribute that required it.
+    for later, name in enumerate(names):
+        if name not in by_name:
+            continue
+        for prior in names[:later]:
+            if prior not in by_name or by_name[prior].op != "=":
+                raise ValidationException(
+                    f"RANGE key attributes {prior} must have equality conditions specified in "
+                    f"the query because a condition is present on key attribute {name}"
+                )
+    used = [name for name in names if name in by_name]
+    prefix: list[Value] = [by_name[name].values[0] for name in used[:-1]]
     operator = None
     sort_values: tuple[Value, ...] = ()
-    for position, name in enumerate(used):
-        leaf = by_name[name]
-        last = position == len(used) - 1
-        if leaf.op == "=" and not last:
-            prefix.append(leaf.values[0])
-        elif last:
-            if leaf.op == "=":
-                prefix.append(leaf.values[0])
-            else:
-                operator, sort_values = leaf.op, leaf.values
+    if used:
+        last = by_name[used[-1]]
+        if last.op == "=":
+            prefix.append(last.values[0])
         else:
-            raise ValidationException("Query key condition not supported")
+            operator, sort_values = last.op, last.values
     return MultiKeyCondition(tuple(partition_values), tuple(prefix), operator, sort_values)

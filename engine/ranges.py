@@ -73,6 +73,14 @@ def sort_bounds(operator: str | None, values: list[Any]) -> tuple[Any, bool, Any
     return low, low_closed, high, high_closed
 
 
+def in_bounds(value: Any, bounds: tuple[Any, bool, Any, bool]) -> bool:
+    """Whether a sort value lies within ``sort_bounds`` output."""
+    low, low_closed, high, high_closed = bounds
+    if low is not None and (value < low or (value == low and not low_closed)):
+        return False
+    return high is None or value < high or (value == high and high_closed)
+
+
 def iterate_range(
     partition: SortedDict,
     operator: str | None,

@@ -34,6 +34,7 @@ import binascii
 import datetime
 import hashlib
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -486,6 +487,17 @@ def stream_not_found(arn: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
 
 
+#: ``arn:<partition>:dynamodb:<region>:<account>:table/<table>/stream/<label>``.
+_STREAM_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]+:[^:]+:table/[^/]+/stream/[^/]+")
+
+
+def check_stream_arn(arn: str) -> None:
+    """A StreamArn that is not a stream ARN at all is a ValidationException; a well-formed
+    one naming no stream is a ResourceNotFoundException (``StreamsExtension.get``)."""
+    if not _STREAM_ARN.fullmatch(arn):
+        raise ValidationException("Invalid StreamArn")
+
+
 # ---------------------------------------------------------------------- extension
 class StreamsExtension(Extension):
     """Every stream of the engine, fed by the tables' change listeners.
@@ -585,6 +597,7 @@ class StreamsExtension(Extension):
 
     # ------------------------------------------------------------------ reading API
     def get(self, arn: str) -> Stream:
+        check_stream_arn(arn)
         stream = self.streams.get(arn)
         if stream is None:
             raise stream_not_found(arn)

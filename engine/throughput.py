@@ -24,6 +24,12 @@ On-demand mode
     No provisioned rate: a table or index may use up to the per-table quota (40,000 read and
     40,000 write request units a second) and each partition its maximum. Request units are
     counted and priced with configurable prices (``price_per_million_reads`` / ``_writes``).
+    A short burst to one partition key is absorbed, as on AWS (an SDK batch writer putting
+    200 items of 10 KB under one key at once succeeds there): each partition's bucket has a
+    burst pool of ``on_demand_partition_burst_seconds`` (5) seconds of the partition maximum,
+    full while the partition is idle and refilled, like the provisioned pool, only by capacity
+    left unused. So one key takes up to 6,000 WCU (18,000 RCU) at once; load held above 1,000
+    WCU a second empties the pool within seconds and then throttles.
 
 Every decision, allowed or throttled, is logged per table (bounded) with the bucket and burst
 levels before and after, the partition and the reason: ``explain(table_name)``, and the DynaLab
@@ -222,6 +228,8 @@ class Throughput(Extension):
     #: On-demand per-table (and per-index) quota, request units a second.
     on_demand_table_read_units = 40000.0
     on_demand_table_write_units = 40000.0
+    #: On-demand partitions: seconds of their maximum kept for bursts (0 turns bursts off).
+    on_demand_partition_burst_seconds = 5.0
     #: Prices (USD) for the cost view: on-demand per million request units (us-east-1), and
     #: provisioned per capacity-unit hour.
     price_per_million_reads = 0.125
@@ -238,6 +246,7 @@ class Throughput(Extension):
         "partition_write_units",
         "on_demand_table_read_units",
         "on_demand_table_write_units",
+        "on_demand_partition_burst_seconds",
         "price_per_million_reads",
         "price_per_million_writes",
         "price_per_rcu_hour",
@@ -494,12 +503,15 @@ class Throughput(Extension):
             entry[0] += units
             entry[1].append(label)
         rate = self.partition_read_units if kind == "read" else self.partition_write_units
+        burst = self.on_demand_partition_burst_seconds if state.mode == "PAY_PER_REQUEST" else 0.0
         demands = []
         for (name, number), (units, labels) in sorted(grouped.items()):
             key = (name, number, kind)
             bucket = state.partition_buckets.get(key)
-            if bucket is None or bucket.rate != rate:
-                bucket = state.partition_buckets[key] = Bucket(rate, now)
+            if bucket is None or bucket.rate != rate or bucket.burst_seconds != burst:
+                bucket = state.partition_buckets[key] = Bucket(rate, now, burst_seconds=burst)
+                # A partition first touched now has been idle: its pool is full.
+                bucket.burst = bucket.burst_capacity
             info = {
                 "resource": f"index/{name}" if name else "table",
                 "partition": number,
@@ -675,6 +687,13 @@ class Throughput(Extension):
                     _round(bucket.level) if bucket is not None else maximum
                 )
                 entry[f"{kind.capitalize()}Maximum"] = maximum
+                if state.mode == "PAY_PER_REQUEST":
+                    # An untouched partition's pool is full (see _partition_demands).
+                    entry[f"{kind.capitalize()}BurstPool"] = (
+                        _round(bucket.burst)
+                        if bucket is not None
+                        else maximum * self.on_demand_partition_burst_seconds
+                    )
             view.append(entry)
         return view
 

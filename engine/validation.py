@@ -115,6 +115,15 @@ def get_bool(request: dict[str, Any], key: str) -> bool | None:
     raise SerializationException(_wrong(value, bool))
 
 
+def get_str_list(request: dict[str, Any], key: str) -> list[str] | None:
+    """A list whose members must all be strings (SerializationException otherwise)."""
+    values = get_list(request, key)
+    for value in values or []:
+        if not isinstance(value, str):
+            raise SerializationException(_wrong(value, str))
+    return values
+
+
 def get_dict(request: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = request.get(key)
     if value is None or isinstance(value, dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import decimal
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +25,28 @@ ALL_TYPES = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
 TYPE_NAMES = {"S": "string", "N": "number", "B": "binary"}
 
 MAX_ITEM_SIZE = 400 * 1024
+#: Levels of nesting a document may have, the top-level attribute's value counting as level 1:
+#: a list or map may sit at level 31 at most, so its members (level 32) are the deepest.
 MAX_NESTING_DEPTH = 32
+NESTING_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+#: Attribute names are 1 to 65,535 bytes of UTF-8.
+MAX_NAME_BYTES = 65535
 
 _CONTEXT = decimal.Context(prec=80, Emax=999999, Emin=-999999, traps=[decimal.InvalidOperation])
 _MAX_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN_MAGNITUDE = Decimal("1E-130")
+#: The number grammar the service reads (Java's BigDecimal): no surrounding spaces, no "_"
+#: separators, no NaN or Infinity. The exponent is checked as written, whatever its size.
+_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_OVERFLOW = (
+    "Number overflow. Attempting to store a number with magnitude larger than supported range"
+)
+_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -43,30 +61,24 @@ def parse_number(text: Any) -> Decimal:
             if not isinstance(text, (int, float))
             else "NUMBER_VALUE cannot be converted to String"
         )
-    stripped = text.strip()
-    try:
-        value = _CONTEXT.create_decimal(stripped)
-    except decimal.InvalidOperation:
-        raise ValidationException(
-            f"The parameter cannot be converted to a numeric value: {text}"
-        ) from None
-    if not value.is_finite() or stripped == "" or stripped.lower() in {"inf", "nan"}:
+    match = _NUMBER.fullmatch(text)
+    if match is None or not (match.group(2) or match.group(3)) or not text.isascii():
         raise ValidationException(f"The parameter cannot be converted to a numeric value: {text}")
-    if value.is_zero():
+    whole, fraction, exponent = match.group(2), match.group(3) or "", match.group(4)
+    digits = (whole + fraction).lstrip("0")
+    if not digits:
         return Decimal(0)
-    digits = value.normalize(_CONTEXT).as_tuple().digits
-    if len(digits) > 38:
+    significant = digits.rstrip("0")
+    if len(significant) > 38:
         raise ValidationException("Attempting to store more than 38 significant digits in a Number")
-    magnitude = value.copy_abs()
-    if magnitude > _MAX_MAGNITUDE:
-        raise ValidationException(
-            "Number overflow. Attempting to store a number with magnitude larger than supported range"
-        )
-    if magnitude < _MIN_MAGNITUDE:
-        raise ValidationException(
-            "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-        )
-    return value
+    # The power of ten of the leading digit, from the text alone: an exponent of any size
+    # (1e99999999999) is an overflow or underflow, never a parse failure.
+    magnitude = len(digits) - len(fraction) - 1 + (int(exponent) if exponent else 0)
+    if magnitude > 125:
+        raise ValidationException(_OVERFLOW)
+    if magnitude < -130:
+        raise ValidationException(_UNDERFLOW)
+    return _CONTEXT.create_decimal(text)
 
 
 def format_number(value: Decimal) -> str:
@@ -114,17 +126,11 @@ def decimal_subtract(a: str, b: str) -> str:
 def _checked(result: Decimal) -> str:
     if not result.is_zero():
         if result.copy_abs() > _MAX_MAGNITUDE:
-            raise ValidationException(
-                "Number overflow. Attempting to store a number with magnitude larger than supported range"
-            )
+            raise ValidationException(_OVERFLOW)
         if result.copy_abs() < _MIN_MAGNITUDE:
-            raise ValidationException(
-                "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-            )
+            raise ValidationException(_UNDERFLOW)
         if len(result.normalize(_CONTEXT).as_tuple().digits) > 38:
-            raise ValidationException(
-                "Number overflow. Attempting to store a number with magnitude larger than supported range"
-            )
+            raise ValidationException(_OVERFLOW)
     return format_number(result)
 
 
@@ -161,16 +167,14 @@ def binary_length(text: str) -> int:
 def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> AttributeValue:
     """Validate one wire attribute value and return it in canonical form (a new dict).
 
+    ``depth`` is how many lists and maps enclose the value (0 for an attribute's own value).
     Raises ValidationException / SerializationException with the service's wording.
     """
     if not isinstance(value, dict):
-        raise SerializationException(
-            "Unexpected value type in payload: expected an AttributeValue object"
-        )
-    present = [k for k, v in value.items() if v is not None]
-    unknown = [k for k in present if k not in ALL_TYPES]
-    if unknown:
-        raise SerializationException(f"Unknown attribute value type: {unknown[0]}")
+        raise SerializationException("Unexpected value type in payload")
+    # The service's JSON reader skips members an AttributeValue does not define, so
+    # {"X": "a"} reads as an AttributeValue with no type at all.
+    present = [k for k, v in value.items() if v is not None and k in ALL_TYPES]
     if len(present) != 1:
         if not present:
             raise ValidationException(
@@ -202,10 +206,8 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
                 "One or more parameter values were invalid: Null attribute value types must have the value of true"
             )
         return {"NULL": True}
-    if depth >= MAX_NESTING_DEPTH:
-        raise ValidationException(
-            "Nesting Levels have exceeded supported limits: Document Path has exceeded the maximum allowed nesting level"
-        )
+    if depth >= MAX_NESTING_DEPTH - 1:
+        raise ValidationException(NESTING_TOO_DEEP)
     if kind == "L":
         if not isinstance(data, list):
             raise SerializationException("LIST_VALUE can not be converted to a List")
@@ -270,7 +272,36 @@ def validate_item(item: Any, *, parameter: str = "Item") -> Item:
         if not name.isascii():
             _check_unicode(name)
         result[name] = validate_value(value)
+        check_attribute_name(name)
     return result
+
+
+def check_attribute_name(name: str) -> None:
+    """Attribute names are 1 to 65,535 bytes of UTF-8 (the service checks the value first)."""
+    if not name:
+        raise ValidationException("Empty attribute name")
+    # A UTF-8 character is at most four bytes: only long names need encoding.
+    if len(name) * 4 > MAX_NAME_BYTES and len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ValidationException("Attribute name is too large, must be less than 65536 bytes")
+
+
+def check_item_depth(item: Item) -> None:
+    """Refuse an item nested deeper than the service stores (an update can build one from
+    values that each passed on their own). O(size of the nested attributes)."""
+    for value in item.values():
+        kind = next(iter(value))
+        if kind in ("M", "L") and _depth(value) >= MAX_NESTING_DEPTH:
+            raise ValidationException(NESTING_TOO_DEEP)
+
+
+def _depth(value: AttributeValue) -> int:
+    """How many lists and maps are nested in a value, itself included (0 for a scalar)."""
+    kind, data = next(iter(value.items()))
+    if kind == "M":
+        return 1 + max((_depth(v) for v in data.values()), default=0)
+    if kind == "L":
+        return 1 + max((_depth(v) for v in data), default=0)
+    return 0
 
 
 def value_type(value: AttributeValue) -> str:

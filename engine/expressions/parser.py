@@ -33,6 +33,8 @@ from engine.expressions.reserved import RESERVED_WORDS
 MAX_EXPRESSION_BYTES = 4096
 MAX_PATH_DEPTH = 32
 MAX_OPERATORS = 300
+#: List indexes are read as Java ints: a larger one is refused, whatever the list's length.
+MAX_LIST_INDEX = 2**31 - 1
 
 CONDITION_FUNCTIONS = {
     "attribute_exists": 1,
@@ -79,7 +81,9 @@ def check_text(text: str) -> None:
     """The checks made before parsing: not empty, at most 4 KB of UTF-8."""
     size = len(text.encode("utf-8"))
     if size > MAX_EXPRESSION_BYTES:
-        raise ExpressionError("Expression size has exceeded the maximum allowed size;")
+        raise ExpressionError(
+            f"Expression size has exceeded the maximum allowed size; expression size: {size}"
+        )
     if not text.strip(" \t\r\n"):
         raise ExpressionError("The expression can not be empty;")
 
@@ -472,7 +476,7 @@ class _Parser:
 class _StaticChecks:
     """Collects the first error of each text-only category, then reports by precedence."""
 
-    ORDER = ("depth", "parens", "function", "misuse", "reserved", "section")
+    ORDER = ("index", "depth", "parens", "function", "misuse", "reserved", "section")
 
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
@@ -495,6 +499,11 @@ class _StaticChecks:
                 f"nesting levels: {len(path.elements)}",
             )
         for element in path.elements:
+            if isinstance(element, ast.Index) and element.index > MAX_LIST_INDEX:
+                self.note(
+                    "index",
+                    f"List index is not within the allowable range; index: [{element.index}]",
+                )
             if isinstance(element, ast.Name) and element.name.upper() in RESERVED_WORDS:
                 self.note(
                     "reserved",

@@ -211,13 +211,18 @@ class Update:
     ``apply(item)`` returns ``(new_item, updated_names)`` without touching ``item``;
     ``updated_names`` is the set of top-level attributes the expression names as targets.
     ``paths`` lists every target path; ``updated_attributes(item)`` projects an item onto them
-    (what the service returns for ReturnValues UPDATED_OLD / UPDATED_NEW).
+    (what the service returns for ReturnValues UPDATED_OLD / UPDATED_NEW). ``creates_item`` is
+    False when every action is a REMOVE or DELETE: those never create a missing item.
+    ``writes_nested`` is True when a target path goes below the top level, the only way an
+    update can build a document deeper than each of its values.
     """
 
     __slots__ = (
         "text",
         "paths",
         "updated_names",
+        "creates_item",
+        "writes_nested",
         "_set_values",
         "_ordered",
         "_removes",
@@ -240,6 +245,8 @@ class Update:
         )
         self._removes = [path for kind, path, _ in actions if kind == "REMOVE"]
         self._nested_names = frozenset(str(p[0]) for p in self.paths if len(p) > 1)
+        self.creates_item = any(kind in (_SET, _ADD) for kind, _, _ in actions)
+        self.writes_nested = bool(self._nested_names)
         self._tree = build_projection_tree(self.paths)
 
     def apply(self, item: Item, *, exists: bool = True) -> tuple[Item, set[str]]:

@@ -1,8 +1,9 @@
 """Keeps secondary indexes moving with the clock: GSI propagation and backfills.
 
 The per-engine knobs live here (``engine.extensions["indexes"].settings``): the GSI
-propagation delay (default one simulated second, zero allowed), the item-collection limit for
-tables with local indexes (10 GB, lower it for a lab) and the backfill rate.
+propagation delay (default zero; a lesson or the workbench sets one to show stale index reads),
+the item-collection limit for tables with local indexes (10 GB, lower it for a lab) and the
+backfill rate. All of them are part of the engine's dump.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Any
 from engine.core import Extension
 from engine.indexes import IndexSettings
 from engine.table import Table
+
+#: 2: the GSI propagation delay defaults to zero (it was one second).
+SETTINGS_VERSION = 2
 
 
 class IndexMaintenance(Extension):
@@ -41,10 +45,19 @@ class IndexMaintenance(Extension):
             }
             if state:
                 tables[table.name] = state
-        return {"settings": dataclasses.asdict(self.settings), "tables": tables}
+        return {
+            "settings": dataclasses.asdict(self.settings),
+            "settings_version": SETTINGS_VERSION,
+            "tables": tables,
+        }
 
     def load(self, state: dict[str, Any]) -> None:
-        for name, value in (state.get("settings") or {}).items():
+        settings = dict(state.get("settings") or {})
+        if state.get("settings_version") is None and settings.get("propagation_delay") == 1.0:
+            # Dumps from before version 2 recorded the old one-second default, which no lab
+            # could change then: they take today's default instead.
+            del settings["propagation_delay"]
+        for name, value in settings.items():
             setattr(self.settings, name, value)
         saved = state.get("tables") or {}
         for table in self.engine.tables.values():

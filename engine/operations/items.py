@@ -10,7 +10,6 @@ from engine.core import Engine
 from engine.errors import ValidationException
 from engine.expressions import compile_update
 from engine.legacy import (
-    AttributeUpdates,
     add_violations,
     attribute_updates,
     attributes_projection,
@@ -35,7 +34,7 @@ from engine.operations.common import (
     validated_key,
 )
 from engine.validation import Violations, get_bool, get_str
-from engine.values import copy_item, item_size
+from engine.values import check_item_depth, copy_item, item_size
 
 
 def _common_violations(request: dict[str, Any]) -> tuple[Violations, str]:
@@ -169,14 +168,17 @@ def update_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 "One or more parameter values were invalid: Cannot update attribute "
                 f"{key_name}. This attribute is part of the key"
             )
-    if old is None and isinstance(update, AttributeUpdates) and not update.creates_item:
-        # Legacy DELETE actions alone never create a missing item; the write is still billed.
+    if old is None and update is not None and not update.creates_item:
+        # REMOVE and DELETE actions alone never create a missing item (nor a stream record);
+        # the write is still billed.
         consumption = Consumption(table.name)
         bill_write(table, consumption, None, None, 0)
         engine.charge(table, consumption)
         billed: dict[str, Any] = {}
         add_capacity(billed, consumption, request.get("ReturnConsumedCapacity"))
         return billed
+    if update is not None and update.writes_nested:
+        check_item_depth(new)
     new_size = item_size(new)
     check_item_size(new_size, update=True)
     prepare_write(table, partition_value, old_entry, new)

@@ -34,7 +34,13 @@ from engine.operations.common import (
     optional_condition,
     optional_projection,
 )
-from engine.ranges import iterate_bounds, iterate_range, multi_sort_bounds
+from engine.ranges import (
+    in_bounds,
+    iterate_bounds,
+    iterate_range,
+    multi_sort_bounds,
+    sort_bounds,
+)
 from engine.table import Table
 from engine.validation import Violations, get_bool, get_dict, get_int, get_str
 from engine.values import copy_item, key_sort_value, validate_item
@@ -225,6 +231,20 @@ def _target(
     return ReadTarget(table, index)
 
 
+def _check_projected(target: ReadTarget, projection: Any) -> None:
+    """A global index cannot fetch from the table: asking it for attributes it does not
+    project is refused (a local index reads them from the table instead)."""
+    index = target.index
+    if projection is None or index is None or index.local or index.projected_names is None:
+        return
+    missing = sorted(set(projection.top_level_names) - index.projected_names)
+    if missing:
+        raise ValidationException(
+            "One or more parameter values were invalid: Global secondary index "
+            f"{index.name} does not project [{', '.join(missing)}]"
+        )
+
+
 def _needs_table_fetch(target: ReadTarget, select: str, condition: Any, projection: Any) -> bool:
     """A local index query that wants attributes it does not project reads the table too."""
     index = target.index
@@ -389,18 +409,11 @@ def run_query(
     else:
         _check_filter_keys(condition, key_names, "Filter Expression")
     projection = projection or legacy_projection
+    _check_projected(target, projection)
     raw_start = get_dict(request, "ExclusiveStartKey")
     start = target.check_start_key(raw_start) if raw_start is not None else None
     if start is not None:
-        start_partition = (
-            index.entry_key(start)[0]
-            if index is not None
-            else key_sort_value(start[schema.partition_key])
-        )
-        if start_partition != partition_value:
-            raise ValidationException(
-                "The provided starting key is outside query boundaries based on provided conditions"
-            )
+        _check_start_within_query(start, target, key_condition, partition_value, multi)
     entries = target.query_entries(partition_value, key_condition, forward, start)
     response, consumption = _page(
         entries,
@@ -424,6 +437,36 @@ def run_query(
     else:
         consumption.add_partition(key_condition.partition_value, consumption.total)
     return table, response, consumption
+
+
+def _check_start_within_query(
+    start: dict[str, Any], target: ReadTarget, key_condition: Any, partition_value: Any, multi: bool
+) -> None:
+    """An ExclusiveStartKey must lie where the key condition reads. With a condition on the
+    sort key, the service tests the key against it first; a key that passes but belongs to
+    another partition, or any key when both keys are fixed by equality, is refused as a
+    restart of a query that can return at most one row."""
+    index = target.index
+    start_partition = (
+        index.entry_key(start)[0]
+        if index is not None
+        else key_sort_value(start[target.schema.partition_key])
+    )
+    operator = None if multi else key_condition.sort_operator
+    if operator is None:
+        if start_partition != partition_value:
+            raise ValidationException(
+                "The provided starting key is outside query boundaries based on provided conditions"
+            )
+        return
+    values = [key_sort_value(v) for v in key_condition.sort_values]
+    start_sort = key_sort_value(start[target.schema.sort_key])
+    if not in_bounds(start_sort, sort_bounds(operator, values)):
+        raise ValidationException(
+            "The provided starting key does not match the range key predicate"
+        )
+    if start_partition != partition_value or operator == "=":
+        raise ValidationException("The query can return at most one row and cannot be restarted")
 
 
 def _check_filter_keys(condition: Any, key_names: tuple[str, ...], parameter: str) -> None:
@@ -489,6 +532,7 @@ def run_scan(
     projection = projection or legacy_projection
     table = engine.get_table(name)
     target = _target(engine, table, request, select, consistent)
+    _check_projected(target, projection)
     raw_start = get_dict(request, "ExclusiveStartKey")
     start = target.check_start_key(raw_start) if raw_start is not None else None
     entries = target.scan_entries(start, segment or 0, total_segments or 1)

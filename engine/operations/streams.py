@@ -20,6 +20,7 @@ from engine.streams import (
     TRIMMED_MESSAGE,
     ExpiredIteratorException,
     TrimmedDataAccessException,
+    check_stream_arn,
     decode_iterator,
     encode_iterator,
     streams_of,
@@ -29,6 +30,7 @@ from engine.validation import Violations, get_dict, get_int, get_str
 from engine.values import copy_item
 
 ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+SHARD_FILTER_TYPES = ("CHILD_SHARDS",)
 #: ListStreams and DescribeStream return at most 100 entries per page.
 PAGE_LIMIT = 100
 
@@ -61,9 +63,11 @@ def list_streams(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     limit = get_int(request, "Limit")
     start = get_str(request, "ExclusiveStartStreamArn")
     violations.table_name(table_name, required=False)
-    violations.range(limit, "limit", 1)
+    violations.range(limit, "limit", 1, PAGE_LIMIT)
     _stream_arn(violations, start, "exclusiveStartStreamArn", required=False)
     violations.raise_if_any()
+    if start is not None:
+        check_stream_arn(start)
     streams = [
         stream
         for stream in streams_of(engine).ordered()
@@ -76,7 +80,7 @@ def list_streams(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 f"Requested resource not found: Stream: {start} not found"
             )
         streams = streams[arns.index(start) + 1 :]
-    limit = min(limit or PAGE_LIMIT, PAGE_LIMIT)
+    limit = limit or PAGE_LIMIT
     page = streams[:limit]
     response: dict[str, Any] = {
         "Streams": [
@@ -91,18 +95,33 @@ def list_streams(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- DescribeStream
 @operation("DescribeStream", api=STREAMS, read_only=True)
 def describe_stream(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """A stream's status, key schema and shards (oldest first), paged by shard id."""
+    """A stream's status, key schema and shards (oldest first), paged by shard id.
+
+    ``ShardFilter`` ``{"Type": "CHILD_SHARDS", "ShardId": parent}`` lists only the shards
+    opened when that one closed, so a reader finishing a shard finds where to go next without
+    listing the whole stream.
+    """
     violations = Violations()
     arn = get_str(request, "StreamArn")
     limit = get_int(request, "Limit")
     start = get_str(request, "ExclusiveStartShardId")
+    shard_filter = get_dict(request, "ShardFilter")
     _stream_arn(violations, arn, "streamArn", required=True)
     violations.range(limit, "limit", 1)
     _shard_id(violations, start, "exclusiveStartShardId", required=False)
+    parent_id = None
+    if shard_filter is not None:
+        violations.enum(get_str(shard_filter, "Type"), "shardFilter.type", SHARD_FILTER_TYPES)
+        parent_id = get_str(shard_filter, "ShardId")
+        _shard_id(violations, parent_id, "shardFilter.shardId", required=False)
     violations.raise_if_any()
     assert arn is not None
+    if shard_filter is not None and (parent_id is None or shard_filter.get("Type") is None):
+        raise ValidationException("Invalid ShardFilter: both Type and ShardId are required")
     stream = streams_of(engine).get(arn)
     shards = stream.shards
+    if parent_id is not None:
+        shards = [shard for shard in shards if shard.parent_id == parent_id]
     if start is not None:
         ids = [shard.shard_id for shard in shards]
         shards = shards[ids.index(start) + 1 :] if start in ids else []

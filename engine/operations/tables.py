@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from engine.catalog import operation
@@ -21,6 +22,7 @@ from engine.validation import (
     get_int,
     get_list,
     get_str,
+    get_str_list,
 )
 
 BILLING_MODES = ("PROVISIONED", "PAY_PER_REQUEST")
@@ -30,8 +32,16 @@ MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
 MAX_TAGS = 50
+TAG_PUNCTUATION = frozenset("+-=._:/")
+#: Operations whose successful answer is an empty body on the wire. The engine returns ``{}``
+#: for them like for any other operation (a response is always a dict); an HTTP front end
+#: that wants the service's exact bytes sends no body for these.
+EMPTY_RESPONSE_OPERATIONS = frozenset({"TagResource", "UntagResource"})
 #: Global secondary indexes may key on up to four partition and four sort attributes.
 MAX_MULTI_KEY_ATTRIBUTES = 4
+#: NonKeyAttributes of one index, and of all a table's indexes together.
+MAX_NON_KEY_ATTRIBUTES = 20
+MAX_PROJECTED_ATTRIBUTES = 100
 INVALID = "One or more parameter values were invalid: "
 
 
@@ -101,7 +111,13 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     schema = _key_schema(key_schema, definitions)
     defined = {d["AttributeName"] for d in definitions}
     if len(defined) != len(definitions):
-        raise ValidationException(INVALID + "Cannot have two attributes with the same name")
+        seen: set[str] = set()
+        for definition in definitions:
+            if definition["AttributeName"] in seen:
+                raise ValidationException(
+                    f"Attribute Name is duplicated: {definition['AttributeName']}"
+                )
+            seen.add(definition["AttributeName"])
     index_attributes: set[str] = set(schema.names)
     described_local = [
         _index_definition(index, definitions, schema, local=True, billing_mode=mode)
@@ -111,6 +127,7 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         _index_definition(index, definitions, schema, local=False, billing_mode=mode)
         for index in global_indexes or []
     ]
+    _check_projected_total(described_local + described_global)
     if local_indexes is not None and not local_indexes:
         raise ValidationException(INVALID + "List of LocalSecondaryIndexes is empty")
     if global_indexes is not None and not global_indexes:
@@ -240,6 +257,17 @@ def _check_index_shape(
         violations.enum(
             projection.get("ProjectionType"), f"{path}.projection.projectionType", PROJECTION_TYPES
         )
+        non_key = get_str_list(projection, "NonKeyAttributes")
+        if non_key is not None:
+            non_key_path = f"{path}.projection.nonKeyAttributes"
+            violations.length(non_key, non_key_path, 1, MAX_NON_KEY_ATTRIBUTES)
+            if any(not 1 <= len(name) <= 255 for name in non_key):
+                violations.add(
+                    non_key,
+                    non_key_path,
+                    "Member must satisfy constraint: [Member must have length less than or "
+                    "equal to 255, Member must have length greater than or equal to 1]",
+                )
 
 
 def _key_schema(elements: list[dict[str, Any]], definitions: list[dict[str, Any]]) -> KeySchema:
@@ -275,9 +303,9 @@ def _global_index_key_schema(
     name: str, elements: list[dict[str, Any]], definitions: list[dict[str, Any]]
 ) -> KeySchema:
     """A GSI's key: one to four HASH attributes, then up to four RANGE attributes."""
-    if len(elements) <= 2:
-        return _key_schema(elements, definitions)
     kinds = [e["KeyType"] for e in elements]
+    if kinds.count("HASH") <= 1 and kinds.count("RANGE") <= 1:
+        return _key_schema(elements, definitions)
     if kinds[0] != "HASH":
         raise ValidationException(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
@@ -285,21 +313,18 @@ def _global_index_key_schema(
     first_range = kinds.index("RANGE") if "RANGE" in kinds else len(kinds)
     if "HASH" in kinds[first_range:]:
         raise ValidationException(
-            "Invalid KeySchema: all HASH key elements must come before the RANGE key elements "
-            f"for index: {name}"
+            INVALID + "All HASH key attributes must precede RANGE key attributes in the KeySchema"
         )
-    if (
-        first_range > MAX_MULTI_KEY_ATTRIBUTES
-        or len(kinds) - first_range > MAX_MULTI_KEY_ATTRIBUTES
-    ):
-        raise ValidationException(
-            INVALID + f"A global secondary index key can have at most {MAX_MULTI_KEY_ATTRIBUTES} "
-            f"HASH and {MAX_MULTI_KEY_ATTRIBUTES} RANGE attributes: {name}"
-        )
+    for kind, count in (("HASH", first_range), ("RANGE", len(kinds) - first_range)):
+        if count > MAX_MULTI_KEY_ATTRIBUTES:
+            raise ValidationException(
+                INVALID
+                + f"The KeySchema exceeds the maximum allowed number of {kind} key attributes"
+            )
     names = [e["AttributeName"] for e in elements]
     if len(set(names)) != len(names):
         raise ValidationException(
-            f"Invalid KeySchema: an attribute appears twice in the key schema of index: {name}"
+            "The KeySchema contains multiple key attributes with the same name"
         )
     types = {d["AttributeName"]: d["AttributeType"] for d in definitions}
     missing = [n for n in names if n not in types]
@@ -347,8 +372,16 @@ def _index_definition(
     non_key = projection.get("NonKeyAttributes")
     if kind == "INCLUDE" and not non_key:
         raise ValidationException(
-            INVALID + "NonKeyAttributes must be specified when ProjectionType is INCLUDE"
+            INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"
         )
+    if kind == "INCLUDE":
+        seen_attributes: set[str] = set()
+        for attribute in non_key:
+            if attribute in seen_attributes:
+                raise ValidationException(
+                    INVALID + f"Duplicate element in NonKeyAttributes: {attribute}"
+                )
+            seen_attributes.add(attribute)
     if kind in ("ALL", "KEYS_ONLY") and non_key:
         raise ValidationException(
             INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is specified"
@@ -381,7 +414,33 @@ def _index_definition(
     return definition
 
 
-def _stream_specification(stream: dict[str, Any] | None) -> dict[str, Any] | None:
+def _check_projected_total(indexes: list[dict[str, Any]]) -> None:
+    """At most 100 NonKeyAttributes across a table's indexes; an attribute projected into
+    two indexes counts twice."""
+    total = sum(len(index["Projection"].get("NonKeyAttributes") or []) for index in indexes)
+    if total > MAX_PROJECTED_ATTRIBUTES:
+        raise ValidationException(
+            INVALID + "Number of projected attributes in all indexes exceeds limit of "
+            f"{MAX_PROJECTED_ATTRIBUTES}"
+        )
+
+
+#: How the service words a StreamViewType missing on enabling, or given on disabling.
+_VIEW_TYPE_RULES = {
+    "CreateTable": (
+        "Table is being created with a stream enabled, UpdateViewType is required",
+        "Table is being created with a stream disabled, UpdateViewType should not be specified",
+    ),
+    "UpdateTable": (
+        "If stream is being enabled then UpdateViewType is required",
+        "If stream is being disabled, then UpdateViewType must not be specified",
+    ),
+}
+
+
+def _stream_specification(
+    stream: dict[str, Any] | None, operation: str = "CreateTable"
+) -> dict[str, Any] | None:
     if stream is None:
         return None
     enabled = get_bool(stream, "StreamEnabled")
@@ -391,18 +450,18 @@ def _stream_specification(stream: dict[str, Any] | None) -> dict[str, Any] | Non
             "failed to satisfy constraint: Member must not be null"
         )
     view_type = stream.get("StreamViewType")
+    required, forbidden = _VIEW_TYPE_RULES[operation]
     if enabled and view_type is None:
-        raise ValidationException(INVALID + "StreamViewType is required when StreamEnabled is true")
+        raise ValidationException(INVALID + required)
     if not enabled and view_type is not None:
-        raise ValidationException(
-            INVALID + "StreamViewType cannot be specified when StreamEnabled is false"
-        )
+        raise ValidationException(INVALID + forbidden)
     if not enabled:
         return None
     return {"StreamEnabled": True, "StreamViewType": view_type}
 
 
-def _tags(tags: list[Any]) -> dict[str, str]:
+def _tags(tags: list[Any], existing: dict[str, str] | None = None) -> dict[str, str]:
+    """Tags checked as the service checks them; returns ``existing`` merged with them."""
     result: dict[str, str] = {}
     violations = Violations()
     for position, tag in enumerate(tags, 1):
@@ -414,10 +473,31 @@ def _tags(tags: list[Any]) -> dict[str, str]:
             violations.length(key, f"tags.{position}.member.key", 1, 128)
         if violations.not_null(value, f"tags.{position}.member.value"):
             violations.length(value, f"tags.{position}.member.value", 0, 256)
-        if key is not None and value is not None:
-            result[key] = value
     violations.raise_if_any()
-    return result
+    for tag in tags:
+        key, value = tag["Key"], tag["Value"]
+        if not _tag_text(key):
+            raise ValidationException(f"The Tag Key provided is invalid, Key: {key}")
+        if not _tag_text(value):
+            raise ValidationException(f"The Tag Value provided is invalid, Value: {value}")
+        if key.lower().startswith("aws:"):
+            raise ValidationException(f"Tag Key cannot be prefixed with aws:, Key: {key}")
+        if key in result:
+            raise ValidationException(
+                f"Duplicate Tag Keys provided as input: Duplicate Tag Key found {key}"
+            )
+        result[key] = value
+    merged = {**(existing or {}), **result}
+    if len(merged) > MAX_TAGS:
+        raise ValidationException(
+            "Number of Tags exceed the current limit for the provided ResourceArn"
+        )
+    return merged
+
+
+def _tag_text(text: str) -> bool:
+    """Letters, numbers, white space and + - = . _ : / (the set DynamoDB documents)."""
+    return all(c in TAG_PUNCTUATION or unicodedata.category(c)[0] in "LNZ" for c in text)
 
 
 # ---------------------------------------------------------------------- DescribeTable
@@ -479,6 +559,10 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     violations.enum(billing_mode, "billingMode", BILLING_MODES)
     _check_throughput(violations, throughput, "provisionedThroughput")
     violations.enum(table_class, "tableClass", ("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
+    if stream is not None:
+        violations.enum(
+            stream.get("StreamViewType"), "streamSpecification.streamViewType", STREAM_VIEW_TYPES
+        )
     violations.raise_if_any()
     if all(
         value is None
@@ -497,6 +581,8 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
             "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
         )
+    if index_updates is not None and not index_updates:
+        raise ValidationException(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
     table = engine.tables.get(engine.resolve_table_name(name))
     if table is None:
         raise _table_not_found(name)
@@ -567,15 +653,17 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         current.read, current.write = read, write
         status = "UPDATING"
     if stream is not None:
-        enabled = stream.get("StreamEnabled")
+        # The specification is checked on its own first (a missing view type is reported
+        # even when the stream is already enabled).
+        specification = _stream_specification(stream, "UpdateTable")
         currently = bool(table.stream_specification)
-        if enabled and currently:
+        if specification and currently:
             raise ValidationException(
-                f"Table already has an enabled stream: {table.arn}/stream/{table.stream_label}"
+                f"Table already has an enabled stream: TableName: {table.name}"
             )
-        if enabled is False and not currently:
-            raise ValidationException("Table already has no stream enabled")
-        table.stream_specification = _stream_specification(stream)
+        if specification is None and not currently:
+            raise ValidationException(f"Table has no stream to disable: TableName: {table.name}")
+        table.stream_specification = specification
     if deletion_protection is not None:
         table.deletion_protection = deletion_protection
     if table_class is not None:
@@ -636,18 +724,26 @@ def _apply_index_updates(
         )
     now = engine.now()
     for update in updates:
-        if not isinstance(update, dict) or len(update) != 1:
+        actions = [
+            a for a in ("Create", "Update", "Delete") if isinstance(update, dict) and a in update
+        ]
+        if not actions:
             raise ValidationException(
-                "One or more parameter values were invalid: Each GlobalSecondaryIndexUpdate "
-                "must contain exactly one of Create, Update or Delete"
+                INVALID + "One of GlobalSecondaryIndexUpdate.Update, "
+                "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not "
+                "be null"
             )
-        action, body = next(iter(update.items()))
+        if len(actions) > 1:
+            raise ValidationException(
+                INVALID + "Only one global secondary index action is allowed per "
+                "GlobalSecondaryIndexUpdate object"
+            )
+        action = actions[0]
+        body = update[action]
         name = body.get("IndexName") if isinstance(body, dict) else None
         if action == "Create":
             if name in table.indexes:
-                raise ValidationException(
-                    f"One or more parameter values were invalid: Index with name {name} already exists"
-                )
+                raise ValidationException("Attempting to create an index which already exists")
             if len(table.global_indexes) >= MAX_GLOBAL_INDEXES:
                 raise LimitExceededException(
                     f"Subscriber limit exceeded: The number of global secondary indexes exceeds "
@@ -661,21 +757,21 @@ def _apply_index_updates(
                 max_key_elements=2 * MAX_MULTI_KEY_ATTRIBUTES,
             )
             violations.raise_if_any()
+            if definitions is None:
+                raise ValidationException(
+                    INVALID + f"AttributeDefinitions is not specified for index: {name}"
+                )
+            # The new index's keys must be defined by this request, even when the table
+            # already defines them; where the two disagree, the table's type is kept.
+            _global_index_key_schema(name, body["KeySchema"], definitions)
             known = {d["AttributeName"]: d for d in table.attribute_definitions}
-            for definition in definitions or []:
+            for definition in definitions:
                 known.setdefault(definition["AttributeName"], definition)
-                if (
-                    known[definition["AttributeName"]]["AttributeType"]
-                    != definition["AttributeType"]
-                ):
-                    raise ValidationException(
-                        INVALID + "Cannot change the type of an existing attribute "
-                        f"definition: {definition['AttributeName']}"
-                    )
             merged = list(known.values())
             definition = _index_definition(
                 body, merged, table.schema, local=False, billing_mode=table.billing_mode
             )
+            _check_projected_total(table.local_indexes + table.global_indexes + [definition])
             used = set(table.schema.names)
             for index in table.local_indexes + table.global_indexes + [definition]:
                 used.update(k["AttributeName"] for k in index["KeySchema"])
@@ -708,7 +804,7 @@ def _apply_index_updates(
             table.attribute_definitions = [
                 d for d in table.attribute_definitions if d["AttributeName"] in used
             ]
-        elif action == "Update":
+        else:
             index = table.indexes.get(name)
             if index is None or index.local:
                 raise ResourceNotFoundException(
@@ -732,13 +828,19 @@ def _apply_index_updates(
                     "ReadCapacityUnits": throughput["ReadCapacityUnits"],
                     "WriteCapacityUnits": throughput["WriteCapacityUnits"],
                 }
-        else:
-            raise ValidationException(
-                f"One or more parameter values were invalid: Unknown index update: {action}"
-            )
 
 
 # ---------------------------------------------------------------------- DeleteTable
+#: TableDescription fields DescribeTable shows and DeleteTable's answer leaves out.
+DELETED_TABLE_OMITS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "CreationDateTime",
+    "LocalSecondaryIndexes",
+    "GlobalSecondaryIndexes",
+)
+
+
 @operation("DeleteTable")
 def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Delete a table and all its items. O(1) here (memory is reclaimed by the collector)."""
@@ -753,21 +855,46 @@ def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         )
     description = table.describe(engine.now())
     description["TableStatus"] = "DELETING"
+    # The service's answer describes what is being deleted, not its schema or indexes.
+    for field in DELETED_TABLE_OMITS:
+        description.pop(field, None)
     engine.remove_table(table)
     return {"TableDescription": description}
 
 
 # ---------------------------------------------------------------------- tags
-def _table_for_arn(engine: Engine, arn: str | None) -> Table:
+def _table_for_arn(
+    engine: Engine, arn: str | None, entries: list[Any] | None = None, *, nothing: str = ""
+) -> Table:
+    """The table a tagging request's ResourceArn names, checked in the service's order: the
+    ARN's form, then (TagResource, UntagResource) that ``entries`` is not empty, refused with
+    ``nothing``, then the table."""
     violations = Violations()
     if violations.not_null(arn, "resourceArn"):
         violations.length(arn, "resourceArn", 1, 1283)
     violations.raise_if_any()
     assert arn is not None
-    prefix = f"arn:aws:dynamodb:{engine.region}:{engine.account_id}:table/"
     if not arn.startswith("arn:"):
-        raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    name = arn[len(prefix) :] if arn.startswith(prefix) else None
+        raise ValidationException(INVALID + f"ARNs must start with 'arn:': {arn}")
+    parts = arn.split(":", 5)
+    name = None
+    if len(parts) == 6 and parts[2] == "dynamodb":
+        region, account, resource = parts[3], parts[4], parts[5]
+        if resource.startswith("table/") and "/" in resource[len("table/") :]:
+            sub = resource[len("table/") :].split("/", 1)[1]
+            if not sub.startswith("stream/"):
+                raise ValidationException(
+                    INVALID + "Invalid resource arn provided, only table or stream is "
+                    f"accepted. Provided resource arn: {arn}"
+                )
+        elif resource.startswith("table/") and account == engine.account_id:
+            if region != engine.region:
+                raise ValidationException(
+                    f"Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+                )
+            name = resource[len("table/") :]
+    if entries is not None and not entries:
+        raise ValidationException(nothing)
     table = engine.tables.get(name) if name else None
     if table is None:
         raise ResourceNotFoundException(
@@ -778,33 +905,41 @@ def _table_for_arn(engine: Engine, arn: str | None) -> Table:
 
 @operation("TagResource")
 def tag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Add or overwrite tags on a table (at most 50 tags)."""
+    """Add or overwrite tags on a table (at most 50 tags). Answers ``{}``: on the wire the
+    service sends an empty body (see EMPTY_RESPONSE_OPERATIONS)."""
     arn = get_str(request, "ResourceArn")
     tags = get_list(request, "Tags")
     violations = Violations()
     violations.not_null(tags, "tags")
     violations.raise_if_any()
-    table = _table_for_arn(engine, arn)
-    new_tags = _tags(tags or [])
-    merged = {**table.tags, **new_tags}
-    if len(merged) > MAX_TAGS:
-        raise LimitExceededException(
-            f"The number of tags on the resource would exceed the limit of {MAX_TAGS}"
-        )
-    table.tags = merged
+    assert tags is not None
+    table = _table_for_arn(
+        engine, arn, tags, nothing="Atleast one Tag needs to be provided as Input."
+    )
+    table.tags = _tags(tags, table.tags)
     return {}
 
 
 @operation("UntagResource")
 def untag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Remove tags from a table by key."""
+    """Remove tags from a table by key. Answers ``{}``: on the wire the service sends an
+    empty body (see EMPTY_RESPONSE_OPERATIONS)."""
     arn = get_str(request, "ResourceArn")
-    keys = get_list(request, "TagKeys")
+    keys = get_str_list(request, "TagKeys")
     violations = Violations()
-    violations.not_null(keys, "tagKeys")
+    if violations.not_null(keys, "tagKeys") and any(not 1 <= len(k) <= 128 for k in keys):
+        violations.add(
+            keys,
+            "tagKeys",
+            "Member must satisfy constraint: [Member must have length less than or equal to "
+            "128, Member must have length greater than or equal to 1]",
+        )
     violations.raise_if_any()
-    table = _table_for_arn(engine, arn)
-    for key in keys or []:
+    table = _table_for_arn(
+        engine, arn, keys, nothing="Atleast one Tag Key needs to be provided as Input."
+    )
+    assert keys is not None
+    for key in keys:
         table.tags.pop(key, None)
     return {}
 

@@ -19,6 +19,7 @@ from engine.errors import (
     ValidationException,
 )
 from engine.expressions import compile_projection, compile_update
+from engine.keys import KeyShapeError
 from engine.operations.common import (
     CONDITION_FAILED,
     RETURN_CAPACITY,
@@ -32,12 +33,13 @@ from engine.operations.common import (
 )
 from engine.table import Table
 from engine.validation import Violations, get_dict, get_list, get_str
-from engine.values import copy_item, item_size, validate_item
+from engine.values import check_item_depth, copy_item, item_size, validate_item
 
 MAX_TRANSACTION_ITEMS = 100
 TOKEN_LIFETIME_SECONDS = 600
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+NESTING_REASON = "Nesting Levels have exceeded supported limits"
 #: Error code -> the CancellationReasons code the service reports for it.
 _REASON_CODES = {
     "ValidationException": "ValidationError",
@@ -57,6 +59,8 @@ class Action:
     condition: Any
     update: Any
     on_failure: str | None
+    #: A key (or Put item key) of the wrong shape: the transaction is cancelled with it.
+    problem: str | None = None
 
 
 def _transact_items(request: dict[str, Any], violations: Violations) -> list[Any]:
@@ -104,6 +108,8 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     actions = [_plan(engine, entry, position) for position, entry in enumerate(items)]
     seen: set[tuple[str, str]] = set()
     for action in actions:
+        if action.problem is not None:
+            continue
         identity = (
             action.table.name,
             json.dumps([action.key[n] for n in action.table.schema.names], sort_keys=True),
@@ -116,6 +122,10 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
     results: list[tuple[Action, Any, dict[str, Any] | None, int]] = []
     failed = False
     for action in actions:
+        if action.problem is not None:
+            reasons.append({"Code": "ValidationError", "Message": action.problem})
+            failed = True
+            continue
         entry = action.table.get(action.partition_value, action.sort_value)
         old = entry[0] if entry else None
         if action.condition is not None and not action.condition.evaluate(old or {}):
@@ -222,15 +232,34 @@ def _plan(engine: Engine, entry: Any, position: int) -> Action:
     context.check_unused()
     table = engine.get_table(table_name or "")
     item = None
-    if kind == "Put":
-        item = validate_item(get_dict(body, "Item"))
-        partition_value, sort_value = table.schema.check_item(item)
-        key = table.schema.key_of(item)
-    else:
-        key = validate_item(get_dict(body, "Key"), parameter="Key")
-        partition_value, sort_value = table.schema.check_key(key)
+    # Empty or oversized key values are refused before the transaction runs; a key of the
+    # wrong shape or type is found while it runs and cancels it (what the service does).
+    partition_value = sort_value = None
+    problem = None
+    try:
+        if kind == "Put":
+            item = validate_item(get_dict(body, "Item"))
+            for index in table.indexes.values():
+                index.check_item(item, types=False)
+            partition_value, sort_value = table.schema.check_item(item)
+            key = table.schema.key_of(item)
+        else:
+            key = validate_item(get_dict(body, "Key"), parameter="Key")
+            partition_value, sort_value = table.schema.check_key(key)
+    except KeyShapeError as error:
+        problem = error.message
+        key = {}
     return Action(
-        kind, table, partition_value, sort_value, key, item, condition, update, on_failure
+        kind,
+        table,
+        partition_value,
+        sort_value,
+        key,
+        item,
+        condition,
+        update,
+        on_failure,
+        problem,
     )
 
 
@@ -253,6 +282,14 @@ def _new_image(action: Action, old: dict[str, Any] | None) -> tuple[dict[str, An
                 "One or more parameter values were invalid: Cannot update attribute "
                 f"{key_name}. This attribute is part of the key"
             )
+    if old is None and not action.update.creates_item:
+        return None, 0  # REMOVE and DELETE alone leave a missing item missing
+    if action.update.writes_nested:
+        try:
+            check_item_depth(new)
+        except ValidationException:
+            # A cancellation reason carries the short form of the item-level message.
+            raise ValidationException(NESTING_REASON) from None
     size = item_size(new)
     check_item_size(size, update=True)
     return new, size

@@ -264,3 +264,82 @@ def test_transact_get_items(books: Engine) -> None:
     assert response["Responses"] == [{"Item": {"pk": s("a")}}, {}]
     # 5,000 bytes is 2 units of 4 KB, doubled; the missing item costs 2.
     assert response["ConsumedCapacity"] == [{"TableName": "Books", "CapacityUnits": 6.0}]
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"Delete": {"Key": {"pk": n(5)}}}, "The provided key element does not match the schema"),
+        (
+            {"ConditionCheck": {"Key": {"pk": {"L": [s("x")]}}, "ConditionExpression": "a = :a"}},
+            "The provided key element does not match the schema",
+        ),
+        (
+            {"Update": {"Key": {"pk": n(5)}, "UpdateExpression": "SET a = :a"}},
+            "The provided key element does not match the schema",
+        ),
+        (
+            {"Put": {"Item": {"pk": n(5)}}},
+            "One or more parameter values were invalid: Type mismatch for key pk expected: S "
+            "actual: N",
+        ),
+    ],
+)
+def test_a_wrongly_typed_key_cancels_a_transaction(
+    books: Engine, action: dict[str, Any], message: str
+) -> None:
+    kind, body = next(iter(action.items()))
+    body = {"TableName": "Books", **body}
+    if "ConditionExpression" in body or "UpdateExpression" in body:
+        body["ExpressionAttributeValues"] = {":a": n(1)}
+    good = {"Put": {"TableName": "Books", "Item": {"pk": s("fine")}}}
+    error = error_of(books, "TransactWriteItems", {"TransactItems": [good, {kind: body}]})
+    assert error.code == "TransactionCanceledException"
+    assert error.message == (
+        "Transaction cancelled, please refer cancellation reasons for specific reasons "
+        "[None, ValidationError]"
+    )
+    assert error.extra["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": message},
+    ]
+    assert books.call("GetItem", {"TableName": "Books", "Key": {"pk": s("fine")}}) == {}
+
+
+def test_an_empty_key_value_is_refused_before_a_transaction_runs(books: Engine) -> None:
+    for action in (
+        {"Delete": {"TableName": "Books", "Key": {"pk": s("")}}},
+        {"Put": {"TableName": "Books", "Item": {"pk": s("")}}},
+    ):
+        error = error_of(books, "TransactWriteItems", {"TransactItems": [action]})
+        assert (error.code, error.message) == (
+            "ValidationException",
+            "One or more parameter values are not valid. The AttributeValue for a key "
+            "attribute cannot contain an empty string value. Key: pk",
+        )
+
+
+def test_an_empty_index_key_in_a_transaction_put_is_refused_up_front(engine: Engine) -> None:
+    create_table(
+        engine,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "author", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-author",
+                "KeySchema": [{"AttributeName": "author", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    put = {"Put": {"TableName": "Books", "Item": {"pk": s("a"), "author": s("")}}}
+    error = error_of(engine, "TransactWriteItems", {"TransactItems": [put]})
+    assert error.code == "ValidationException"
+    assert error.message.endswith("IndexName: by-author, IndexKey: author")
+    # A wrongly typed index key is found while the transaction runs.
+    put["Put"]["Item"]["author"] = n(1)
+    error = error_of(engine, "TransactWriteItems", {"TransactItems": [put]})
+    assert error.code == "TransactionCanceledException"
+    assert error.extra["CancellationReasons"][0]["Code"] == "ValidationError"

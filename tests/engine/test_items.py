@@ -261,3 +261,68 @@ def test_writes_bill_the_larger_of_old_and_new(books: Engine) -> None:
         "CapacityUnits": 3.0,
         "Table": {"CapacityUnits": 3.0},
     }
+
+
+def _stream_records(engine: Engine) -> list[dict[str, Any]]:
+    arn = engine.call("DescribeTable", {"TableName": "Books"})["Table"]["LatestStreamArn"]
+    shard = engine.call("DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"][0]
+    iterator = engine.call(
+        "GetShardIterator",
+        {"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"},
+    )["ShardIterator"]
+    return engine.call("GetRecords", {"ShardIterator": iterator})["Records"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "values"),
+    [
+        ("REMOVE a", None),
+        ("REMOVE a.b", None),  # the parent is missing too: nothing to refuse on a missing item
+        ("REMOVE a, b[2]", None),
+        ("DELETE tags :t", {":t": {"SS": ["x"]}}),
+        ("REMOVE a DELETE tags :t", {":t": {"SS": ["x"]}}),
+    ],
+)
+def test_removing_from_a_missing_item_creates_nothing(
+    engine: Engine, expression: str, values: dict[str, Any] | None
+) -> None:
+    create_table(engine, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    request: dict[str, Any] = {
+        "TableName": "Books",
+        "Key": {"pk": s("ghost")},
+        "UpdateExpression": expression,
+        "ReturnValues": "ALL_NEW",
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    if values:
+        request["ExpressionAttributeValues"] = values
+    response = engine.call("UpdateItem", request)
+    assert "Attributes" not in response
+    assert response["ConsumedCapacity"] == {"TableName": "Books", "CapacityUnits": 1.0}
+    assert get(engine, "ghost") == {}
+    assert _stream_records(engine) == []
+    # Nothing was stored, so the same request is ignored again (a key-only item left behind
+    # would make a nested REMOVE an invalid document path the second time).
+    assert "Attributes" not in engine.call("UpdateItem", request)
+    assert get(engine, "ghost") == {}
+    # The same action in a transaction leaves the item missing as well.
+    del request["ReturnValues"], request["ReturnConsumedCapacity"]
+    engine.call("TransactWriteItems", {"TransactItems": [{"Update": request}]})
+    assert get(engine, "ghost") == {}
+    assert _stream_records(engine) == []
+
+
+def test_an_update_that_sets_anything_still_creates_the_missing_item(books: Engine) -> None:
+    books.call(
+        "UpdateItem",
+        {
+            "TableName": "Books",
+            "Key": {"pk": s("new")},
+            "UpdateExpression": "SET a = :v REMOVE b.c",
+            "ExpressionAttributeValues": {":v": n(1)},
+        },
+    )
+    assert get(books, "new")["Item"] == {"pk": s("new"), "a": n(1)}
+    # With no UpdateExpression at all, the key alone is stored.
+    books.call("UpdateItem", {"TableName": "Books", "Key": {"pk": s("bare")}})
+    assert get(books, "bare")["Item"] == {"pk": s("bare")}

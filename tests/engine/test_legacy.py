@@ -1380,3 +1380,31 @@ def test_a_scan_filter_selects_what_its_filter_expression_selects(
         legacy["ConditionalOperator"] = conditional_operator
     expression = {**common, **expression_for(scan_filter, legacy.get("ConditionalOperator"))}
     assert engine.call("Scan", legacy) == engine.call("Scan", expression)
+
+
+def test_expected_not_contains_fails_on_a_missing_attribute(things: Engine) -> None:
+    # CONTAINS and NOT_CONTAINS are both false where the attribute is missing (NE holds).
+    key = {"id": s("t1")}
+    for operation, request in (
+        ("PutItem", {"Item": {**key, "seen": {"BOOL": True}}}),
+        ("UpdateItem", {"Key": key, "AttributeUpdates": {"seen": {"Value": {"BOOL": True}}}}),
+        ("DeleteItem", {"Key": key}),
+    ):
+        for missing in ("absent", "also_absent"):
+            expected = {missing: cond("NOT_CONTAINS", s("x"))}
+            full = {"TableName": "Things", **request, "Expected": expected}
+            assert error_of(things, operation, full).code == "ConditionalCheckFailedException"
+        full = {"TableName": "Things", **request, "Expected": {"absent": cond("NE", s("x"))}}
+        things.call(operation, full)
+        things.call("PutItem", {"TableName": "Things", "Item": {**key, "name": s("apple")}})
+    # With OR, another condition can still let the write through.
+    expected = {"absent": cond("NOT_CONTAINS", s("x")), "name": cond("EQ", s("apple"))}
+    things.call(
+        "PutItem",
+        {
+            "TableName": "Things",
+            "Item": {**key, "name": s("pear")},
+            "Expected": expected,
+            "ConditionalOperator": "OR",
+        },
+    )

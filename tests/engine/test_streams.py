@@ -176,7 +176,55 @@ def test_update_table_stream_errors(engine: Engine) -> None:
         },
     )
     assert error.code == "ValidationException"
-    assert error.message == f"Table already has an enabled stream: {arn}"
+    assert error.message == "Table already has an enabled stream: TableName: Books"
+    # The specification itself is checked first.
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {"TableName": "Books", "StreamSpecification": {"StreamEnabled": True}},
+    )
+    assert error.message == (
+        "One or more parameter values were invalid: "
+        "If stream is being enabled then UpdateViewType is required"
+    )
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "X"},
+        },
+    )
+    assert error.message == (
+        "1 validation error detected: Value 'X' at 'streamSpecification.streamViewType' failed "
+        "to satisfy constraint: Member must satisfy enum value set: "
+        "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
+    )
+    assert engine.call("DescribeTable", {"TableName": "Books"})["Table"]["LatestStreamArn"] == arn
+    disable = {"TableName": "Books", "StreamSpecification": {"StreamEnabled": False}}
+    engine.call("UpdateTable", disable)
+    error = error_of(engine, "UpdateTable", disable)
+    assert error.message == "Table has no stream to disable: TableName: Books"
+    disable["StreamSpecification"]["StreamViewType"] = "KEYS_ONLY"
+    assert error_of(engine, "UpdateTable", disable).message == (
+        "One or more parameter values were invalid: "
+        "If stream is being disabled, then UpdateViewType must not be specified"
+    )
+
+
+def test_an_unknown_stream_view_type_is_refused_before_the_table_changes(engine: Engine) -> None:
+    create_table(engine)
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Books",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "ALL"},
+        },
+    )
+    assert error.code == "ValidationException"
+    assert "Value 'ALL' at 'streamSpecification.streamViewType'" in error.message
+    assert "LatestStreamArn" not in engine.call("DescribeTable", {"TableName": "Books"})["Table"]
 
 
 def test_a_disabled_stream_is_readable_for_24_hours_then_gone(engine: Engine) -> None:
@@ -758,3 +806,70 @@ def test_replaying_the_stream_rebuilds_the_table(
     for key, item in actual.items():
         assert item.keys() == replayed[key].keys()
         assert all(values_equal(item[name], replayed[key][name]) for name in item)
+
+
+# ---------------------------------------------------------------------- fidelity
+def test_a_malformed_stream_arn_is_a_validation_error(engine: Engine) -> None:
+    with_stream(engine)
+    malformed = "x" * 40  # long enough for the length constraint, not an ARN
+    shard = {"ShardId": "shardId-00000001750000000000-00000000", "ShardIteratorType": "LATEST"}
+    for operation, request in (
+        ("DescribeStream", {"StreamArn": malformed}),
+        ("DescribeStream", {"StreamArn": f"{TABLE_ARN}/index/by-author"}),
+        ("GetShardIterator", {"StreamArn": malformed, **shard}),
+        ("ListStreams", {"ExclusiveStartStreamArn": malformed}),
+    ):
+        error = error_of(engine, operation, request)
+        assert (error.code, error.message) == ("ValidationException", "Invalid StreamArn")
+    # A well-formed ARN of a stream that does not exist is still not found.
+    missing = f"{TABLE_ARN}/stream/2020-01-01T00:00:00.000"
+    assert error_of(engine, "DescribeStream", {"StreamArn": missing}).code == (
+        "ResourceNotFoundException"
+    )
+
+
+def test_list_streams_returns_at_most_100_a_page(engine: Engine) -> None:
+    with_stream(engine)
+    error = error_of(engine, "ListStreams", {"Limit": 101})
+    assert (error.code, error.message) == (
+        "ValidationException",
+        "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100",
+    )
+    assert len(engine.call("ListStreams", {"Limit": 100})["Streams"]) == 1
+
+
+def test_describe_stream_lists_the_children_of_a_shard(engine: Engine) -> None:
+    engine.extensions["streams"].shard_rollover_seconds = 60
+    arn = with_stream(engine)
+    engine.clock.advance(130)
+    first, second, third = shards_of(engine, arn)
+    children = engine.call(
+        "DescribeStream",
+        {"StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS", "ShardId": first["ShardId"]}},
+    )["StreamDescription"]["Shards"]
+    assert children == [second]
+    last = {"Type": "CHILD_SHARDS", "ShardId": third["ShardId"]}
+    assert (
+        engine.call("DescribeStream", {"StreamArn": arn, "ShardFilter": last})["StreamDescription"][
+            "Shards"
+        ]
+        == []
+    )
+    error = error_of(
+        engine,
+        "DescribeStream",
+        {"StreamArn": arn, "ShardFilter": {"Type": "PARENT", "ShardId": first["ShardId"]}},
+    )
+    assert error.message == (
+        "1 validation error detected: Value 'PARENT' at 'shardFilter.type' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [CHILD_SHARDS]"
+    )
+    error = error_of(
+        engine, "DescribeStream", {"StreamArn": arn, "ShardFilter": {"ShardId": "short"}}
+    )
+    assert "at 'shardFilter.shardId' failed to satisfy constraint" in error.message
+    error = error_of(
+        engine, "DescribeStream", {"StreamArn": arn, "ShardFilter": {"Type": "CHILD_SHARDS"}}
+    )
+    assert error.code == "ValidationException"

@@ -390,15 +390,61 @@ def test_on_demand_per_table_quota_throttles(engine: Engine) -> None:
     )
 
 
-def test_on_demand_hot_partitions_still_throttle(engine: Engine) -> None:
+def test_on_demand_partitions_absorb_a_short_burst(engine: Engine) -> None:
+    # An SDK batch writer putting 200 items of 10 KB under one partition key at once
+    # succeeds on AWS: 2,000 WCU on one key, twice the partition's maximum a second.
+    create_table(engine, sort=("sk", "S"))
+    for batch in range(8):
+        items = [
+            {
+                "PutRequest": {
+                    "Item": {"pk": s("hot"), "sk": s(f"{batch}-{i}"), "x": s("y" * 10_000)}
+                }
+            }
+            for i in range(25)
+        ]
+        response = engine.call("BatchWriteItem", {"RequestItems": {"Books": items}})
+        assert response["UnprocessedItems"] == {}
+    described = engine.call("DescribeTable", {"TableName": "Books"})["Table"]
+    assert described["ItemCount"] == 200
+    # 2,000 WCU: the partition's 1,000 for this second, and 1,000 of its 5,000-unit pool.
+    view = describe(engine)["Partitions"]
+    pools = sorted(partition["WriteBurstPool"] for partition in view)
+    assert pools[0] == 4000.0
+    assert set(pools[1:]) == {5000.0}
+
+
+def test_on_demand_hot_partitions_still_throttle_under_sustained_load(engine: Engine) -> None:
+    create_table(engine)
+    assert accepted(engine, 10_000, units=1.0, keys={"hot": 1.0}) == 6000  # 1,000 + 5 s pool
+    engine.clock.advance(60)  # idle: the pool refills from the unused capacity
+    # 2,000 WCU a second on one key: the pool pays the excess for five seconds; after that
+    # the key gets its 1,000 WCU a second on average, so half of such requests are refused.
+    outcomes = []
+    for _ in range(8):
+        try:
+            charge(engine, 2000.0, keys={"hot": 2000.0})
+            outcomes.append(True)
+        except DynamoDBError as error:
+            outcomes.append(False)
+            assert error.code == "ProvisionedThroughputExceededException"
+            assert error.to_dict()["ThrottlingReasons"][0]["reason"] == (
+                "TableWriteKeyRangeThroughputExceeded"
+            )
+        engine.clock.advance(1)
+    assert outcomes == [True, True, True, True, True, False, True, False]
+    # The partition's maximum itself is always served.
+    for _ in range(5):
+        charge(engine, 1000.0, keys={"hot": 1000.0})
+        engine.clock.advance(1)
+
+
+def test_on_demand_partition_bursts_can_be_switched_off_for_a_lab(engine: Engine) -> None:
+    throughput(engine).on_demand_partition_burst_seconds = 0
     create_table(engine)
     assert accepted(engine, 5000, units=1.0, keys={"hot": 1.0}) == 1000
-    with pytest.raises(DynamoDBError) as caught:
-        charge(engine, 1.0, keys={"hot": 1.0})
-    assert caught.value.code == "ProvisionedThroughputExceededException"
-    assert caught.value.to_dict()["ThrottlingReasons"][0]["reason"] == (
-        "TableWriteKeyRangeThroughputExceeded"
-    )
+    restored = Engine.loads(engine.dumps())
+    assert throughput(restored).on_demand_partition_burst_seconds == 0
 
 
 def test_on_demand_counts_request_units_and_estimates_the_cost(engine: Engine) -> None:

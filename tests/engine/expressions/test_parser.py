@@ -94,12 +94,15 @@ def test_expression_size_limit_is_4_kb_of_utf8():
     assert len(ok.encode()) == 4096
     compile_condition(ok, ExpressionContext(None, None), "FilterExpression")
     too_long = "a" * 4097
+    # The service appends the size it measured, in UTF-8 bytes.
     assert condition_error(too_long, parameter="FilterExpression") == (
-        "Invalid FilterExpression: Expression size has exceeded the maximum allowed size;"
+        "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; "
+        "expression size: 4097"
     )
     multibyte = "é" * 2049  # 2049 characters, 4098 bytes
     assert update_error(multibyte) == (
-        "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"
+        "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; "
+        "expression size: 4098"
     )
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ValidationException
-from engine.expressions import ExpressionContext, compile_projection
+from engine.expressions import (
+    ExpressionContext,
+    compile_condition,
+    compile_projection,
+    compile_update,
+)
 
 ITEM = {
     "p": {"S": "key"},
@@ -127,3 +132,29 @@ def test_top_level_names():
     projection = compile_projection("a.b[0], #x, c", ExpressionContext({"#x": "status"}, None))
     assert projection.top_level_names == frozenset({"a", "status", "c"})
     assert projection.paths == (("a", "b", 0), ("status",), ("c",))
+
+
+def test_list_indexes_past_a_java_int_are_refused():
+    # Past the end of the list is simply absent; past the int range is an error.
+    assert project("tags[2147483647]") == {}
+    assert error("tags[2147483648]") == (
+        "Invalid ProjectionExpression: List index is not within the allowable range; "
+        "index: [2147483648]"
+    )
+    assert error("a.b[99999999999999].c") == (
+        "Invalid ProjectionExpression: List index is not within the allowable range; "
+        "index: [99999999999999]"
+    )
+
+
+def test_list_index_range_applies_to_every_expression():
+    ctx = ExpressionContext(None, {":v": {"N": "1"}})
+    with pytest.raises(ValidationException) as caught:
+        compile_update("SET l[4294967295] = :v", ctx)
+    assert caught.value.message == (
+        "Invalid UpdateExpression: List index is not within the allowable range; "
+        "index: [4294967295]"
+    )
+    with pytest.raises(ValidationException) as caught:
+        compile_condition("l[3000000000] = :v", ctx, "ConditionExpression")
+    assert caught.value.message.startswith("Invalid ConditionExpression: List index is not")
