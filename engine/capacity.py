@@ -12,8 +12,7 @@ from typing import Any
 
 from engine.keys import partition_hash
 
-#: Operations whose requests take ReturnConsumedCapacity in the DynamoDB API (the PartiQL
-#: ones included, though this engine does not answer them).
+#: Operations whose requests take ReturnConsumedCapacity in the DynamoDB API.
 CAPACITY_OPERATIONS = frozenset(
     {
         "GetItem",

@@ -55,6 +55,7 @@ BackupInUseException = _error("BackupInUseException")
 ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableException")
 PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
+DuplicateItemException = _error("DuplicateItemException")
 InternalServerError = _error("InternalServerError", status=500)
 
 __all__ = [
@@ -82,5 +83,6 @@ __all__ = [
     "ContinuousBackupsUnavailableException",
     "PointInTimeRecoveryUnavailableException",
     "InvalidRestoreTimeException",
+    "DuplicateItemException",
     "InternalServerError",
 ]
