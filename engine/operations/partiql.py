@@ -243,7 +243,7 @@ def read_page(
     *,
     limit: int | None,
     token: str | None,
-    fingerprint: str,
+    fingerprint: Callable[[], str],
     mode: str | None,
 ) -> dict[str, Any]:
     """One page of a SELECT: its reads in order from where ``token`` left off, until Limit
@@ -251,7 +251,9 @@ def read_page(
 
     O(items read): each read is the Query or Scan handler itself.
     """
-    first, start = (0, None) if token is None else decode_token(token, fingerprint, len(plan.steps))
+    first, start = (0, None)
+    if token is not None:
+        first, start = decode_token(token, fingerprint(), len(plan.steps))
     found: list[dict[str, Any]] = []
     capacities: list[dict[str, Any]] = []
     response: dict[str, Any] = {"Items": found}
@@ -279,7 +281,7 @@ def read_page(
             remaining -= result["ScannedCount"]
         last = result.get("LastEvaluatedKey")
         if last is not None:
-            response["NextToken"] = encode_token(fingerprint, position, last)
+            response["NextToken"] = encode_token(fingerprint(), position, last)
             response["LastEvaluatedKey"] = last
             break
         more = position + 1 < len(plan.steps)
@@ -287,7 +289,7 @@ def read_page(
             (remaining is not None and remaining <= 0)
             or position - first + 1 >= PARTITIONS_PER_PAGE
         ):
-            response["NextToken"] = encode_token(fingerprint, position + 1, None)
+            response["NextToken"] = encode_token(fingerprint(), position + 1, None)
             break
     if capacities:
         response["ConsumedCapacity"] = render_capacity(merge_capacity(capacities), mode)
@@ -345,7 +347,7 @@ def execute_statement(engine: Engine, request: dict[str, Any]) -> dict[str, Any]
             plan,
             limit=limit,
             token=token,
-            fingerprint=_fingerprint(text, parameters),
+            fingerprint=lambda: _fingerprint(text, parameters),
             mode=mode,
         )
     write = plan_write(statement, table, parameters)

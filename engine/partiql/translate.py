@@ -493,11 +493,14 @@ def plan_select(
     forward = True
     groups: list[list[_Branch]] = []
     if branches is not None:
-        by_partition: dict[str, list[_Branch]] = {}
-        for branch in branches:
-            identity = json.dumps(branch.partition, sort_keys=True)
-            by_partition.setdefault(identity, []).append(branch)
-        groups = list(by_partition.values())
+        if len(branches) == 1:
+            groups = [branches]
+        else:
+            by_partition: dict[str, list[_Branch]] = {}
+            for branch in branches:
+                identity = json.dumps(branch.partition, sort_keys=True)
+                by_partition.setdefault(identity, []).append(branch)
+            groups = list(by_partition.values())
         if index is not None and index.projected_names is not None:
             _check_filter_projected(index, groups, select.where)
         groups = [_merge_or_order(group, schema) for group in groups]
