@@ -19,7 +19,8 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from engine.core import Engine, operation
@@ -478,22 +479,17 @@ def execute_transaction(engine: Engine, request: dict[str, Any]) -> dict[str, An
     return _transact_writes(engine, statements, mode, token)
 
 
-class _statement_errors:
+@contextmanager
+def _statement_errors(position: int) -> Iterator[None]:
     """Reword a statement's validation failure as ``Validation failed in TransactStatements[i]``."""
-
-    def __init__(self, position: int) -> None:
-        self.position = position
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, error: Any, traceback: Any) -> bool:
-        if isinstance(error, ValidationException) and not isinstance(error, KeyShapeError):
-            message = as_partiql(error).message
-            raise ValidationException(
-                f"Validation failed in TransactStatements[{self.position}]: {message}"
-            ) from None
-        return False
+    try:
+        yield
+    except KeyShapeError:
+        raise
+    except ValidationException as error:
+        raise ValidationException(
+            f"Validation failed in TransactStatements[{position}]: {as_partiql(error).message}"
+        ) from None
 
 
 def _cancel(reasons: list[dict[str, Any] | None]) -> TransactionCanceledException:
