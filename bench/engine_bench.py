@@ -38,6 +38,13 @@ Throttling: the engine enforces on-demand quotas and the per-partition maximum (
 writes a second on one table, thousands on one GSI partition) would exceed. The benchmark raises
 those rates out of reach before creating the tables: the engine still does all its capacity
 accounting, per partition too, but never refuses a request (moto never throttles either).
+
+PartiQL (workloads 8 and 9): moto answers every ExecuteStatement by handing all items of all
+its tables to its PartiQL interpreter, so its cost grows with everything loaded, including the
+large tables when the workloads that read them are selected (``--only select,insert`` measures
+it on the single-item table alone). moto's INSERT takes no parameters, so workload 9 writes
+its item as a literal: the engine parses each of those statements afresh (its parse cache is
+keyed by statement text), while workload 8 reuses one parameterized SELECT.
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ from bench.engine_client import (  # noqa: E402
 from engine import Engine  # noqa: E402
 
 ITEMS_TABLE = "bench_items"
+SELECT_BY_KEY = f'SELECT * FROM "{ITEMS_TABLE}" WHERE id = ?'
 PARTITION_TABLE = "bench_partition"
 SCAN_TABLE = "bench_scan"
 GSI_PUT_TABLE = "bench_gsi_put"
@@ -139,6 +147,20 @@ def single_item(key: str, index: int) -> dict[str, Any]:
         "active": {"BOOL": True},
         "payload": {"S": PAYLOAD},
     }
+
+
+def insert_statement(key: str, index: int) -> str:
+    """A PartiQL INSERT of the item workload 1 puts, its values written as literals."""
+    literals = {
+        "S": lambda data: "'" + data.replace("'", "''") + "'",
+        "N": str,
+        "BOOL": lambda data: "true" if data else "false",
+    }
+    parts = []
+    for name, value in single_item(key, index).items():
+        ((kind, data),) = value.items()
+        parts.append(f"'{name}': {literals[kind](data)}")
+    return f'INSERT INTO "{ITEMS_TABLE}" VALUE {{{", ".join(parts)}}}'
 
 
 def partition_item(index: int) -> dict[str, Any]:
@@ -285,7 +307,8 @@ class Workload:
 
 
 def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
-    """The seven workloads; ``tag`` keeps PutItem keys distinct between backends sharing data."""
+    """The workloads, in WORKLOAD_NAMES order; ``tag`` keeps written keys distinct between
+    backends sharing data."""
     single_items = sizes.single_items
     large = sizes.large_items
     scan_matches = expected_scan_matches(large)
@@ -383,6 +406,21 @@ def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
             )
         return scanned
 
+    def select_by_key(client: Any, i: int) -> int:
+        key = single_key(i % single_items)
+        response = client.execute_statement(Statement=SELECT_BY_KEY, Parameters=[{"S": key}])
+        items = response["Items"]
+        # The id itself is not checked: the floor backend replays one recorded answer.
+        if len(items) != 1 or "payload" not in items[0] or "NextToken" in response:
+            raise BenchError(f"ExecuteStatement SELECT returned {len(items)} items for {key}")
+        return 1
+
+    def insert(client: Any, i: int) -> int:
+        response = client.execute_statement(Statement=insert_statement(f"{tag}-pq-{i:09d}", i))
+        if response["Items"]:
+            raise BenchError(f"ExecuteStatement INSERT answered {response['Items']}")
+        return 1
+
     large_text = f"{large:,}"
     return [
         Workload("put", "1. PutItem (~200 B, new keys)", put_item, SINGLE_ITEM_GOAL, True),
@@ -392,10 +430,22 @@ def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
         Workload("scan", f"5. Scan+filter, {large_text} items (full)", scan, None),
         Workload("put_gsi", "6. PutItem, 2 GSIs + stream (new keys)", put_gsi_item, None, True),
         Workload("query_gsi", f"7. Query 100 of {large_text} (1 GSI partition)", query_gsi, None),
+        Workload("select", "8. ExecuteStatement SELECT by key", select_by_key, None, True),
+        Workload("insert", "9. ExecuteStatement INSERT (~200 B, new keys)", insert, None, True),
     ]
 
 
-WORKLOAD_NAMES = ("put", "get", "update", "query", "scan", "put_gsi", "query_gsi")
+WORKLOAD_NAMES = (
+    "put",
+    "get",
+    "update",
+    "query",
+    "scan",
+    "put_gsi",
+    "query_gsi",
+    "select",
+    "insert",
+)
 #: The large table each workload reads: loaded only when a selected workload needs it.
 LARGE_TABLE_OF = {"query": PARTITION_TABLE, "scan": SCAN_TABLE, "query_gsi": GSI_QUERY_TABLE}
 
@@ -411,6 +461,7 @@ class RawEngineClient:
         self.query = lambda **request: call("Query", request)
         self.scan = lambda **request: call("Scan", request)
         self.batch_write_item = lambda **request: call("BatchWriteItem", request)
+        self.execute_statement = lambda **request: call("ExecuteStatement", request)
 
 
 class ReplayHandler:
@@ -673,12 +724,7 @@ def run_all(
         log(f"moto: loaded in {load_seconds['moto']:.1f} s")
         client, engine, load_seconds["engine"] = setup_engine(sizes, via_client, workloads)
         log(f"engine: loaded in {load_seconds['engine']:.1f} s")
-        targets = {
-            "moto": moto,
-            "engine": client,
-            "raw": RawEngineClient(engine),
-            "floor": replay_client(engine),
-        }
+        targets = {"moto": moto, "engine": client, "raw": RawEngineClient(engine)}
         plans = {backend: build_workloads(backend, sizes) for backend in BACKENDS}
         settle()
         try:
@@ -690,6 +736,10 @@ def run_all(
                     for backend in BACKENDS
                     if backend != "floor" or plans[backend][position].single_item
                 }
+                if "floor" in runs:
+                    # A recorder per workload: ExecuteStatement answers both SELECT and
+                    # INSERT, and each must replay its own first answer.
+                    targets["floor"] = replay_client(engine)
                 indexes = {
                     backend: warm_up(workload, targets[backend], sizes, 0)
                     for backend, workload in runs.items()

@@ -38,7 +38,10 @@ STREAMS = "DynamoDB Streams"
 DYNALAB = "DynaLab"
 APIS = (DYNAMODB, STREAMS, DYNALAB)
 
-Bills = Literal["read", "write"]
+#: "either": the request decides (a PartiQL statement reads or writes).
+Bills = Literal["read", "write", "either"]
+#: A request-dependent answer: True when this request of the operation only reads.
+ReadsOnly = Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,22 @@ class OperationFacts:
     api: str
     #: True when a successful call never changes the engine's data or settings. Such a call
     #: may still draw read capacity from a provisioned table's buckets (``Engine.revision``
-    #: tells), so a caller that skips journaling reads must compare revisions.
+    #: tells), so a caller that skips journaling reads must compare revisions. False for an
+    #: operation whose requests decide (see ``reads_only``).
     read_only: bool
     #: "read" or "write" for operations that take ReturnConsumedCapacity and bill those
-    #: units; None for operations that consume no capacity.
+    #: units, "either" when the request decides; None for operations that consume none.
     bills: Bills | None
     #: True for operations that add a table (counted against a table quota).
     creates_table: bool
     #: The first line of the handler's docstring.
     summary: str
+    #: For operations whose requests decide whether they write: True for a request that
+    #: only reads (a PartiQL SELECT). None when ``read_only`` says it for every request.
+    reads_only: ReadsOnly | None = None
+    #: True when the service answers a success with an empty body on the wire (the engine
+    #: still returns ``{}``: a response is always a dict).
+    empty_body: bool = False
 
     @property
     def bills_capacity(self) -> bool:
@@ -74,14 +84,16 @@ def operation(
     name: str,
     *,
     api: str = DYNAMODB,
-    read_only: bool = False,
+    read_only: bool | ReadsOnly = False,
     bills: Bills | None = None,
     creates_table: bool = False,
+    empty_body: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the engine's answer to ``name``, with its facts.
 
-    ``read_only`` defaults to False on purpose: an operation that forgets to say it only reads
-    is journaled, which costs a row but never loses a change.
+    ``read_only`` is True, False, or a function of the request for operations whose
+    requests decide. It defaults to False on purpose: an operation that forgets to say it
+    only reads is journaled, which costs a row but never loses a change.
     """
     if api not in APIS:
         raise ValueError(f"unknown api {api!r} for {name}")
@@ -90,7 +102,10 @@ def operation(
         if name in _HANDLERS:
             raise ValueError(f"operation {name} is registered twice")
         summary = (inspect.getdoc(handler) or "").split("\n", 1)[0]
-        _FACTS[name] = OperationFacts(name, api, read_only, bills, creates_table, summary)
+        reads_only = read_only if callable(read_only) else None
+        _FACTS[name] = OperationFacts(
+            name, api, read_only is True, bills, creates_table, summary, reads_only, empty_body
+        )
         _HANDLERS[name] = handler
         return handler
 
@@ -113,10 +128,21 @@ def names(*, api: str | None = None) -> list[str]:
     return [facts.name for facts in operations(api=api)]
 
 
-def is_read_only(name: str) -> bool:
-    """True only for known operations that never change state (unknown names: False)."""
+def is_read_only(name: str, request: dict[str, Any] | None = None) -> bool:
+    """True only when a call of ``name`` with ``request`` cannot change state: a known
+    read-only operation, or a request its operation's ``reads_only`` says only reads
+    (unknown names, and requests that cannot be told: False)."""
     facts = _FACTS.get(name)
-    return facts is not None and facts.read_only
+    if facts is None:
+        return False
+    if facts.read_only:
+        return True
+    if facts.reads_only is None or not isinstance(request, dict):
+        return False
+    try:
+        return bool(facts.reads_only(request))
+    except Exception:  # a request too broken to tell: journal it, the call will refuse it
+        return False
 
 
 def bills_capacity(name: str) -> bool:

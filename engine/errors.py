@@ -19,8 +19,11 @@ class DynamoDBError(Exception):
         self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
-        """The error body as the service sends it (without the namespace prefix)."""
-        body: dict[str, Any] = {"__type": self.code, "message": self.message}
+        """The error body as the service sends it (without the namespace prefix). An error
+        the service sends without a message (a body that is not JSON) has none here either."""
+        body: dict[str, Any] = {"__type": self.code}
+        if self.message:
+            body["message"] = self.message
         body.update(self.extra)
         return body
 
@@ -55,6 +58,7 @@ BackupInUseException = _error("BackupInUseException")
 ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableException")
 PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
+DuplicateItemException = _error("DuplicateItemException")
 InternalServerError = _error("InternalServerError", status=500)
 
 __all__ = [
@@ -82,5 +86,6 @@ __all__ = [
     "ContinuousBackupsUnavailableException",
     "PointInTimeRecoveryUnavailableException",
     "InvalidRestoreTimeException",
+    "DuplicateItemException",
     "InternalServerError",
 ]

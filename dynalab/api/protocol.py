@@ -152,8 +152,9 @@ def parse_json(body: bytes) -> dict[str, Any]:
         raise SerializationException("The request body is not valid UTF-8") from None
     except RecursionError:
         raise SerializationException("The request body is nested too deeply") from None
-    except ValueError as error:
-        raise SerializationException(f"The request body is not valid JSON: {error}") from None
+    except ValueError:
+        # The service names no detail of what is wrong with the JSON: no message at all.
+        raise SerializationException("") from None
     if not isinstance(payload, dict):
         if isinstance(payload, list):
             raise SerializationException("Start of list found where not expected")
@@ -228,8 +229,14 @@ def new_request_id() -> str:
     return base64.b32encode(secrets.token_bytes(32)).decode("ascii").rstrip("=")
 
 
-def success_response(body: dict[str, Any], *, request_id: str, content_type: str) -> HttpResponse:
-    return _json_response(body, 200, request_id=request_id, content_type=content_type)
+def success_response(
+    body: dict[str, Any], *, request_id: str, content_type: str, operation: str = ""
+) -> HttpResponse:
+    """The call's answer; an operation the service answers with no body (TagResource,
+    UntagResource: the catalog's ``empty_body``) gets a zero-length one."""
+    facts = selectors.operation(operation)
+    empty = facts is not None and facts.empty_body
+    return _json_response(body, 200, request_id=request_id, content_type=content_type, empty=empty)
 
 
 def error_response(
@@ -272,9 +279,9 @@ def _json_default(value: Any) -> Any:
 
 
 def _json_response(
-    body: dict[str, Any], status: int, *, request_id: str, content_type: str
+    body: dict[str, Any], status: int, *, request_id: str, content_type: str, empty: bool = False
 ) -> HttpResponse:
-    data = encode_json(body)
+    data = b"" if empty else encode_json(body)
     response = HttpResponse(data, status=status, content_type=content_type)
     response["x-amzn-RequestId"] = request_id
     response["x-amz-crc32"] = str(zlib.crc32(data) & 0xFFFFFFFF)

@@ -31,7 +31,9 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         logger.exception("DynamoDB endpoint failed (request %s)", request_id)
         error = InternalServerError("Internal server error")
         return protocol.error_response(error, request_id=request_id, content_type=content_type)
-    return protocol.success_response(body, request_id=request_id, content_type=content_type)
+    return protocol.success_response(
+        body, request_id=request_id, content_type=content_type, operation=wire.operation
+    )
 
 
 @require_GET

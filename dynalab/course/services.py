@@ -190,7 +190,7 @@ class RunResult:
 
     @property
     def unit_name(self) -> str:
-        return unit_name(self.request.operation)
+        return unit_name(self.request.operation, self.request.body)
 
     @property
     def consistent_read(self) -> bool | None:

@@ -16,15 +16,20 @@ def bills_capacity(operation: str) -> bool:
     return catalog.bills_capacity(operation)
 
 
-def bills_reads(operation: str) -> bool:
-    """True for operations that bill read units (GetItem, Query, Scan, batches, ...)."""
+def bills_reads(operation: str, request: dict[str, Any] | None = None) -> bool:
+    """True for operations that bill read units (GetItem, Query, Scan, batches, ...), and for
+    a request of an "either" operation that only reads (a PartiQL SELECT)."""
     facts = catalog.get(operation)
-    return facts is not None and facts.bills == "read"
+    if facts is None:
+        return False
+    if facts.bills == "either":
+        return catalog.is_read_only(operation, request)
+    return facts.bills == "read"
 
 
-def unit_name(operation: str) -> str:
+def unit_name(operation: str, request: dict[str, Any] | None = None) -> str:
     """RCU or WCU, as the lessons call an operation's units."""
-    return "RCU" if bills_reads(operation) else "WCU"
+    return "RCU" if bills_reads(operation, request) else "WCU"
 
 
 def asking_for_capacity(operation: str, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 ADVANCE_CLOCK = "AdvanceClock"
 
 
-def is_journaled(operation: str) -> bool:
+def is_journaled(operation: str, request: dict | None = None) -> bool:
     """True for every operation that may change state, unknown ones included: the engine's
     catalog declares which only read. The stream reads are among those, so the engine keeps
     shard iterators stateless (the position is encoded in the token).
@@ -30,7 +30,7 @@ def is_journaled(operation: str) -> bool:
     journaled after it ran, by ``services._run_read``. With ``DYNALAB_SANDBOX_JOURNAL_READS``
     on, every read is journaled up front instead.
     """
-    return conf.journal_reads() or not catalog.is_read_only(operation)
+    return conf.journal_reads() or not catalog.is_read_only(operation, request)
 
 
 def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> None:
@@ -42,7 +42,7 @@ def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> Non
     try:
         engine.call(operation, request)
     except DynamoDBError:
-        if catalog.is_read_only(operation):
+        if catalog.is_read_only(operation, request):
             # A read is journaled when it changed state, refused ones included (a throttled
             # read still counts in its table's throughput log): failing again is expected.
             return

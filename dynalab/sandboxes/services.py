@@ -204,7 +204,7 @@ def execute(
             raise SerializationException("Start of list found where not expected")
         call.request_text = limits.request_text(request)
         engine_request, _ = asking_for_capacity(operation, request)
-        if journal.is_journaled(operation):
+        if journal.is_journaled(operation, request):
             response = _run_write(
                 sandbox,
                 journaled_as=operation,

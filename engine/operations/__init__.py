@@ -5,6 +5,7 @@ from engine.operations import (  # noqa: F401
     batch,
     indexing,
     items,
+    partiql,
     reads,
     streams,
     tables,

@@ -33,10 +33,6 @@ MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
 MAX_TAGS = 50
 TAG_PUNCTUATION = frozenset("+-=._:/")
-#: Operations whose successful answer is an empty body on the wire. The engine returns ``{}``
-#: for them like for any other operation (a response is always a dict); an HTTP front end
-#: that wants the service's exact bytes sends no body for these.
-EMPTY_RESPONSE_OPERATIONS = frozenset({"TagResource", "UntagResource"})
 #: Global secondary indexes may key on up to four partition and four sort attributes.
 MAX_MULTI_KEY_ATTRIBUTES = 4
 #: NonKeyAttributes of one index, and of all a table's indexes together.
@@ -903,10 +899,10 @@ def _table_for_arn(
     return table
 
 
-@operation("TagResource")
+@operation("TagResource", empty_body=True)
 def tag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Add or overwrite tags on a table (at most 50 tags). Answers ``{}``: on the wire the
-    service sends an empty body (see EMPTY_RESPONSE_OPERATIONS)."""
+    service sends an empty body (the catalog's ``empty_body``)."""
     arn = get_str(request, "ResourceArn")
     tags = get_list(request, "Tags")
     violations = Violations()
@@ -920,10 +916,10 @@ def tag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@operation("UntagResource")
+@operation("UntagResource", empty_body=True)
 def untag_resource(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Remove tags from a table by key. Answers ``{}``: on the wire the service sends an
-    empty body (see EMPTY_RESPONSE_OPERATIONS)."""
+    empty body (the catalog's ``empty_body``)."""
     arn = get_str(request, "ResourceArn")
     keys = get_str_list(request, "TagKeys")
     violations = Violations()

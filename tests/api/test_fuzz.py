@@ -200,7 +200,8 @@ def check_answer(response: Any) -> dict[str, Any]:
     assert response["Content-Type"] in protocol.ACCEPTED_CONTENT_TYPES
     assert int(response["x-amz-crc32"]) == zlib.crc32(response.content)
     assert response["x-amzn-RequestId"]
-    body = json.loads(response.content)
+    # TagResource and UntagResource succeed with no body at all, as the service's do.
+    body = json.loads(response.content) if response.content or response.status_code != 200 else {}
     assert isinstance(body, dict)
     event(f"{response.status_code} {body.get('__type', 'ok').rpartition('#')[2]}")
     if response.status_code != 200:
@@ -211,7 +212,10 @@ def check_answer(response: Any) -> dict[str, Any]:
             protocol.DYNAMODB_NAMESPACE,
         )
         assert code.endswith(("Exception", "Error", "Exceeded"))
-        assert isinstance(body["message"], str)
+        # Every error says what went wrong, except a body that is not JSON at all: the
+        # service answers that SerializationException with no message.
+        if "message" in body or code != "SerializationException":
+            assert isinstance(body["message"], str)
     return body
 
 

@@ -163,7 +163,12 @@ def test_the_quick_benchmark_runs_and_prints_the_table(tmp_path):
         assert heading in result.stdout
     for workload in ("PutItem", "GetItem", "UpdateItem", "Query", "Scan"):
         assert workload in result.stdout
-    for row in ("6. PutItem, 2 GSIs + stream", "7. Query 100 of 1,000 (1 GSI partition)"):
+    for row in (
+        "6. PutItem, 2 GSIs + stream",
+        "7. Query 100 of 1,000 (1 GSI partition)",
+        "8. ExecuteStatement SELECT by key",
+        "9. ExecuteStatement INSERT",
+    ):
         assert row in result.stdout
     assert "costs at most 2x a plain PutItem" in result.stdout
     assert "raw Engine.call:" in result.stdout and "engine through boto3:" in result.stdout
@@ -171,7 +176,17 @@ def test_the_quick_benchmark_runs_and_prints_the_table(tmp_path):
     assert out.exists()
     results = json.loads(out.read_text())
     names = [workload["name"] for workload in results["workloads"]]
-    assert names == ["put", "get", "update", "query", "scan", "put_gsi", "query_gsi"]
+    assert names == [
+        "put",
+        "get",
+        "update",
+        "query",
+        "scan",
+        "put_gsi",
+        "query_gsi",
+        "select",
+        "insert",
+    ]
     paths = results["gsi_put_cost_goal"]["paths"]
     assert [path["verdict"] for path in paths][:2] != [None, None]
     assert all(path["factor"] > 0 for path in paths)

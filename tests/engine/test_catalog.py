@@ -42,6 +42,11 @@ def test_facts_that_other_layers_rely_on() -> None:
         "CreateTrigger",
     }
     assert not catalog.is_read_only("NoSuchOperation")
+    assert {f.name for f in catalog.operations() if f.bills == "either"} == {
+        "ExecuteStatement",
+        "BatchExecuteStatement",
+        "ExecuteTransaction",
+    }
     assert not catalog.bills_capacity("NoSuchOperation")
 
 
@@ -66,6 +71,13 @@ def test_operations_that_take_return_consumed_capacity_report_it() -> None:
         "BatchWriteItem": {"RequestItems": {"Tbl": [{"PutRequest": {"Item": key}}]}},
         "TransactGetItems": {"TransactItems": [{"Get": {"TableName": "Tbl", "Key": key}}]},
         "TransactWriteItems": {"TransactItems": [{"Put": {"TableName": "Tbl", "Item": key}}]},
+    }
+    requests["ExecuteStatement"] = {"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"}
+    requests["BatchExecuteStatement"] = {
+        "Statements": [{"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"}]
+    }
+    requests["ExecuteTransaction"] = {
+        "TransactStatements": [{"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"}]
     }
     assert set(requests) == {f.name for f in catalog.operations() if f.bills_capacity}
     for name, request in requests.items():
@@ -100,3 +112,44 @@ def test_extensions_are_registered_in_one_ordered_list() -> None:
         "triggers",
         "ttl",
     ]
+
+
+@pytest.mark.parametrize(
+    ("operation", "request_body", "reads_only"),
+    [
+        ("ExecuteStatement", {"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"}, True),
+        ("ExecuteStatement", {"Statement": '  select pk FROM "Tbl"'}, True),
+        ("ExecuteStatement", {"Statement": "INSERT INTO Tbl VALUE {'pk': 'b'}"}, False),
+        ("ExecuteStatement", {"Statement": "DELETE FROM Tbl WHERE pk = 'a'"}, False),
+        ("ExecuteStatement", {"Statement": "SELEC nonsense"}, False),
+        ("ExecuteStatement", {}, False),
+        (
+            "BatchExecuteStatement",
+            {
+                "Statements": [
+                    {"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"},
+                    {"Statement": "UPDATE Tbl SET x = 1 WHERE pk = 'a'"},
+                ]
+            },
+            False,
+        ),
+        (
+            "ExecuteTransaction",
+            {"TransactStatements": [{"Statement": "SELECT * FROM Tbl WHERE pk = 'a'"}]},
+            True,
+        ),
+    ],
+)
+def test_partiql_requests_say_whether_they_only_read(
+    operation: str, request_body: dict, reads_only: bool
+) -> None:
+    """A sandbox journals a PartiQL call unless its statements are all SELECTs; a SELECT
+    that is called read-only must indeed change no data."""
+    assert catalog.is_read_only(operation, request_body) is reads_only
+    if reads_only:
+        engine = Engine()
+        create_table(engine, "Tbl")
+        engine.call("PutItem", {"TableName": "Tbl", "Item": {"pk": s("a")}})
+        before = engine.dump()["tables"]
+        engine.call(operation, request_body)
+        assert engine.dump()["tables"] == before

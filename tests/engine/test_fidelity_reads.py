@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from tests.engine.conftest import create_table, error_of, n, s
+from tests.support.engine import create_table, error_of, n, s
 
 OUTSIDE = "The provided starting key is outside query boundaries based on provided conditions"
 PREDICATE = "The provided starting key does not match the range key predicate"

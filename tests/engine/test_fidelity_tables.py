@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.operations.tables import EMPTY_RESPONSE_OPERATIONS
-from tests.engine.conftest import create_table, error_of, s
+from engine import Engine, catalog
+from tests.support.engine import create_table, error_of, s
 
 INVALID = "One or more parameter values were invalid: "
 
@@ -373,4 +372,7 @@ def test_tag_and_untag_answer_an_empty_body(engine: Engine) -> None:
     arn = create_table(engine)["TableDescription"]["TableArn"]
     assert engine.call("TagResource", {"ResourceArn": arn, "Tags": [tag("a")]}) == {}
     assert engine.call("UntagResource", {"ResourceArn": arn, "TagKeys": ["a"]}) == {}
-    assert {"TagResource", "UntagResource"} == EMPTY_RESPONSE_OPERATIONS
+    assert {f.name for f in catalog.operations() if f.empty_body} == {
+        "TagResource",
+        "UntagResource",
+    }

@@ -10,7 +10,7 @@ import pytest
 from engine import Engine
 from engine.errors import ValidationException
 from engine.values import canonical_number
-from tests.engine.conftest import create_table, error_of, n, s
+from tests.support.engine import create_table, error_of, n, s
 
 NOT_NUMERIC = "The parameter cannot be converted to a numeric value: "
 OVERFLOW = (

@@ -150,3 +150,43 @@ def matches_table(engine: Engine) -> None:
         "PutItem",
         {"TableName": "Matches", "Item": {"matchId": s("m7"), "tournament": s("WINTER")}},
     )
+
+
+def shards_of(engine: Engine, arn: str) -> list[dict[str, Any]]:
+    shards: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"StreamArn": arn}
+    while True:
+        description = engine.call("DescribeStream", request)["StreamDescription"]
+        shards += description["Shards"]
+        if "LastEvaluatedShardId" not in description:
+            return shards
+        request["ExclusiveStartShardId"] = description["LastEvaluatedShardId"]
+
+
+def iterator(engine: Engine, arn: str, shard_id: str, kind: str, **extra: Any) -> str:
+    request = {"StreamArn": arn, "ShardId": shard_id, "ShardIteratorType": kind, **extra}
+    return engine.call("GetShardIterator", request)["ShardIterator"]
+
+
+def read_stream(engine: Engine, arn: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every record from TRIM_HORIZON, following each shard to its child, as a reader must."""
+    shards = shards_of(engine, arn)
+    ids = {shard["ShardId"] for shard in shards}
+    children = {shard.get("ParentShardId"): shard for shard in shards}
+    current = next(shard for shard in shards if shard.get("ParentShardId") not in ids)
+    records: list[dict[str, Any]] = []
+    while current is not None:
+        position: str | None = iterator(engine, arn, current["ShardId"], "TRIM_HORIZON")
+        while position is not None:
+            request: dict[str, Any] = {"ShardIterator": position}
+            if limit is not None:
+                request["Limit"] = limit
+            page = engine.call("GetRecords", request)
+            records += page["Records"]
+            position = page.get("NextShardIterator")
+            if not page["Records"] and "EndingSequenceNumber" not in current.get(
+                "SequenceNumberRange", {}
+            ):
+                break  # the open shard has nothing more yet
+        current = children.get(current["ShardId"])
+    return records
