@@ -19,6 +19,7 @@ from functools import cache, cached_property
 from typing import Any
 from urllib.parse import quote
 
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 
 from dynalab.api import sigv4
@@ -103,8 +104,11 @@ def read_request(request: HttpRequest, *, max_body_bytes: int) -> WireRequest:
     declared_length = _content_length(meta)
     if declared_length > max_body_bytes:
         raise _too_large(declared_length, max_body_bytes)
-    # Read at most one byte past the cap, whatever Content-Length claimed.
-    body = request.read(max_body_bytes + 1)
+    if not meta.get("CONTENT_LENGTH") and _is_chunked(meta):
+        body = _read_chunked(meta, max_body_bytes)
+    else:
+        # Read at most one byte past the cap, whatever Content-Length claimed.
+        body = request.read(max_body_bytes + 1)
     if len(body) > max_body_bytes:
         raise _too_large(len(body), max_body_bytes)
 
@@ -181,6 +185,54 @@ def _is_known(prefix: str, operation: str) -> bool:
     return operation in operations_by_prefix().get(prefix, frozenset())
 
 
+def _is_chunked(meta: dict[str, Any]) -> bool:
+    encodings = meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return "chunked" in (part.strip() for part in encodings.split(","))
+
+
+def _read_chunked(meta: dict[str, Any], limit: int) -> bytes:
+    """A ``Transfer-Encoding: chunked`` body (SDKs send one when they cannot know the length
+    first), at most ``limit + 1`` bytes. Django reads only Content-Length bytes, so the body
+    comes from the WSGI input: already dechunked where the server says so
+    (``wsgi.input_terminated``, as gunicorn does), decoded here otherwise."""
+    stream = meta["wsgi.input"]
+    # Django's development server wraps the socket in a stream limited to Content-Length
+    # (none here): read the socket itself, whose bytes are still the raw chunks.
+    inner = getattr(getattr(stream, "_read", None), "__self__", None)
+    if isinstance(stream, LimitedStream) and inner is not None:
+        stream = inner
+    if meta.get("wsgi.input_terminated"):
+        parts, size = [], 0
+        while size <= limit:
+            chunk = stream.read(min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        return b"".join(parts)
+    parts, size = [], 0
+    while True:
+        line = stream.readline(1024)
+        try:
+            length = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise SerializationException("The chunked request body is malformed") from None
+        if length < 0:
+            raise SerializationException("The chunked request body is malformed")
+        if length == 0:
+            while stream.readline(1024) not in (b"\r\n", b"\n", b""):
+                pass  # trailers: nothing of ours is in them
+            return b"".join(parts)
+        if size + length > limit:
+            raise _too_large(size + length, limit)
+        chunk = stream.read(length)
+        if len(chunk) != length:
+            raise SerializationException("The chunked request body ended early")
+        parts.append(chunk)
+        size += length
+        stream.readline(1024)  # the CRLF after each chunk
+
+
 def _content_length(meta: dict[str, Any]) -> int:
     try:
         return max(0, int(meta.get("CONTENT_LENGTH") or 0))
@@ -250,6 +302,14 @@ def error_response(
     if isinstance(error, RequestTooLarge):
         # The unread body is still on the connection: do not reuse it.
         response["Connection"] = "close"
+    return response
+
+
+def fit_to_server(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Django's development server (``make run``) refuses hop-by-hop headers from the
+    application: there, leave closing the connection to the server."""
+    if "Connection" in response and isinstance(request.META.get("wsgi.input"), LimitedStream):
+        del response["Connection"]
     return response
 
 

@@ -26,7 +26,8 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         content_type = wire.content_type
         body = services.handle(wire)
     except ServiceError as error:
-        return protocol.error_response(error, request_id=request_id, content_type=content_type)
+        response = protocol.error_response(error, request_id=request_id, content_type=content_type)
+        return protocol.fit_to_server(response, request)
     except Exception:  # our fault: log it, answer as the service would, never a traceback
         logger.exception("DynamoDB endpoint failed (request %s)", request_id)
         error = InternalServerError("Internal server error")
