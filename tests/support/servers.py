@@ -19,12 +19,27 @@ from tests.support import sandboxes as helpers
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 20
+#: With debug off a server refuses the development key (dynalab/security.py): test servers
+#: get one of their own unless the test sets one.
+TEST_SECRET_KEY = "test-servers-only-" + "k" * 40
+
+
+def with_test_defaults(env: dict[str, str]) -> dict[str, str]:
+    """A secret key, and no page or sandbox-creation rate limits (these tests drive one
+    server from one address as fast as it goes), unless the test set them."""
+    return {
+        "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
+        "DYNALAB_PAGE_REQUESTS_PER_SECOND": "0",
+        "DYNALAB_SANDBOX_CREATIONS_PER_MINUTE": "0",
+        **env,
+    }
 
 
 class Server:
     """One gunicorn process group serving the project on 127.0.0.1:``port``."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
+        env = with_test_defaults(env)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
