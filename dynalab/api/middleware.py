@@ -9,11 +9,15 @@ CSRF, messages...) has nothing to do for them, and skipping it is a hot path's s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from dynalab.api import protocol, views
+
+security_log = logging.getLogger("django.security.DisallowedHost")
 
 
 class RootEndpointMiddleware:
@@ -25,6 +29,18 @@ class RootEndpointMiddleware:
         if path in ENDPOINT_PATHS or (
             path == "/" and request.method == "POST" and is_api_call(request)
         ):
+            # The site checks the Host header against ALLOWED_HOSTS when a view first asks
+            # for it; the endpoint never did, so it answered any name (DNS rebinding reaches
+            # a server on loopback that way). It checks first, as the site's pages do.
+            try:
+                request.get_host()
+            except DisallowedHost as refused:
+                security_log.error("%s", refused)
+                return HttpResponseBadRequest(
+                    "Bad Request: this server does not answer for that host name "
+                    "(DJANGO_ALLOWED_HOSTS).",
+                    content_type="text/plain; charset=utf-8",
+                )
             return views.endpoint(request)
         return self.get_response(request)
 

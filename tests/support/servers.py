@@ -3,6 +3,7 @@ management commands that set up their sandboxes."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -121,3 +122,65 @@ def all_sort_keys(server: Server, sandbox_id: str) -> set[int]:
     body = server.ok(sandbox_id, "Query", helpers.query())
     assert "LastEvaluatedKey" not in body
     return {int(item["sk"]["N"]) for item in body["Items"]}
+
+
+class ProductionServer:
+    """The server ``make serve`` starts: gunicorn with dynalab/gunicorn_conf.py (uvicorn's
+    workers) serving dynalab.asgi, debug off, on a free loopback port (HOST_PORT)."""
+
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 1) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.log = log
+        env = with_test_defaults(
+            {
+                "DJANGO_DEBUG": "0",
+                "HOST_PORT": f"127.0.0.1:{self.port}",
+                "DYNALAB_SERVER_WORKERS": str(workers),
+                "DYNALAB_ACCESS_LOG": "",
+                **env,
+            }
+        )
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "dynalab/gunicorn_conf.py",
+                    "dynalab.asgi:application",
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:  # any answer will do (a redirect to https included)
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/learn/", headers={"Host": "127.0.0.1"})
+                connection.getresponse().read()
+                connection.close()
+                return
+            except (OSError, http.client.HTTPException):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"server did not start:\n{log.read_text()}") from None
+                time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
