@@ -62,13 +62,20 @@ class PageRateLimitMiddleware:
 
 
 def visitor_key(request: HttpRequest) -> tuple[str, str]:
-    """Who a page is for: the signed-in user, else the session cookie, else the address."""
+    """Who a page is for: the signed-in user, else their session, else their address.
+
+    Only a session the server knows counts (finding the user loaded it; a made-up cookie
+    leaves no session key), so changing cookies on every request gets a client the
+    address's bucket, not a fresh one each time.
+    """
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return ("user", str(user.pk))
-    session_cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if session_cookie:
-        return ("session", session_cookie)
+    session = getattr(request, "session", None)
+    if session is not None and request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        session.get("_auth_user_id")  # loaded: a made-up cookie now has no session key
+        if session.session_key:
+            return ("session", session.session_key)
     return ("address", services.client_address(request))
 
 
