@@ -13,11 +13,15 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 
 from dynalab.api import protocol, views
 
 security_log = logging.getLogger("django.security.DisallowedHost")
+HOST_NOT_SERVED = (
+    "This server does not answer for the host name in the request's Host header "
+    "(DJANGO_ALLOWED_HOSTS): use the endpoint URL the Connect page shows"
+)
 
 
 class RootEndpointMiddleware:
@@ -36,10 +40,9 @@ class RootEndpointMiddleware:
                 request.get_host()
             except DisallowedHost as refused:
                 security_log.error("%s", refused)
-                return HttpResponseBadRequest(
-                    "Bad Request: this server does not answer for that host name "
-                    "(DJANGO_ALLOWED_HOSTS).",
-                    content_type="text/plain; charset=utf-8",
+                return protocol.error_response(
+                    protocol.HostNotServed(HOST_NOT_SERVED),
+                    request_id=protocol.new_request_id(),
                 )
             return views.endpoint(request)
         return self.get_response(request)

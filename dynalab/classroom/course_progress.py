@@ -81,6 +81,11 @@ class LessonColumns:
     steps: tuple[StepColumn, ...]
     quizzes: tuple[QuizColumn, ...]
 
+    @property
+    def width(self) -> int:
+        """Columns the lesson takes in the grid."""
+        return len(self.steps) + len(self.quizzes)
+
 
 def lesson_choices() -> list[tuple[str, str]]:
     """(slug, "3. Title") of every lesson, in course order: what a class may contain."""

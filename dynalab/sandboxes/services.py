@@ -391,7 +391,7 @@ class _Call:
             or "\\u0000" in (text or "")
             or "\x00" in message
             or "\x00" in operation
-            or "\x00" in response_text
+            or "\\u0000" in response_text  # JSON writes U+0000 escaped, even non-ASCII off
             or _UNSTORABLE.search(response_text)
         ):
             operation, message, stored, capacity, summary, kept_response = _storable(

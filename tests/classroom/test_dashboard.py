@@ -94,6 +94,7 @@ def test_the_grid_shows_each_step_and_quiz_as_the_learner_left_it(
     html = page.content.decode()
     assert f'data-column="{LAB}/2" data-status="solution"' in html
     assert 'hx-trigger="every 5s"' in html
+    assert 'colspan="5"' in html and "8. Query and Scan" in html  # 3 steps and 2 quizzes
 
 
 def test_the_polled_partial_is_the_grid_alone(classroom, learner, instructor_client) -> None:

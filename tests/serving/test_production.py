@@ -109,6 +109,7 @@ def test_ten_slow_clients_do_not_keep_a_bystander_waiting(
 def test_a_body_too_slow_or_too_large_is_refused_by_the_front() -> None:
     """dynalab.serving.BufferedBodies, driven as an ASGI server drives it."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from dynalab.serving import BufferedBodies
 
@@ -132,7 +133,9 @@ def test_a_body_too_slow_or_too_large_is_refused_by_the_front() -> None:
 
         front = BufferedBodies(app, max_body_bytes=10, body_seconds=seconds)
         scope = {"type": "http", "headers": headers}
-        asyncio.run(front(scope, receive, send))
+        # A thread of its own: a browser test may keep an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, front(scope, receive, send)).result()
         return sent[0]["status"] if sent else None
 
     chunk = {"type": "http.request", "body": b"abc", "more_body": True}
