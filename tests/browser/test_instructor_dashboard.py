@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -88,7 +89,8 @@ def test_an_instructor_watches_a_learner_join_and_pass_a_step(
     page.get_by_role("link", name="Progress").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").first.click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
     ada = next(row for row in rows if row[0] == "ada")
     assert ada[rows[0].index(CELL)] == "done"
     other.close()
