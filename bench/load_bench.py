@@ -6,7 +6,7 @@ DATABASE_URL given), migrates it, then runs each learner in a thread with its ow
 cookie and CSRF token: home, tables, create a table, put items, Query, Scan, browse.
 
 ``--class`` runs a class instead (100 learners by default): an instructor signs in and creates
-a class; each learner signs up, joins it with its code, opens the Query and Scan lesson, sets
+a class; each learner (their account made beforehand, see MAKE_ACCOUNTS) joins it with its code, opens the Query and Scan lesson, sets
 up its sandbox, runs the lesson's requests, answers a quiz, does the lab's steps on the
 workbench's Query & Scan page and checks them, and browses their tables and activity; all
 the while the instructor's dashboard polls its grid every 5 s (as the page's htmx does) and
@@ -198,24 +198,45 @@ CLASS_CODE_PATTERN = re.compile(r"data-join-code>([A-Z0-9]+)<")
 REQUEST_KEYS = re.compile(rf"/learn/{LESSON}/requests/([A-Za-z0-9_-]+)/run/")
 
 
-class ClassLearner(Learner):
-    """A learner in a class: signs up, joins, works through the Query and Scan lesson."""
+#: Made in the bench's set-up, outside the measured run: a password hash costs about 0.4 s
+#: of CPU by design (Django's PBKDF2), so 100 sign-ups in the first half minute would measure
+#: nothing but hashing. Each learner gets a signed-in session, as after logging in.
+MAKE_ACCOUNTS = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from importlib import import_module
+store = import_module(settings.SESSION_ENGINE).SessionStore
+users = get_user_model()
+hashed = make_password(sys.argv[1])
+cookies = []
+for number in range(int(sys.argv[2])):
+    user = users.objects.create(username=f"learner{number:03d}", password=hashed)
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    cookies.append(session.session_key)
+print(json.dumps(cookies))
+"""
 
-    def __init__(self, *args: object, code: str, **kwargs: object) -> None:
+
+class ClassLearner(Learner):
+    """A learner in a class: joins it, works through the Query and Scan lesson."""
+
+    def __init__(self, *args: object, code: str, session: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.code = code
+        self.cookies["sessionid"] = session
 
     def run(self) -> None:
         time.sleep(self.start_after)
-        name = f"learner{self.number:03d}"
-        self.request("signup page", "GET", "/accounts/signup/")
-        self.request(
-            "sign up",
-            "POST",
-            "/accounts/signup/",
-            {"username": name, "email": "", "password1": PASSWORD, "password2": PASSWORD},
-            expect=(302,),
-        )
+        self.request("classes", "GET", "/classes/")
         self.pause()
         self.request("join", "POST", "/classes/join/", {"code": self.code}, expect=(302,))
         self.pause()
@@ -238,12 +259,16 @@ class ClassLearner(Learner):
         )
         self.request("query page", "GET", f"/query/?{scan}")
         self.pause()
+        self.extra_headers = {"HX-Request": "true"}
         self.request("check step", "POST", f"/learn/{LESSON}/labs/{LAB}/steps/1/check/")
+        self.extra_headers = {}
         self.pause()
         query = urllib.parse.urlencode({"table": "ShopOrders", "mode": "query", "pk": "c03"})
         self.request("query page", "GET", f"/query/?{query}")
         self.pause()
+        self.extra_headers = {"HX-Request": "true"}
         self.request("check step", "POST", f"/learn/{LESSON}/labs/{LAB}/steps/2/check/")
+        self.extra_headers = {}
         self.pause()
         self.request("tables", "GET", "/tables/")
         self.pause()
@@ -416,6 +441,7 @@ def main() -> int:
                 "DYNALAB_ACCESS_LOG": "",
             }
         )
+        sessions: list[str] = []
         if args.classroom:
             subprocess.run(
                 [sys.executable, "manage.py", "create_instructor", "teacher"],
@@ -424,6 +450,15 @@ def main() -> int:
                 check=True,
                 capture_output=True,
             )
+            made = subprocess.run(
+                [sys.executable, "-c", MAKE_ACCOUNTS, PASSWORD, str(args.learners)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            sessions = json.loads(made.stdout)
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -452,6 +487,7 @@ def main() -> int:
                         args.think,
                         args.ramp * n / max(args.learners, 1),
                         code=code,
+                        session=sessions[n],
                     )
                     for n in range(args.learners)
                 ]

@@ -19,7 +19,9 @@ worker_class = "uvicorn_worker.UvicornWorker"
 # A worker that answers nothing for this long is restarted (its requests are lost).
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
+# Idle keep-alive connections cost an event loop next to nothing; past the dashboard's 5 s
+# poll, so a polling browser never races the server closing its connection.
+keepalive = 20
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Each request in the log: who, what, status, how long (microseconds).
 accesslog = os.environ.get("DYNALAB_ACCESS_LOG", "-") or None
