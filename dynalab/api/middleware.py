@@ -9,11 +9,19 @@ CSRF, messages...) has nothing to do for them, and skipping it is a hot path's s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 from dynalab.api import protocol, views
+
+security_log = logging.getLogger("django.security.DisallowedHost")
+HOST_NOT_SERVED = (
+    "This server does not answer for the host name in the request's Host header "
+    "(DJANGO_ALLOWED_HOSTS): use the endpoint URL the Connect page shows"
+)
 
 
 class RootEndpointMiddleware:
@@ -25,6 +33,17 @@ class RootEndpointMiddleware:
         if path in ENDPOINT_PATHS or (
             path == "/" and request.method == "POST" and is_api_call(request)
         ):
+            # The site checks the Host header against ALLOWED_HOSTS when a view first asks
+            # for it; the endpoint never did, so it answered any name (DNS rebinding reaches
+            # a server on loopback that way). It checks first, as the site's pages do.
+            try:
+                request.get_host()
+            except DisallowedHost as refused:
+                security_log.error("%s", refused)
+                return protocol.error_response(
+                    protocol.HostNotServed(HOST_NOT_SERVED),
+                    request_id=protocol.new_request_id(),
+                )
             return views.endpoint(request)
         return self.get_response(request)
 

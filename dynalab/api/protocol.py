@@ -254,6 +254,10 @@ class RequestTooLarge(ValidationException):
     status = 413
 
 
+class HostNotServed(ValidationException):
+    """A Host header outside ALLOWED_HOSTS: refused before anything else is read."""
+
+
 class NotAnOperation(UnknownOperationException):
     """Not a JSON 1.0 POST at all: the service answers these with HTTP 404."""
 

@@ -63,8 +63,22 @@ class SandboxReplaced(SandboxUnavailable):
         super().__init__(message)
 
 
+CREATION_THROTTLED_MESSAGE = (
+    "Too many new sandboxes were created from your network address just now: wait a minute, "
+    "then reload the page"
+)
+
+
+class SandboxCreationThrottled(ThrottlingException):
+    """A client address created sandboxes faster than ``DYNALAB_SANDBOX_CREATION_RATE``."""
+
+    def __init__(self, message: str = CREATION_THROTTLED_MESSAGE) -> None:
+        super().__init__(message)
+
+
 __all__ = [
     "ServiceError",
+    "SandboxCreationThrottled",
     "SandboxUnavailable",
     "SandboxDeleted",
     "SandboxReplaced",

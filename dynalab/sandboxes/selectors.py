@@ -71,6 +71,9 @@ __all__ = [
     "table_names",
     "table_status",
     "usage",
+    "table_items",
+    "sandboxes_of",
+    "activity_of_owners",
 ]
 
 
@@ -122,6 +125,28 @@ def item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> StoredItem | None
     None when there is no such item; ValidationException when the key does not fit."""
     with inspecting(sandbox) as view:
         return view.item(table, key)
+
+
+def table_items(sandbox: Sandbox, table: str, *, limit: int = 50) -> tuple[list[StoredItem], bool]:
+    """Up to ``limit`` of the table's items in Scan order, each with its size, and whether
+    there are more; read without a call (no capacity, no activity), for a read-only view.
+    ResourceNotFoundException when there is no such table. O(limit)."""
+    with inspecting(sandbox) as view:
+        covered = view.covered_keys("Scan", {"TableName": table}, limit=limit)
+        found = [view.item(table, key) for key in covered.keys]
+    return [entry for entry in found if entry is not None], covered.truncated
+
+
+def sandboxes_of(owner_ids: list[Any]) -> QuerySet[Sandbox]:
+    """Every sandbox these users own, the active one and those a reset replaced, newest
+    first: a learner's history."""
+    return Sandbox.objects.filter(owner_id__in=owner_ids).order_by("-created_at")
+
+
+def activity_of_owners(owner_ids: list[Any]) -> QuerySet[Activity]:
+    """Every call in the sandboxes these users own (replaced ones too), newest first; an
+    instructor's dashboard filters and aggregates it."""
+    return Activity.objects.filter(sandbox__owner_id__in=owner_ids).order_by("-created_at", "-id")
 
 
 def usage(sandbox: Sandbox) -> Usage:

@@ -26,23 +26,30 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from dynalab.sandboxes import conf, fastsql, journal, limits, summaries
+from dynalab.sandboxes import activity, conf, fastsql, journal, limits, memory, summaries
 from dynalab.sandboxes.cache import EngineCache
 from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import (
     InternalServerError,
+    SandboxCreationThrottled,
     SandboxDeleted,
     SandboxReplaced,
     SerializationException,
     ServiceError,
     ValidationException,
 )
-from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
+from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
+from dynalab.sandboxes.throttling import RateLimiter
 from engine import Engine
 from engine.inspect import Inspector
 
+
+def _weigh(engine: Engine) -> int:
+    return memory.estimate(engine.inspect.usage())
+
+
 #: The worker's engines; ``ENGINES.clear()`` makes a process behave as if freshly started.
-ENGINES = EngineCache(conf.cache_size)
+ENGINES = EngineCache(conf.cache_size, conf.cache_bytes, _weigh)
 
 #: Session key holding the anonymous visitor's sandbox id (it survives login's cycle_key()).
 SESSION_SANDBOX_ID = "dynalab_sandbox_id"
@@ -64,8 +71,9 @@ def sandbox_for_request(request: HttpRequest) -> Sandbox:
     sign in (see signals.py). Two concurrent first requests still share one sandbox.
     """
     user = getattr(request, "user", None)
+    client = client_address(request)
     if user is not None and user.is_authenticated:
-        return sandbox_for_user(user)
+        return sandbox_for_user(user, client=client)
     session = request.session
     if session.session_key is None:
         session.save()
@@ -77,18 +85,43 @@ def sandbox_for_request(request: HttpRequest) -> Sandbox:
                 session_key=session_key, owner__isnull=True, is_active=True
             ).first(),
             lambda: Sandbox.objects.create(session_key=session_key),
+            client=client,
         )
     if session.get(SESSION_SANDBOX_ID) != str(sandbox.pk):
         session[SESSION_SANDBOX_ID] = str(sandbox.pk)
     return sandbox
 
 
-def sandbox_for_user(user: AbstractBaseUser) -> Sandbox:
-    """The user's active sandbox, created at once if they have none."""
+def sandbox_for_user(user: AbstractBaseUser, *, client: str | None = None) -> Sandbox:
+    """The user's active sandbox, created at once if they have none (``client``: the address
+    whose creation rate it counts against, see ``client_address``)."""
     return _get_or_create(
         lambda: Sandbox.objects.filter(owner=user, is_active=True).first(),
         lambda: Sandbox.objects.create(owner=user),
+        client=client,
     )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, as the server saw it (behind a proxy, the server
+    setup must put the client's address there: uvicorn does with its proxy headers)."""
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+_creations: RateLimiter | None = None
+
+
+def _creation_allowed(client: str) -> bool:
+    """Whether ``client`` may create one more sandbox now (a token bucket per address)."""
+    global _creations
+    per_minute, burst = conf.sandboxes_per_client()
+    if per_minute <= 0:
+        return True
+    rate = per_minute / 60
+    limiter = _creations
+    if limiter is None or (limiter.rate, limiter.burst) != (rate, burst):
+        limiter = _creations = RateLimiter(rate, burst)
+    return limiter.allow(client)
 
 
 def adopt_session_sandbox(request: HttpRequest, user: AbstractBaseUser) -> Sandbox | None:
@@ -143,12 +176,13 @@ def keyless_sandbox(access_key_id: str) -> Sandbox:
     )
 
 
-def reset_sandbox(sandbox: Sandbox) -> Sandbox:
+def reset_sandbox(sandbox: Sandbox, *, reset_by: str = "") -> Sandbox:
     """Replace ``sandbox`` with a fresh, empty one for the same owner, session and label.
 
     The old sandbox is kept (inactive, ``replaced_by`` set, its journal and activity intact)
     and its access keys stop working; the new one has new keys. Resetting a sandbox that was
-    already replaced returns its active successor instead of resetting twice.
+    already replaced returns its active successor instead of resetting twice. ``reset_by``
+    (say, "instructor") is kept in the new sandbox's first activity row.
     """
     with transaction.atomic():
         old = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
@@ -165,7 +199,7 @@ def reset_sandbox(sandbox: Sandbox) -> Sandbox:
             sandbox=new,
             operation="ResetSandbox",
             source=Activity.Source.SYSTEM,
-            summary={"ReplacedSandbox": str(old.pk)},
+            summary={"ReplacedSandbox": str(old.pk), **({"ResetBy": reset_by} if reset_by else {})},
             at=time.time(),
         )
     ENGINES.discard(old.pk)
@@ -184,13 +218,12 @@ def execute(
     ``errors.SandboxReplaced`` when the sandbox cannot take calls any more. Every call records an Activity row, failures included;
     state-changing calls are journaled in the transaction that acknowledges them.
 
-    Limits (``DYNALAB_SANDBOX_LIMITS``): the request size and the table count are checked
-    before the call. Items and bytes are checked after it from the engine's running totals:
-    the engine applies the call, and if the sandbox grew past a limit the engine is thrown
-    away (not put back in the cache, nothing journaled) and ValidationException is raised, so
-    the next call rebuilds the unchanged sandbox from the journal. That is simpler and exact
-    for every operation (an UpdateItem or a transaction cannot be sized before it runs) at the
-    price of one rebuild when a limit is hit.
+    Limits (``DYNALAB_SANDBOX_LIMITS``, limits.py): the request's size and nesting, the table
+    count and the most the call could add (items, bytes, memory) are checked before the call,
+    which costs nothing. What no bound foresees is checked after it from the engine's running
+    totals: if the sandbox grew past a limit the engine is thrown away (not put back in the
+    cache, nothing journaled) and ValidationException is raised, so the next call rebuilds the
+    unchanged sandbox, before it takes the database's write lock.
 
     ConsumedCapacity is always recorded in the Activity: when the caller did not ask for it,
     execute asks the engine for the INDEXES form and removes it from the response.
@@ -202,6 +235,9 @@ def execute(
     try:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
+        # Before anything measures, stores or runs it: a request nested past any valid one
+        # could exhaust the recursion of whatever reads it later (journal replay included).
+        limits.check_nesting(request)
         call.request_text = limits.request_text(request)
         engine_request, _ = asking_for_capacity(operation, request)
         if journal.is_journaled(operation, request):
@@ -328,24 +364,38 @@ class _Call:
         # request_text is set once limits.request_text accepted the request, which proves it
         # encodes as UTF-8; otherwise it may hold lone surrogates, which no database stores.
         unchecked = text is None
-        if text is None:
+        if isinstance(error, limits.NestedTooDeeply):
+            text = None  # never serialized: only its table's name is kept
+        elif text is None:
             try:
                 text = limits.json_text(self.request)
             except (TypeError, ValueError):
                 text = None
-        if text is None:
-            stored: Any = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
+        if isinstance(error, limits.NestedTooDeeply):
+            stored: Any = {"Truncated": True, "NestedTooDeeply": True}
+            if isinstance(self.request.get("TableName"), str):
+                stored["TableName"] = self.request["TableName"]
+        elif text is None:
+            stored = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
         else:
             stored = summaries.stored_request(self.request, text, conf.activity_request_bytes())
         operation = self.operation[:64]
         message = error.message if error is not None else ""
         capacity = summaries.consumed_capacity(response)
-        summary = summaries.summarize(self.operation, self.request, response)
+        summary = {**summaries.summarize(self.operation, self.request, response), **self.fields}
+        kept_response, response_text = summaries.stored_response(response)
         # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
         # and the summary and error message only repeat the request's strings.
-        if unchecked or "\\u0000" in text or "\x00" in message or "\x00" in operation:
-            operation, message, stored, capacity, summary = _storable(
-                [operation, message, stored, capacity, summary]
+        if (
+            unchecked
+            or "\\u0000" in (text or "")
+            or "\x00" in message
+            or "\x00" in operation
+            or "\\u0000" in response_text  # JSON writes U+0000 escaped, even non-ASCII off
+            or _UNSTORABLE.search(response_text)
+        ):
+            operation, message, stored, capacity, summary, kept_response = _storable(
+                [operation, message, stored, capacity, summary, kept_response]
             )
         return Activity(
             sandbox_id=self.sandbox.pk,
@@ -354,6 +404,7 @@ class _Call:
             status=error.code if error is not None else "ok",
             error_message=message,
             request=stored,
+            response=kept_response,
             consumed_capacity=capacity,
             summary=summary,
             duration_ms=(time.perf_counter() - self.started) * 1000,
@@ -382,7 +433,8 @@ def _record_failure(call: _Call, error: ServiceError) -> None:
         with transaction.atomic():
             call.activity(error=error).save()
     except IntegrityError:
-        pass
+        return
+    activity.added(call.sandbox.pk)
 
 
 def _run_read(
@@ -415,10 +467,12 @@ def _run_read(
             if isinstance(error, InternalServerError):
                 raise
             failure = error
+        if failure is None and operation == "Scan":
+            _note_query_would_fit(engine, call)
         if engine.revision == before:
             _check_in(row.pk, engine, sequence)
         else:
-            _journal_read(row, engine, sequence, operation, journaled_request, call.at)
+            _journal_read(row, engine, sequence, operation, journaled_request, call.at, call)
             _copy_row(row, sandbox)
         if failure is not None:
             raise failure
@@ -426,7 +480,22 @@ def _run_read(
         fastsql.insert(call.activity(response=response))
     except IntegrityError:  # the sandbox's row was deleted while the call ran
         raise SandboxDeleted() from None
+    activity.added(sandbox.pk)
     return response
+
+
+def _note_query_would_fit(engine: Engine, call: _Call) -> None:
+    """Record on a Scan's activity which key a Query could have used (summaries.py)."""
+    table = call.request.get("TableName")
+    if not isinstance(table, str) or not call.request.get("FilterExpression"):
+        return
+    try:
+        description = engine.inspect.describe_table(table)
+    except ServiceError:
+        return
+    fits = summaries.query_would_fit(call.request, description)
+    if fits is not None:
+        call.fields["QueryWouldFit"] = fits
 
 
 def _journal_read(
@@ -436,14 +505,18 @@ def _journal_read(
     operation: str,
     request: dict[str, Any],
     at: float,
+    call: _Call | None = None,
 ) -> None:
     """Append a state-changing read to the journal (see ``_run_read``)."""
+    size = journal.entry_bytes(call.request_text if call else None, request)
+    snapshot_at = None
     with transaction.atomic():
         locked = Sandbox.objects.select_for_update().filter(pk=row.pk).first()
         if locked is None or not locked.is_active:
             return  # gone or replaced: nothing to keep, and the engine is not cached
         in_step = locked.last_sequence == sequence
         locked.last_sequence += 1
+        locked.journal_bytes += size
         JournalEntry.objects.create(
             sandbox=locked,
             sequence=locked.last_sequence,
@@ -451,10 +524,14 @@ def _journal_read(
             request=request,
             at=at,
         )
-        locked.save(update_fields=["last_sequence", "updated_at"])
+        locked.save(update_fields=["last_sequence", "journal_bytes", "updated_at"])
         row.last_sequence = locked.last_sequence
         if in_step:
             _check_in(locked.pk, engine, locked.last_sequence)
+            if journal.snapshot_due(locked, locked.last_sequence):
+                snapshot_at = locked.last_sequence
+    if snapshot_at is not None:
+        _snapshot_after_commit(row.pk, engine, snapshot_at)
 
 
 def _run_write(
@@ -466,10 +543,22 @@ def _run_write(
     call: _Call,
     clock_offset_change: float = 0.0,
 ) -> dict[str, Any]:
-    """Run a state-changing call and journal it, all in one transaction on a locked row."""
+    """Run a state-changing call and journal it, all in one transaction on a locked row.
+
+    The engine is caught up before the transaction begins: a rebuild (a snapshot parsed and
+    the journal after it replayed) can take a second for a large sandbox, and on SQLite the
+    transaction holds the whole database's write lock, which every other learner's write
+    would wait for. Inside it, only the entries another worker wrote meanwhile are replayed.
+    A snapshot that became due is taken after the commit, for the same reason.
+    """
     with ENGINES.lock(sandbox.pk):
         engine: Engine | None = None
         changed = False
+        snapshot_at = None
+        prepared = _current_row(sandbox)
+        if not prepared.is_active:
+            raise SandboxReplaced()
+        engine, sequence = _checked_out(prepared)
         try:
             with transaction.atomic():
                 # Serialises writers to this sandbox across processes and machines (on SQLite
@@ -480,8 +569,15 @@ def _run_write(
                 _copy_row(row, sandbox)
                 if not row.is_active:
                     raise SandboxReplaced()
-                engine, sequence = _checked_out(row)
-                limits.check_before(engine, journaled_as)
+                if row.last_sequence != sequence:
+                    engine, sequence = _caught_up(row, engine, sequence)
+                limits.check_before(
+                    engine,
+                    journaled_as,
+                    journaled_request,
+                    request_bytes=len(call.request_text or ""),
+                    state_bytes=row.state_bytes,
+                )
                 before = limits.usage(engine)
                 call.at = _call_time(row, engine)
                 engine.clock.freeze(call.at)
@@ -492,7 +588,7 @@ def _run_write(
                     # The engine validates before it mutates: a refused call changed nothing.
                     changed = isinstance(error, InternalServerError)
                     raise
-                limits.check_after(before, limits.usage(engine))
+                limits.check_after(before, limits.usage(engine), state_bytes=row.state_bytes)
 
                 sequence += 1
                 fastsql.insert(
@@ -506,37 +602,57 @@ def _run_write(
                 )
                 row.last_sequence = sequence
                 row.clock_offset += clock_offset_change
+                row.journal_bytes += journal.entry_bytes(call.request_text, journaled_request)
                 fastsql.update_row(row)
                 _copy_row(row, sandbox)
-                every = conf.snapshot_every()
-                if sequence % every == 0:
-                    Snapshot.objects.create(
-                        sandbox_id=row.pk, sequence=sequence, state=engine.dumps()
-                    )
-                    # The newest snapshot and the one before it are all a rebuild needs.
-                    Snapshot.objects.filter(
-                        sandbox_id=row.pk, sequence__lt=sequence - every
-                    ).delete()
+                if journal.snapshot_due(row, sequence):
+                    snapshot_at = sequence
                 fastsql.insert(call.activity(response=response))
                 _check_in(row.pk, engine, sequence)
         except BaseException:
             if engine is not None and not changed:
                 _check_in(sandbox.pk, engine, sequence)
             raise
+        activity.added(sandbox.pk)
+        if snapshot_at is not None:
+            _snapshot_after_commit(sandbox.pk, engine, snapshot_at)
     return response
+
+
+def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+    """Take a due snapshot once the call's transaction has committed (journal.take_snapshot).
+
+    The caller holds the sandbox's lock in this worker, so the engine is still at
+    ``sequence``. Inside an outer transaction (tests, scripts) the snapshot joins it.
+    """
+    journal.take_snapshot(sandbox_id, engine, sequence)
 
 
 def _checked_out(row: Sandbox) -> tuple[Engine, int]:
     """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
 
-    Rebuilt from the newest snapshot and the journal when the worker has none, or when its
-    engine is ahead of the database (a rolled-back outer transaction, say).
+    Rebuilt from the newest snapshot and the journal when the worker has none, when its
+    engine is ahead of the database (a rolled-back outer transaction, say), or when the
+    entries it lacks were compacted away behind a snapshot.
     """
     cached = ENGINES.take(row.pk)
     target = row.last_sequence
     if cached is not None and cached.sequence <= target:
-        return cached.engine, journal.catch_up(cached.engine, row.pk, cached.sequence, target)
+        try:
+            return cached.engine, journal.catch_up(cached.engine, row.pk, cached.sequence, target)
+        except journal.JournalGap:
+            pass
     return journal.rebuild(row.pk, target), target
+
+
+def _caught_up(row: Sandbox, engine: Engine, sequence: int) -> tuple[Engine, int]:
+    """The engine moved on to ``row.last_sequence`` (another worker wrote meanwhile)."""
+    if sequence < row.last_sequence:
+        try:
+            return engine, journal.catch_up(engine, row.pk, sequence, row.last_sequence)
+        except journal.JournalGap:
+            pass
+    return journal.rebuild(row.pk, row.last_sequence), row.last_sequence
 
 
 def _check_in(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
@@ -594,11 +710,21 @@ def _active_successor(sandbox: Sandbox | None) -> Sandbox | None:
     return None
 
 
-def _get_or_create(find: Callable[[], Sandbox | None], create: Callable[[], Sandbox]) -> Sandbox:
-    """``find()``, else ``create()``; a concurrent creator wins through the unique constraints."""
+def _get_or_create(
+    find: Callable[[], Sandbox | None],
+    create: Callable[[], Sandbox],
+    *,
+    client: str | None = None,
+) -> Sandbox:
+    """``find()``, else ``create()``; a concurrent creator wins through the unique constraints.
+
+    A ``client`` that created too many sandboxes lately gets SandboxCreationThrottled.
+    """
     sandbox = find()
     if sandbox is not None:
         return sandbox
+    if client is not None and not _creation_allowed(client):
+        raise SandboxCreationThrottled()
     try:
         with transaction.atomic():
             return create()
