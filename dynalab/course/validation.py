@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from dynalab.course import checks
 from dynalab.course.blocks import Lab, LabStep, Problem, Request
+from dynalab.course.checks.base import THROTTLED
 from dynalab.course.lessons import Course, Lesson
 from dynalab.course.rehearsal import Rehearsal
 from dynalab.sandboxes.capacity import total_units
@@ -124,10 +125,10 @@ def _run(
         )
 
     if request.repeat > 1:
-        # A burst: some runs may be throttled; a request no run of which is accepted is
-        # broken all the same.
+        # A burst: runs may be throttled (that may be its point), but a request every run of
+        # which is refused for another reason is broken.
         errors = rehearsal.run_repeated(request.operation, request.body, request.repeat)
-        if all(error is not None for error in errors):
+        if all(error is not None and error.code not in THROTTLED for error in errors):
             first = errors[0]
             assert first is not None
             return problem(

@@ -126,8 +126,54 @@ def orders() -> list[dict]:
     return requests
 
 
+TELEMETRY_ITEMS = 100
+TELEMETRY_ITEM_BYTES = 10 * 1024
+
+
+def telemetry() -> list[dict]:
+    """Telemetry: 100 items of exactly 10 KB (1,024,000 bytes in all, under one 1 MB page),
+    so one strongly consistent Scan costs 250 RCU, one eventually consistent Scan 125.
+    Provisioned at 1 RCU, so a Scan must be paid from the burst pool (at most 300 units);
+    with 1,000 WCU, so the setup's writes go through at once."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Telemetry",
+                "AttributeDefinitions": [{"AttributeName": "device", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "device", "KeyType": "HASH"}],
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1000},
+            },
+        }
+    ]
+    items = []
+    for number in range(1, TELEMETRY_ITEMS + 1):
+        device = f"d-{number:03d}"
+        # Item size = names + values: "device" + the id, then "data" + the padding.
+        padding = TELEMETRY_ITEM_BYTES - len("device") - len(device) - len("data")
+        items.append({"device": {"S": device}, "data": {"S": "x" * padding}})
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Telemetry": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+                # 10 KB apiece: 10 WCU each.
+                "capacity": 10 * len(batch),
+            }
+        )
+    return requests
+
+
 def main() -> None:
-    for name, data in (("capacity-items.json", capacity_items()), ("orders.json", orders())):
+    for name, data in (
+        ("capacity-items.json", capacity_items()),
+        ("orders.json", orders()),
+        ("telemetry.json", telemetry()),
+    ):
         (HERE / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

@@ -536,7 +536,7 @@ def test_a_solution_may_meet_a_table_the_learner_already_made(tmp_path: Path) ->
     assert "ResourceInUseException" not in output
 
 
-def test_a_repeated_request_needs_one_run_accepted(tmp_path: Path) -> None:
+def test_a_repeated_request_may_be_throttled_but_not_broken(tmp_path: Path) -> None:
     body = (
         request_block("CreateTable", CREATE_BOOKS)
         + request_block("PutItem", put_book("1"), "repeat=3")
