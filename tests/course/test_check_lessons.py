@@ -283,6 +283,8 @@ def test_a_step_needs_text_and_exactly_one_check_field(tmp_path: Path) -> None:
         ({"answer": "three"}, "a numeric question needs a number as its answer"),
         ({"tolerance": -1}, "tolerance must be a number of at least 0"),
         ({"explanation": None}, "needs explanation"),
+        ({"hint": ""}, "hint must be text"),
+        ({"hint": {"Count": "the blocks"}}, "hint must be text (YAML read it as a mapping"),
     ],
 )
 def test_quiz_schema(tmp_path: Path, fields: dict[str, Any], message: str) -> None:
@@ -567,3 +569,21 @@ def test_clock_moves_are_checked(tmp_path: Path) -> None:
     output = problems(tmp_path)
     assert output.count('AdvanceClock takes {"seconds": N}, N from 1 to 864,000') == 2
     assert "2 problems" in output
+
+
+@pytest.mark.parametrize(
+    ("counterexamples", "message"),
+    [
+        ([], "counterexamples must be a non-empty list of requests"),
+        ("PutItem", "counterexamples must be a non-empty list of requests"),
+        ([{"operation": "PutIt", "request": {}}], "unknown operation 'PutIt'"),
+        ([[]], "counterexample 1 is empty"),
+    ],
+)
+def test_counterexamples_must_be_requests(
+    tmp_path: Path, counterexamples: Any, message: str
+) -> None:
+    the_lab = checked_lab()
+    the_lab["steps"][1]["counterexamples"] = counterexamples
+    output = shelf_lesson(tmp_path, the_lab)
+    assert message in output
