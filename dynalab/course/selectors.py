@@ -35,6 +35,8 @@ class LessonProgress:
     visited: bool = False
     last_activity_at: datetime | None = None
     steps_passed: int = 0
+    #: Of the steps passed, those passed after their solution was shown.
+    steps_with_solution: int = 0
     quizzes_correct: int = 0
 
     @property
@@ -92,6 +94,7 @@ def course_progress(learner: Learner | None, course: Course) -> list[LessonProgr
         lab = entry.lesson.lab(row.lab)
         if row.passed_at is not None and lab is not None and lab.step(row.step) is not None:
             entry.steps_passed += 1
+            entry.steps_with_solution += int(row.passed_with_solution)
     correct = set(
         QuizAnswer.objects.filter(learner=learner, correct=True).values_list("lesson", "quiz")
     )
@@ -152,6 +155,7 @@ def course_map_data(progress: list[LessonProgress]) -> dict[str, Any]:
                 "minutes": entry.lesson.minutes,
                 "status": entry.status,
                 "steps_passed": entry.steps_passed,
+                "steps_with_solution": entry.steps_with_solution,
                 "steps": entry.steps_total,
                 "quizzes_correct": entry.quizzes_correct,
                 "quizzes": entry.quizzes_total,

@@ -429,3 +429,30 @@ def test_merging_keeps_how_the_earliest_pass_was_made() -> None:
     services.merge_learners(other, into=own)
     merged = {s.step: s.passed_with_solution for s in own.steps.all()}
     assert merged == {1: False, 2: True}
+
+
+def test_any_answer_is_recorded_or_refused_never_an_error(course: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from dynalab.course.blocks import parse_number
+
+    client = Client()
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(st.text(max_size=300), st.sampled_from(["wcu", "model"]), st.booleans())
+    def answer(given_text: str, quiz_id: str, htmx: bool) -> None:
+        headers = HTMX if htmx else {}
+        response = client.post(
+            f"/learn/quiz/quizzes/{quiz_id}/answer/", {"answer": given_text}, **headers
+        )
+        assert response.status_code in (200, 400)
+        # Only an option or a number is ever recorded, so nothing else is shown back.
+        for answer in QuizAnswer.objects.values_list("answer", flat=True):
+            assert answer in ("Graph", "Key-value") or parse_number(answer) is not None
+
+    answer()

@@ -181,6 +181,14 @@ def test_the_course_map_has_a_json_twin(client: Client, course: Path) -> None:
         ("setup", "done"),
     ]
     assert data["lessons"][0]["steps"] == 2 and data["lessons"][1]["quizzes_correct"] == 1
+    # A step passed after its solution was shown is counted apart.
+    client.post("/learn/books/requests/request-1/run/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/hint/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/hint/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/solution/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/check/", **HTMX)
+    books = client.get("/learn/", {"format": "json"}).json()["lessons"][0]
+    assert (books["steps_passed"], books["steps_with_solution"]) == (1, 1)
 
 
 def test_the_continue_card_can_go_on_any_page(rf, course: Path) -> None:
