@@ -240,3 +240,22 @@ def test_setup_sends_a_throttled_batchs_unprocessed_items_again(
     sandbox = sandbox_services.sandbox_for_request(client.get("/learn/batch/").wsgi_request)
     scan = real_execute(sandbox, "Scan", {"TableName": "Books", "Select": "COUNT"})
     assert scan["Count"] == 3
+
+
+def test_every_real_lesson_page_renders(client: Client, settings) -> None:
+    from django.conf import settings as django_settings
+
+    from dynalab.course.lessons import load_course
+
+    settings.DYNALAB_LESSON_DIRS = [Path(django_settings.BASE_DIR, "lessons")]
+    course = load_course()
+    assert len(course.lessons) >= 15
+    for lesson in course.lessons:
+        response = client.get(f"/learn/{lesson.slug}/")
+        assert response.status_code == 200, lesson.slug
+        html = response.content.decode()
+        assert lesson.title.replace("'", "&#x27;").replace('"', "&quot;") in html, lesson.slug
+        for lab in lesson.labs:
+            assert f'id="lab-{lab.id}"' in html
+        for quiz in lesson.quizzes:
+            assert f'id="quiz-{quiz.id}"' in html
