@@ -257,5 +257,5 @@ def test_every_real_lesson_page_renders(client: Client, settings) -> None:
         assert lesson.title.replace("'", "&#x27;").replace('"', "&quot;") in html, lesson.slug
         for lab in lesson.labs:
             assert f'id="lab-{lab.id}"' in html
-        for quiz in lesson.quizzes:
-            assert f'id="quiz-{quiz.id}"' in html
+        for question in lesson.quizzes:
+            assert f'id="quiz-{question.id}"' in html
