@@ -252,6 +252,50 @@ class Usage:
     bytes: int
 
 
+@dataclass(frozen=True)
+class KeyConditionTarget:
+    """What a Query's key condition asks for, resolved against the key schema.
+
+    ``partition_key`` maps each partition-key attribute to the typed value the condition
+    tests it against (one attribute, or up to four on a multi-attribute global index).
+    ``sort_operator`` is None or one of ``= < <= > >= BETWEEN begins_with`` (written with the
+    key on the left, so ``:v < sk`` reads ``>``); ``sort_values`` holds 0, 1 or 2 values.
+    """
+
+    table: str
+    index: str | None
+    partition_key: Item
+    sort_key: str | None
+    sort_operator: str | None
+    sort_values: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One on-demand (USER) or SYSTEM backup, as ListBackups sees it."""
+
+    name: str
+    arn: str
+    table: str
+    kind: str
+    status: str
+    created_at: float
+    item_count: int
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class TriggerInfo:
+    """One stream trigger (a DynaLab extension standing in for a Lambda event source)."""
+
+    trigger_id: str
+    table: str
+    handler: str
+    state: str
+    records_processed: int
+    last_error: str | None
+
+
 # ---------------------------------------------------------------------- the inspector
 def _guarded(method: Callable[..., Result]) -> Callable[..., Result]:
     """Errors as ``Engine.call`` raises them: the service's, or InternalServerError."""
@@ -533,6 +577,128 @@ class Inspector:
             offset=offset,
             members=tuple(members),
         )
+
+    # ------------------------------------------------------------------ requests
+    @_guarded
+    def key_condition(self, request: dict[str, Any]) -> KeyConditionTarget:
+        """What a Query request's key condition (KeyConditionExpression or the legacy
+        KeyConditions) targets: the partition-key value and the sort-key condition, checked
+        against the table's (or index's) key schema exactly as Query checks them.
+
+        Raises ValidationException for a request Query would refuse for its key condition.
+        Reads no item. O(len(expression)).
+        """
+        from engine.expressions import compile_key_condition
+        from engine.legacy import key_condition_expression, key_conditions
+        from engine.multikey import compile_multi_key_condition
+        from engine.operations.common import expression_context
+
+        if not isinstance(request, dict) or not isinstance(request.get("TableName"), str):
+            raise ValidationException("The request needs a TableName")
+        table = self._table(request["TableName"])
+        index_name = request.get("IndexName")
+        index = None
+        if index_name is not None:
+            index = table.indexes.get(index_name) if isinstance(index_name, str) else None
+            if index is None:
+                raise ValidationException(
+                    f"The table does not have the specified index: {index_name}"
+                )
+        key_text = request.get("KeyConditionExpression")
+        legacy = key_conditions(request) if key_text is None else None
+        if key_text is None and legacy is None:
+            raise ValidationException(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified "
+                "in the request."
+            )
+        context = expression_context(request)
+        if index is not None:
+            partition_attrs, sort_attrs = index.partition_attrs, index.sort_attrs
+        else:
+            types = _attribute_types(table)
+            schema = table.schema
+            partition_attrs = [(schema.partition_key, types[schema.partition_key])]
+            sort_attrs = [(schema.sort_key, types[schema.sort_key])] if schema.sort_key else []
+        if legacy is not None:
+            key_text, context = key_condition_expression(
+                legacy,
+                [name for name, _ in partition_attrs],
+                [name for name, _ in sort_attrs],
+                dict(partition_attrs + sort_attrs),
+            )
+        if not isinstance(key_text, str):
+            raise ValidationException("KeyConditionExpression must be a string")
+        if len(partition_attrs) > 1 or len(sort_attrs) > 1:
+            multi = compile_multi_key_condition(key_text, context, partition_attrs, sort_attrs)
+            sort_name = sort_attrs[len(multi.equal_prefix)][0] if multi.sort_operator else None
+            return KeyConditionTarget(
+                table=table.name,
+                index=index.name if index is not None else None,
+                partition_key={
+                    name: copy.deepcopy(value)
+                    for (name, _), value in zip(
+                        partition_attrs, multi.partition_values, strict=True
+                    )
+                },
+                sort_key=sort_name,
+                sort_operator=multi.sort_operator,
+                sort_values=tuple(copy.deepcopy(v) for v in multi.sort_values),
+            )
+        sort_name = sort_attrs[0][0] if sort_attrs else None
+        condition = compile_key_condition(
+            key_text, context, partition_attrs[0][0], sort_name, dict(partition_attrs + sort_attrs)
+        )
+        return KeyConditionTarget(
+            table=table.name,
+            index=index.name if index is not None else None,
+            partition_key={condition.partition_key: copy.deepcopy(condition.partition_value)},
+            sort_key=condition.sort_key if condition.sort_operator else None,
+            sort_operator=condition.sort_operator,
+            sort_values=tuple(copy.deepcopy(v) for v in condition.sort_values),
+        )
+
+    # ------------------------------------------------------------------ backups, triggers
+    @_guarded
+    def backups(self, table: str | None = None) -> tuple[BackupInfo, ...]:
+        """The sandbox's backups (of ``table`` only, if given), oldest first, with their
+        status as of now. O(backups)."""
+        now = self._engine.now()
+        found = [
+            BackupInfo(
+                name=backup.name,
+                arn=backup.arn,
+                table=backup.table_name,
+                kind=backup.kind,
+                status=backup.status(now),
+                created_at=backup.created_at,
+                item_count=backup.item_count,
+                size_bytes=backup.size_bytes,
+            )
+            for backup in self._engine.extensions["backups"].backups.values()  # type: ignore[attr-defined]
+            if table is None or backup.table_name == table
+        ]
+        return tuple(sorted(found, key=lambda info: (info.created_at, info.arn)))
+
+    @_guarded
+    def triggers(self, table: str | None = None) -> tuple[TriggerInfo, ...]:
+        """The stream triggers (on ``table``'s stream only, if given), in creation order.
+        O(triggers)."""
+        found = []
+        for trigger in self._engine.extensions["triggers"].triggers.values():  # type: ignore[attr-defined]
+            if table is not None and trigger.table_name != table:
+                continue
+            error = trigger.last_error or {}
+            found.append(
+                TriggerInfo(
+                    trigger_id=trigger.trigger_id,
+                    table=trigger.table_name,
+                    handler=trigger.handler_name,
+                    state=trigger.state,
+                    records_processed=trigger.records_processed,
+                    last_error=error.get("ErrorCode") if error else None,
+                )
+            )
+        return tuple(found)
 
     # ------------------------------------------------------------------ internals
     def _table(self, name: str) -> Table:

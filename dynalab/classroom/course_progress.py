@@ -8,10 +8,8 @@ a dashboard costs a few queries however many learners it shows. Nothing here wri
 course. Keeping the read here, rather than in a module of the course app, leaves the course's
 engineers free to change their app: only this file follows them.
 
-"Done through the shown solution": a step passed after its solution was shown. The course
-records when a solution was shown (``StepProgress.solution_shown_at``) and when the step
-passed; when the course adds a boolean field for it (a field of StepProgress with
-"solution" in its name), that field is read instead.
+"Done through the shown solution" is the course's own record of it:
+``StepProgress.passed_with_solution``, set when a step passes after its solution was shown.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import models
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -38,15 +35,6 @@ FIRST_TRY, LATER, WRONG, NOT_ANSWERED = "first_try", "later", "wrong", "not_answ
 ITEM_READS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 
 
-def _solution_field() -> str | None:
-    """The course's boolean "passed through the shown solution" field, once it has one."""
-    for candidate in StepProgress._meta.get_fields():
-        if isinstance(candidate, models.BooleanField) and "solution" in candidate.name:
-            return candidate.name
-    return None
-
-
-SOLUTION_FIELD = _solution_field()
 
 
 # --------------------------------------------------------------------------- the lessons
@@ -153,13 +141,7 @@ class LearnerProgress:
 def step_state(row: StepProgress) -> StepState:
     """One step's cell: done, done through the shown solution, in progress."""
     if row.passed_at is not None:
-        if SOLUTION_FIELD is not None:
-            through_solution = bool(getattr(row, SOLUTION_FIELD))
-        else:
-            through_solution = (
-                row.solution_shown_at is not None and row.solution_shown_at <= row.passed_at
-            )
-        status = SOLUTION if through_solution else DONE
+        status = SOLUTION if row.passed_with_solution else DONE
         return StepState(status, row.passed_at, row.attempts, row.hints_revealed)
     return StepState(IN_PROGRESS, row.updated_at, row.attempts, row.hints_revealed)
 

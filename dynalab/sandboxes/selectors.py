@@ -25,6 +25,7 @@ from engine import catalog
 from engine.catalog import OperationFacts
 from engine.expressions.reserved import is_reserved
 from engine.inspect import (
+    BackupInfo,
     Book,
     CoveredKeys,
     IndexMember,
@@ -33,15 +34,18 @@ from engine.inspect import (
     Inspector,
     ItemisedRead,
     KeyAttribute,
+    KeyConditionTarget,
     ReadEntry,
     Shelf,
     StoredItem,
     TableStatus,
+    TriggerInfo,
     Usage,
 )
 from engine.values import values_equal as _values_equal
 
 __all__ = [
+    "BackupInfo",
     "Book",
     "CoveredKeys",
     "IndexMember",
@@ -50,11 +54,13 @@ __all__ = [
     "Inspector",
     "ItemisedRead",
     "KeyAttribute",
+    "KeyConditionTarget",
     "OperationFacts",
     "ReadEntry",
     "Shelf",
     "StoredItem",
     "TableStatus",
+    "TriggerInfo",
     "Usage",
     "activity_since",
     "covered_keys",

@@ -35,6 +35,7 @@ def _progress(user, *, step: int, passed: bool, solution_first: bool = False) ->
         attempts=2,
         passed_at=now if passed else None,
         solution_shown_at=now - timedelta(minutes=1) if solution_first else None,
+        passed_with_solution=passed and solution_first,
     )
 
 

@@ -330,3 +330,138 @@ def test_itemised_scan_equals_brute_force_and_the_calls_bill(
     assert read.total_units == (units if consistent else units / 2)
     assert read.total_units == response["ConsumedCapacity"]["CapacityUnits"]
     assert read.count == response["Count"]
+
+
+# ---------------------------------------------------------------------- key conditions
+def _key_target(engine: Engine, **request: Any) -> Any:
+    return engine.inspect.key_condition({"TableName": "Orders", **request})
+
+
+def test_key_condition_names_the_partition_value_and_the_sort_condition(engine: Engine) -> None:
+    _provisioned(engine)
+    target = _key_target(
+        engine,
+        KeyConditionExpression=":from <= placed AND customer = :c",
+        ExpressionAttributeValues={":c": s("c1"), ":from": s("2024")},
+    )
+    assert target.table == "Orders" and target.index is None
+    assert target.partition_key == {"customer": s("c1")}
+    # Written with the key on the left: ":from <= placed" is "placed >= :from".
+    assert (target.sort_key, target.sort_operator, target.sort_values) == (
+        "placed",
+        ">=",
+        (s("2024"),),
+    )
+    plain = _key_target(
+        engine,
+        KeyConditionExpression="#c = :c",
+        ExpressionAttributeNames={"#c": "customer"},
+        ExpressionAttributeValues={":c": s("c2")},
+    )
+    assert plain.partition_key == {"customer": s("c2")}
+    assert (plain.sort_key, plain.sort_operator, plain.sort_values) == (None, None, ())
+
+
+def test_key_condition_reads_the_legacy_key_conditions_and_an_index(engine: Engine) -> None:
+    _provisioned(
+        engine,
+        AttributeDefinitions=[
+            {"AttributeName": "customer", "AttributeType": "S"},
+            {"AttributeName": "placed", "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByStatus",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+            }
+        ],
+    )
+    legacy = _key_target(
+        engine,
+        KeyConditions={
+            "customer": {"AttributeValueList": [s("c3")], "ComparisonOperator": "EQ"},
+            "placed": {"AttributeValueList": [s("2024")], "ComparisonOperator": "BEGINS_WITH"},
+        },
+    )
+    assert legacy.partition_key == {"customer": s("c3")}
+    assert (legacy.sort_operator, legacy.sort_values) == ("begins_with", (s("2024"),))
+    on_index = _key_target(
+        engine,
+        IndexName="ByStatus",
+        KeyConditionExpression="#s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": s("OPEN")},
+    )
+    assert (on_index.index, on_index.partition_key) == ("ByStatus", {"status": s("OPEN")})
+
+
+def test_key_condition_refuses_what_query_refuses_and_changes_nothing(engine: Engine) -> None:
+    _provisioned(engine)
+    _orders(engine)
+    before = engine.dump()
+    with pytest.raises(DynamoDBError, match="Query condition missed key schema element"):
+        _key_target(
+            engine,
+            KeyConditionExpression="placed = :p",
+            ExpressionAttributeValues={":p": s("2024-01")},
+        )
+    with pytest.raises(DynamoDBError, match="Query key condition not supported"):
+        _key_target(
+            engine,
+            KeyConditionExpression="customer > :c",
+            ExpressionAttributeValues={":c": s("c1")},
+        )
+    with pytest.raises(DynamoDBError, match="does not have the specified index"):
+        _key_target(
+            engine,
+            IndexName="Nope",
+            KeyConditionExpression="customer = :c",
+            ExpressionAttributeValues={":c": s("c1")},
+        )
+    assert engine.dump() == before
+
+
+# ---------------------------------------------------------------------- backups, triggers
+def test_backups_lists_each_backup_with_its_status_as_of_now(engine: Engine) -> None:
+    create_table(engine, "Books")
+    create_table(engine, "Notes")
+    engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s("1")}})
+    assert engine.inspect.backups() == ()
+    engine.call("CreateBackup", {"TableName": "Books", "BackupName": "first"})
+    engine.call("CreateBackup", {"TableName": "Notes", "BackupName": "notes"})
+    every = engine.inspect.backups()
+    assert [(b.name, b.table, b.kind) for b in every] == [
+        ("first", "Books", "USER"),
+        ("notes", "Notes", "USER"),
+    ]
+    (books,) = engine.inspect.backups("Books")
+    assert books.item_count == 1
+    described = engine.call("DescribeBackup", {"BackupArn": books.arn})
+    assert books.status == described["BackupDescription"]["BackupDetails"]["BackupStatus"]
+
+
+def test_triggers_lists_each_trigger_of_a_stream(engine: Engine) -> None:
+    created = create_table(
+        engine,
+        "Books",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    create_table(engine, "Copies")
+    assert engine.inspect.triggers() == ()
+    engine.call(
+        "CreateTrigger",
+        {
+            "StreamArn": created["TableDescription"]["LatestStreamArn"],
+            "HandlerName": "copy_to_table",
+            "HandlerParameters": {"TableName": "Copies"},
+            "StartingPosition": "TRIM_HORIZON",
+        },
+    )
+    engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s("1")}})
+    (trigger,) = engine.inspect.triggers("Books")
+    assert (trigger.table, trigger.handler, trigger.state) == ("Books", "copy_to_table", "Enabled")
+    assert trigger.records_processed == 1 and trigger.last_error is None
+    assert engine.inspect.triggers("Copies") == ()
