@@ -35,8 +35,6 @@ FIRST_TRY, LATER, WRONG, NOT_ANSWERED = "first_try", "later", "wrong", "not_answ
 ITEM_READS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 
 
-
-
 # --------------------------------------------------------------------------- the lessons
 @dataclass(frozen=True)
 class StepColumn:
