@@ -84,6 +84,7 @@ ParameterGroupAlreadyExistsFault = _dax_error("ParameterGroupAlreadyExistsFault"
 ParameterGroupNotFoundFault = _dax_error("ParameterGroupNotFoundFault")
 ParameterGroupQuotaExceededFault = _dax_error("ParameterGroupQuotaExceededFault")
 SubnetGroupNotFoundFault = _dax_error("SubnetGroupNotFoundFault")
+TagQuotaPerResourceExceeded = _dax_error("TagQuotaPerResourceExceeded")
 
 __all__ = [
     "DynamoDBError",
@@ -127,4 +128,5 @@ __all__ = [
     "ParameterGroupNotFoundFault",
     "ParameterGroupQuotaExceededFault",
     "SubnetGroupNotFoundFault",
+    "TagQuotaPerResourceExceeded",
 ]
