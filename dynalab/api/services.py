@@ -223,6 +223,51 @@ class ConnectionDetails:
         return f"aws dynamodb list-tables --profile dynalab --endpoint-url {self.endpoint_url}\n"
 
     @property
+    def dax_endpoint_example(self) -> str:
+        """Where calls through a cluster named my-cache go: its ClusterDiscoveryEndpoint."""
+        return f"{self.endpoint_url}dax/my-cache/"
+
+    @property
+    def dax_control_snippet(self) -> str:
+        return (
+            "import boto3\n\n"
+            "dax = boto3.client(\n"
+            '    "dax",\n'
+            f'    endpoint_url="{self.endpoint_url}",\n'
+            f'    region_name="{self.region}",\n'
+            f'    aws_access_key_id="{self.access_key_id}",\n'
+            f'    aws_secret_access_key="{self.secret_access_key}",\n'
+            ")\n"
+            "dax.create_cluster(\n"
+            '    ClusterName="my-cache",\n'
+            '    NodeType="dax.t3.small",\n'
+            "    ReplicationFactor=1,\n"
+            '    IamRoleArn="arn:aws:iam::000000000000:role/DAXServiceRole",\n'
+            ")\n"
+            "# creating for a minute of simulated time, then available\n"
+            'cluster = dax.describe_clusters(ClusterNames=["my-cache"])["Clusters"][0]\n'
+        )
+
+    @property
+    def dax_data_snippet(self) -> str:
+        return (
+            "# DynaLab's stand-in for the DAX client SDK: a DynamoDB client pointed at the\n"
+            f"# cluster's endpoint, {self.dax_endpoint_example}\n"
+            "cached = boto3.client(\n"
+            '    "dynamodb",\n'
+            '    endpoint_url=cluster["ClusterDiscoveryEndpoint"]["URL"],\n'
+            f'    region_name="{self.region}",\n'
+            f'    aws_access_key_id="{self.access_key_id}",\n'
+            f'    aws_secret_access_key="{self.secret_access_key}",\n'
+            ")\n"
+            'cached.get_item(TableName="Music", Key={"artist": {"S": "Arturus"}})\n'
+        )
+
+    @property
+    def dax_cli_snippet(self) -> str:
+        return f"aws dax describe-clusters --profile dynalab --endpoint-url {self.endpoint_url}\n"
+
+    @property
     def environment_snippet(self) -> str:
         return (
             f"export AWS_ACCESS_KEY_ID={self.access_key_id}\n"
