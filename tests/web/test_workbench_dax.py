@@ -73,7 +73,9 @@ def test_a_cluster_made_from_the_page_starts_then_becomes_available(learner: Cli
     page = learner.get("/dax-clusters/books-cache/").content.decode()
     assert 'data-testid="cluster-status">creating<' in page
     assert "advance the clock" in page.lower()
-    assert "CreateCluster" in page  # what just ran
+    assert "CreateCluster" in page  # what just ran, as code for the dax client and CLI
+    assert "aws dax create-cluster" in page
+    assert "boto3.client(\n    &quot;dax&quot;" in page
 
     sandbox_services.advance_clock(sandbox_of(learner), 60)
     page = learner.get("/dax-clusters/books-cache/").content.decode()
