@@ -222,6 +222,11 @@ class Cluster:
     deleting_at: float | None = None
     #: Entries in least-recently-used order (oldest first): (cache, table, key) -> Entry.
     entries: OrderedDict[tuple[str, str, str], Entry] = field(default_factory=OrderedDict)
+    #: Each cache's entries in the order they were written: one TTL per cache, so the
+    #: expired ones are always a prefix. Derived from ``entries`` (not dumped).
+    written: dict[str, OrderedDict[tuple[str, str, str], None]] = field(
+        default_factory=lambda: {ITEM_CACHE: OrderedDict(), QUERY_CACHE: OrderedDict()}
+    )
     used_bytes: int = 0
     statistics: Statistics = field(default_factory=Statistics)
     #: Reads answered so far: which available node answers the next one.
@@ -258,7 +263,7 @@ class Cluster:
         state = {
             name.name: getattr(self, name.name)
             for name in fields(self)
-            if name.name not in ("nodes", "entries", "statistics")
+            if name.name not in ("nodes", "entries", "statistics", "written")
         }
         state["nodes"] = [asdict(node) for node in self.nodes]
         state["entries"] = [entry.dump() for entry in self.entries.values()]
@@ -272,6 +277,9 @@ class Cluster:
         for raw in state["entries"]:
             entry = Entry.load(raw)
             cluster.entries[(entry.cache, entry.table, entry.key)] = entry
+        # Write order: by time written (the clock never goes back); ties expire together.
+        for entry in sorted(cluster.entries.values(), key=lambda entry: entry.written_at):
+            cluster.written[entry.cache][(entry.cache, entry.table, entry.key)] = None
         cluster.statistics = Statistics(**state["statistics"])
         return cluster
 
@@ -414,8 +422,8 @@ class DaxExtension(Extension):
         operation: str = "GetItem",
     ) -> Entry | None:
         """Put an answer in a cache, making room by expiry then LRU eviction; None when it
-        is larger than the whole cache (answered, not stored). O(1) amortised, O(entries)
-        when room must be made."""
+        is larger than the whole cache (answered, not stored). O(1), plus O(k) for the k
+        entries that go to make room."""
         slot = (cache, table, key)
         if slot in cluster.entries:
             self._remove(cluster, slot)
@@ -428,14 +436,19 @@ class DaxExtension(Extension):
             self._make_room(cluster, capacity - size, now)
         entry = Entry(cache, table, key, value, size, now, units, operation)
         cluster.entries[slot] = entry
+        cluster.written[cache][slot] = None
         cluster.used_bytes += size
         self.engine.revision += 1
         return entry
 
     def _make_room(self, cluster: Cluster, limit: int, now: float) -> None:
-        """Drop expired entries, then the least recently used, until ``used_bytes <= limit``."""
-        for slot, entry in list(cluster.entries.items()):
-            if self.is_expired(cluster, entry, now):
+        """Drop expired entries, then the least recently used, until ``used_bytes <= limit``.
+        O(expired + evicted): expired entries are the oldest written of their cache."""
+        for order in cluster.written.values():
+            while order:
+                slot = next(iter(order))
+                if not self.is_expired(cluster, cluster.entries[slot], now):
+                    break
                 self._remove(cluster, slot)
         while cluster.used_bytes > limit and cluster.entries:
             slot, entry = next(iter(cluster.entries.items()))
@@ -447,6 +460,7 @@ class DaxExtension(Extension):
 
     def _remove(self, cluster: Cluster, slot: tuple[str, str, str]) -> None:
         entry = cluster.entries.pop(slot)
+        del cluster.written[entry.cache][slot]
         cluster.used_bytes -= entry.size
         self.engine.revision += 1
 

@@ -38,10 +38,10 @@ from engine.errors import (
     UnknownOperationException,
 )
 from engine.operations import batch, items, reads
-from engine.operations.common import add_capacity
+from engine.operations.common import RETURN_CAPACITY, add_capacity
 from engine.operations.dax import _required, dax_of, serving_cluster
 from engine.table import Table
-from engine.validation import get_bool, get_dict, get_str
+from engine.validation import Violations, get_bool, get_dict, get_str
 from engine.values import Item, copy_item, item_size, validate_item
 
 READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems")
@@ -181,6 +181,15 @@ class Through:
         mode = request.get("ReturnConsumedCapacity")
         entry = self.dax.cached(self.cluster, QUERY_CACHE, table_name, text, self.now)
         if entry is not None:
+            # The request equals one that succeeded but for ReturnConsumedCapacity, which the
+            # key leaves out: check it as the operation would.
+            violations = Violations()
+            violations.enum(
+                get_str(request, "ReturnConsumedCapacity"),
+                "returnConsumedCapacity",
+                RETURN_CAPACITY,
+            )
+            violations.raise_if_any()
             self.dax.record_hit(self.cluster, entry, f"{counter}_hits")
             self.hits += 1
             response = copy.deepcopy(entry.value)

@@ -368,6 +368,16 @@ def test_query_and_scan_pages_are_cached_by_their_request(cached: Engine) -> Non
     assert cached.inspect.dax_cluster("cache").item_entry_count == 0  # no warming by Scan
 
 
+def test_a_cached_page_still_checks_return_consumed_capacity(cached: Engine) -> None:
+    through(cached, "Query", QUERY)
+    direct = error_of(cached, "Query", {**QUERY, "ReturnConsumedCapacity": "ALL"})
+    error = error_of(cached, "CallThroughDax", {
+        "ClusterName": "cache", "Operation": "Query",
+        "Request": {**QUERY, "ReturnConsumedCapacity": "ALL"},
+    })  # fmt: skip
+    assert (error.code, error.message) == (direct.code, direct.message)
+
+
 def test_writes_never_update_the_query_cache(cached: Engine) -> None:
     through(cached, "Query", QUERY)
     through(cached, "PutItem", {"TableName": "Books", "Item": {"pk": s("a"), "v": n(5)}})
@@ -595,3 +605,32 @@ def test_a_sandbox_rebuilt_midway_ends_in_the_same_state(plan: list[Step], cut: 
     halves = Engine.loads(halves.dumps())
     _run(halves, plan[cut:], 300.0, check=False, start=min(cut, len(plan)))
     assert halves.dumps() == whole.dumps()
+
+
+def test_each_cache_expires_by_its_own_ttl_when_room_is_needed(engine: Engine) -> None:
+    create_table(engine, "Books")
+    for key in "abc":
+        engine.call("PutItem", {"TableName": "Books", "Item": sized_item(key, 1000)})
+    engine.call("CreateParameterGroup", {"ParameterGroupName": "quick-pages"})
+    engine.call(
+        "UpdateParameterGroup",
+        {
+            "ParameterGroupName": "quick-pages",
+            "ParameterNameValues": [
+                {"ParameterName": "query-ttl-millis", "ParameterValue": "5000"}
+            ],
+        },
+    )
+    create_cluster(engine, ParameterGroupName="quick-pages")
+    read(engine, "Books", {"pk": s("a")})  # the oldest entry, and the least recently used
+    scan = through(engine, "Scan", {"TableName": "Books", "Limit": 1})
+    page_size = engine.inspect.dax_cluster("cache").query_entries[0].size_bytes
+    engine.extensions["dax"].max_cache_bytes = 2 * 1064 + page_size  # type: ignore[attr-defined]
+    read(engine, "Books", {"pk": s("b")})
+    engine.clock.advance(5)  # the page has expired; the items have not
+    read(engine, "Books", {"pk": s("c")})
+    view = engine.inspect.dax_cluster("cache")
+    assert [entry.key["pk"]["S"] for entry in view.item_entries] == ["c", "b", "a"]
+    assert view.query_entry_count == 0
+    assert view.statistics.item_evictions == view.statistics.query_evictions == 0
+    assert scan["Dax"]["Outcome"] == "miss"

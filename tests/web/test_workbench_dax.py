@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
@@ -264,3 +266,49 @@ def test_the_json_twin_lists_entries_and_statistics(learner: Client) -> None:
     assert entry["key"] == {"isbn": {"S": "dax-demo"}}
     assert entry["remaining_seconds"] == pytest.approx(300, abs=1)
     assert json.dumps(twin)  # plain data all the way down
+
+
+form_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "0", "1", "11", "12", "-1", "1e3", "dax.t3.small", "books-cache", "\x00"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from(
+        [
+            "/dax-clusters/",
+            "/dax-clusters/parameter-groups/",
+            "/dax-clusters/books-cache/nodes/",
+            "/dax-clusters/books-cache/delete/",
+            "/dax-clusters/books-cache/stale-read/",
+            "/dax-clusters/n%C3%B6pe/stale-read/",
+        ]
+    ),
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "node_type",
+                "nodes",
+                "parameter_group",
+                "record_ttl_millis",
+                "query_ttl_millis",
+                "table",
+                "action",
+            ]
+        ),
+        form_text,
+        max_size=6,
+    ),
+)
+def test_whatever_a_form_is_sent_the_answer_is_never_a_500(
+    learner: Client, path: str, data: dict[str, str]
+) -> None:
+    response = learner.post(path, data)
+    assert response.status_code in (200, 302, 400, 404), (path, data, response.status_code)
