@@ -194,6 +194,9 @@ def test_the_stale_read_demonstration_tells_the_story(learner: Client) -> None:
     assert ">miss<" in page
     stats = selectors.dax_cluster(sandbox_of(learner), "books-cache").statistics
     assert (stats.item_hits, stats.item_misses, stats.write_throughs) == (3, 1, 1)
+    activity = learner.get("/activity/").content.decode()
+    assert "through DAX books-cache: miss" in activity
+    assert "through DAX books-cache: hit" in activity
 
 
 def test_the_demonstration_needs_an_available_cluster_and_a_table(learner: Client) -> None:
