@@ -15,14 +15,19 @@ change what a replayed sandbox holds. Why it is this one:
 3. ``indexes``: GSI writes whose propagation delay passed, and finished backfills, land.
 4. ``streams``: shards roll over and records older than 24 hours are trimmed.
 5. ``triggers``: triggers read the stream records that are still there.
-6. ``ttl``: expired items are deleted last; their REMOVE records reach triggers on the next
+6. ``ttl``: expired items are deleted; their REMOVE records reach triggers on the next
    advance.
+7. ``dax``: DAX clusters, a cache in front of the tables. It changes no table and no other
+   extension reads it: its hook only ends cluster and node lifecycles, so it runs last, once
+   this moment's TTL deletions have landed (they bypass DAX, leaving it stale, as on AWS).
+   Running it anywhere else would change nothing; last says that nothing depends on it.
 """
 
 from __future__ import annotations
 
 from engine.backups import Backups
 from engine.core import Extension
+from engine.dax import DaxExtension
 from engine.operations.indexing import IndexMaintenance
 from engine.streams import StreamsExtension
 from engine.throughput import Throughput
@@ -37,4 +42,5 @@ EXTENSIONS: tuple[tuple[str, type[Extension]], ...] = (
     ("streams", StreamsExtension),
     ("triggers", TriggersExtension),
     ("ttl", TTLExtension),
+    ("dax", DaxExtension),
 )

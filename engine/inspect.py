@@ -296,6 +296,120 @@ class TriggerInfo:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class DaxNode:
+    """One node of a DAX cluster."""
+
+    node_id: str
+    status: str
+    #: The first node that stays is the primary; the others are read replicas.
+    primary: bool
+    availability_zone: str
+    created_at: float
+    #: The node's own endpoint path on this server (``/dax/<cluster>/<node id>/``).
+    endpoint_path: str
+    #: Requests this node answered.
+    requests_served: int
+
+
+@dataclass(frozen=True)
+class DaxEntry:
+    """One live entry of a DAX cache, as of the engine's now."""
+
+    #: "item" (GetItem, BatchGetItem) or "query" (Query, Scan).
+    cache: str
+    table: str
+    #: GetItem for item entries; Query or Scan for pages.
+    operation: str
+    #: The item's key (item entries); None for pages.
+    key: Item | None
+    #: The cached item, None for a negative entry or a page.
+    item: Item | None
+    #: The request whose page is cached (query entries); None for items.
+    request: dict[str, Any] | None
+    #: Items on a cached page (0 for item entries).
+    item_count: int
+    size_bytes: int
+    written_at: float
+    #: None when the TTL is 0 (no expiry by time).
+    expires_at: float | None
+    remaining_seconds: float | None
+    #: What a read of it from the table would bill: saved on each hit.
+    read_units: float
+
+    @property
+    def negative(self) -> bool:
+        """An item entry that says the item does not exist."""
+        return self.cache == "item" and self.item is None
+
+
+@dataclass(frozen=True)
+class DaxStatistics:
+    """A cluster's hits, misses and evictions per cache, and the read units it saved."""
+
+    item_hits: int
+    item_misses: int
+    query_hits: int
+    query_misses: int
+    scan_hits: int
+    scan_misses: int
+    item_evictions: int
+    query_evictions: int
+    read_units_saved: float
+    pass_throughs: int
+    write_throughs: int
+
+
+@dataclass(frozen=True)
+class DaxCluster:
+    """A DAX cluster: status, nodes, TTLs, cache use and contents, statistics."""
+
+    name: str
+    status: str
+    region: str
+    arn: str
+    node_type: str
+    description: str
+    created_at: float
+    parameter_group: str
+    record_ttl_millis: int
+    query_ttl_millis: int
+    #: The cluster's endpoint path on this server (``/dax/<cluster>/``).
+    endpoint_path: str
+    nodes: tuple[DaxNode, ...]
+    #: One node's memory (every node holds a full copy of the caches).
+    node_memory_bytes: int
+    #: What DynaLab keeps of the cache: the node's memory up to its per-cluster limit.
+    cache_capacity_bytes: int
+    cache_used_bytes: int
+    statistics: DaxStatistics
+    #: Live entries, most recently used first (at most the number asked for).
+    item_entries: tuple[DaxEntry, ...]
+    query_entries: tuple[DaxEntry, ...]
+    item_entry_count: int
+    query_entry_count: int
+
+    @property
+    def active_nodes(self) -> int:
+        return sum(1 for node in self.nodes if node.status == "available")
+
+    @property
+    def serving(self) -> bool:
+        """Whether calls through it are answered (available or modifying)."""
+        return self.status in ("available", "modifying")
+
+
+@dataclass(frozen=True)
+class DaxParameterGroup:
+    """A DAX parameter group's two TTLs and the clusters that use it."""
+
+    name: str
+    description: str
+    record_ttl_millis: int
+    query_ttl_millis: int
+    clusters: tuple[str, ...]
+
+
 # ---------------------------------------------------------------------- the inspector
 def _guarded(method: Callable[..., Result]) -> Callable[..., Result]:
     """Errors as ``Engine.call`` raises them: the service's, or InternalServerError."""
@@ -699,6 +813,129 @@ class Inspector:
                 )
             )
         return tuple(found)
+
+    # ------------------------------------------------------------------ DAX
+    @_guarded
+    def dax_clusters(self, *, entries: int = 0) -> tuple[DaxCluster, ...]:
+        """Every DAX cluster, in creation order, each with up to ``entries`` live entries of
+        each cache. O(clusters × entries)."""
+        dax = self._engine.extensions["dax"]
+        return tuple(
+            self._dax_cluster(cluster, entries)
+            for cluster in dax.clusters.values()  # type: ignore[attr-defined]
+        )
+
+    @_guarded
+    def dax_cluster(self, name: str, *, entries: int = 200) -> DaxCluster:
+        """One cluster (names are case-insensitive) with up to ``entries`` live entries of
+        each cache, most recently used first; ClusterNotFoundFault if there is none.
+        O(entries in its caches)."""
+        from engine.errors import ClusterNotFoundFault
+
+        dax = self._engine.extensions["dax"]
+        cluster = dax.clusters.get(name.lower())  # type: ignore[attr-defined]
+        if cluster is None:
+            raise ClusterNotFoundFault(f"Cluster {name} not found.")
+        return self._dax_cluster(cluster, entries)
+
+    @_guarded
+    def dax_parameter_groups(self) -> tuple[DaxParameterGroup, ...]:
+        """Every DAX parameter group (the default first) and the clusters using it. O(g × c)."""
+        dax: Any = self._engine.extensions["dax"]
+        return tuple(
+            DaxParameterGroup(
+                name=group.name,
+                description=group.description,
+                record_ttl_millis=group.record_ttl_millis,
+                query_ttl_millis=group.query_ttl_millis,
+                clusters=tuple(
+                    c.name for c in dax.clusters.values() if c.parameter_group == group.name
+                ),
+            )
+            for group in dax.parameter_groups.values()
+        )
+
+    def _dax_cluster(self, cluster: Any, limit: int) -> DaxCluster:
+        from engine.dax import GIB, NODE_TYPES
+
+        dax: Any = self._engine.extensions["dax"]
+        now = self._engine.now()
+        staying = cluster.staying_nodes()
+        primary = staying[0].node_id if staying else None
+        live = [
+            entry
+            for entry in reversed(cluster.entries.values())
+            if not dax.is_expired(cluster, entry, now)
+        ]
+        items = [entry for entry in live if entry.cache == "item"]
+        pages = [entry for entry in live if entry.cache != "item"]
+        stats = cluster.statistics
+        return DaxCluster(
+            name=cluster.name,
+            status=cluster.status(now),
+            region=cluster.region,
+            arn=cluster.arn,
+            node_type=cluster.node_type,
+            description=cluster.description,
+            created_at=cluster.created_at,
+            parameter_group=cluster.parameter_group,
+            record_ttl_millis=dax.ttl_millis(cluster, "item"),
+            query_ttl_millis=dax.ttl_millis(cluster, "query"),
+            endpoint_path=cluster.endpoint_path,
+            nodes=tuple(
+                DaxNode(
+                    node_id=node.node_id,
+                    status=node.status(now),
+                    primary=node.node_id == primary,
+                    availability_zone=node.availability_zone,
+                    created_at=node.created_at,
+                    endpoint_path=cluster.node_path(node),
+                    requests_served=node.served,
+                )
+                for node in cluster.nodes
+            ),
+            node_memory_bytes=NODE_TYPES[cluster.node_type] * GIB,
+            cache_capacity_bytes=dax.capacity_bytes(cluster),
+            cache_used_bytes=cluster.used_bytes,
+            statistics=DaxStatistics(
+                item_hits=stats.item_hits,
+                item_misses=stats.item_misses,
+                query_hits=stats.query_hits,
+                query_misses=stats.query_misses,
+                scan_hits=stats.scan_hits,
+                scan_misses=stats.scan_misses,
+                item_evictions=stats.item_evictions,
+                query_evictions=stats.query_evictions,
+                read_units_saved=stats.read_units_saved,
+                pass_throughs=stats.pass_throughs,
+                write_throughs=stats.write_throughs,
+            ),
+            item_entries=tuple(self._dax_entry(dax, cluster, e, now) for e in items[:limit]),
+            query_entries=tuple(self._dax_entry(dax, cluster, e, now) for e in pages[:limit]),
+            item_entry_count=len(items),
+            query_entry_count=len(pages),
+        )
+
+    @staticmethod
+    def _dax_entry(dax: Any, cluster: Any, entry: Any, now: float) -> DaxEntry:
+        import json
+
+        expires = dax.expires_at(cluster, entry)
+        is_item = entry.cache == "item"
+        return DaxEntry(
+            cache=entry.cache,
+            table=entry.table,
+            operation=entry.operation,
+            key=json.loads(entry.key) if is_item else None,
+            item=copy.deepcopy(entry.value) if is_item else None,
+            request=json.loads(entry.key) if not is_item else None,
+            item_count=0 if is_item else len(entry.value.get("Items", [])),
+            size_bytes=entry.size,
+            written_at=entry.written_at,
+            expires_at=expires,
+            remaining_seconds=None if expires is None else max(0.0, expires - now),
+            read_units=entry.units,
+        )
 
     # ------------------------------------------------------------------ internals
     def _table(self, name: str) -> Table:

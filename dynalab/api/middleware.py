@@ -1,8 +1,9 @@
 """Answer DynamoDB calls before the rest of the site's middleware sees them.
 
 A POST to ``/`` (where SDKs send calls by default) that carries ``X-Amz-Target`` (or the JSON
-1.0 content type) is a DynamoDB call, and so is any request to ``/dynamodb/``; every other
-request goes on to the site (GET ``/`` is the home page). It comes first in MIDDLEWARE: API
+1.0 or 1.1 content type) is a DynamoDB call (or a DAX control-plane call), and so is any
+request to ``/dynamodb/``; any request under ``/dax/`` is a call through a DAX cluster; every
+other request goes on to the site (GET ``/`` is the home page). It comes first in MIDDLEWARE: API
 calls authenticate with SigV4, not cookies or sessions, so the site's middleware (sessions,
 CSRF, messages...) has nothing to do for them, and skipping it is a hot path's saving.
 """
@@ -45,12 +46,16 @@ class RootEndpointMiddleware:
                     request_id=protocol.new_request_id(),
                 )
             return views.endpoint(request)
+        if path.startswith(DAX_PATH_PREFIX):
+            return views.dax_endpoint(request)
         return self.get_response(request)
 
 
 #: The dedicated endpoint paths (with and without the slash: an SDK sends exactly the URL
 #: it was given).
 ENDPOINT_PATHS = frozenset({"/dynamodb/", "/dynamodb"})
+#: Calls through a DAX cluster: ``/dax/<cluster>/`` (the workbench's DAX pages live elsewhere).
+DAX_PATH_PREFIX = "/dax/"
 
 
 def is_api_call(request: HttpRequest) -> bool:
@@ -58,4 +63,4 @@ def is_api_call(request: HttpRequest) -> bool:
     if "HTTP_X_AMZ_TARGET" in meta:
         return True
     media_type = meta.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
-    return media_type == protocol.JSON_CONTENT_TYPE
+    return media_type in (protocol.JSON_CONTENT_TYPE, protocol.JSON_11_CONTENT_TYPE)

@@ -12,6 +12,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from dynalab.sandboxes import selectors
+
 #: Boolean parameters the AWS CLI spells as a flag pair (--consistent-read / --no-consistent-read).
 CLI_FLAGS = frozenset({"ConsistentRead", "ScanIndexForward", "DeletionProtectionEnabled"})
 #: Operations the AWS CLI pages through on its own unless told not to.
@@ -32,12 +34,18 @@ class RequestCode:
         return json.dumps(self.request, indent=2, ensure_ascii=False)
 
     @property
+    def service(self) -> str:
+        """The boto3 client and CLI command the operation belongs to: dax or dynamodb."""
+        facts = selectors.operation(self.operation)
+        return "dax" if facts is not None and facts.api == selectors.DAX_API else "dynamodb"
+
+    @property
     def python(self) -> str:
-        return python_code(self.operation, self.request, self.endpoint_url)
+        return python_code(self.operation, self.request, self.endpoint_url, service=self.service)
 
     @property
     def cli(self) -> str:
-        return cli_command(self.operation, self.request, self.endpoint_url)
+        return cli_command(self.operation, self.request, self.endpoint_url, service=self.service)
 
 
 def snake_case(name: str) -> str:
@@ -88,7 +96,9 @@ def _flat_literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
+def python_code(
+    operation: str, request: dict[str, Any], endpoint_url: str, *, service: str = "dynamodb"
+) -> str:
     arguments = "".join(
         f"    {name}={python_literal(value, 1)},\n" for name, value in request.items()
     )
@@ -99,7 +109,7 @@ def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> s
         "import boto3\n\n"
         "# Your sandbox's access keys go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"
         "client = boto3.client(\n"
-        '    "dynamodb",\n'
+        f"    {json.dumps(service)},\n"
         f"    endpoint_url={json.dumps(endpoint_url)},\n"
         '    region_name="us-east-1",\n'
         ")\n"
@@ -107,8 +117,10 @@ def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> s
     )
 
 
-def cli_command(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
-    parts = [f"aws dynamodb {kebab_case(operation)}"]
+def cli_command(
+    operation: str, request: dict[str, Any], endpoint_url: str, *, service: str = "dynamodb"
+) -> str:
+    parts = [f"aws {service} {kebab_case(operation)}"]
     for name, value in request.items():
         option = kebab_case(name)
         if name in CLI_FLAGS and isinstance(value, bool):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dynalab.console.views import home, items, reads, runner, sandbox, tables, throughput
+from dynalab.console.views import dax, home, items, reads, runner, sandbox, tables, throughput
 
 app_name = "console"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("tables/<str:table>/items/delete/", items.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
+    # Not under /dax/: that path is the clusters' DynamoDB-compatible endpoints (dynalab.api).
+    path("dax-clusters/", dax.clusters, name="dax"),
+    path("dax-clusters/parameter-groups/", dax.parameter_groups, name="dax_parameter_groups"),
+    path("dax-clusters/<str:name>/", dax.cluster, name="dax_cluster"),
+    path("dax-clusters/<str:name>/nodes/", dax.nodes, name="dax_nodes"),
+    path("dax-clusters/<str:name>/delete/", dax.delete, name="dax_delete"),
+    path("dax-clusters/<str:name>/stale-read/", dax.stale_read, name="dax_stale_read"),
     path("run/", runner.run, name="run"),
     path("query/", reads.query, name="query"),
     path("compare/", reads.compare, name="compare"),

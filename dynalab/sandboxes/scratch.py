@@ -20,7 +20,7 @@ from dynalab.sandboxes import limits
 from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import SerializationException, ServiceError
 from dynalab.sandboxes.models import Activity, Sandbox
-from dynalab.sandboxes.services import _Call
+from dynalab.sandboxes.services import _Call, _call_through_dax, _through_dax
 from engine import Engine, SimClock
 from engine.inspect import Inspector
 
@@ -51,9 +51,16 @@ class ScratchSandbox:
         return self._engine.clock.advance(seconds)
 
     def execute(
-        self, operation: str, request: dict[str, Any], *, source: str = "lesson"
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        source: str = "lesson",
+        through_dax: str | None = None,
+        dax_node: str | None = None,
     ) -> dict[str, Any]:
-        """Run one call as ``services.execute`` runs it, recording its activity."""
+        """Run one call as ``services.execute`` runs it (through a DAX cluster when
+        ``through_dax`` names one), recording its activity."""
         call = _Call(self.sandbox, operation, request, source, time.perf_counter())
         call.at = self.now()
         try:
@@ -61,7 +68,11 @@ class ScratchSandbox:
                 raise SerializationException("Start of list found where not expected")
             call.request_text = limits.request_text(request)
             sent, added = asking_for_capacity(operation, request)
-            response = self._engine.call(operation, copy.deepcopy(sent))
+            if through_dax is None:
+                response = self._engine.call(operation, copy.deepcopy(sent))
+            else:
+                _, payload = _through_dax(call, operation, sent, through_dax, dax_node)
+                response = _call_through_dax(call, copy.deepcopy(payload), self._engine)
         except ServiceError as error:
             self._record(call.activity(error=error))
             raise

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dynalab.sandboxes.errors import ResourceNotFoundException
+from dynalab.sandboxes.errors import ClusterNotFoundFault, ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
 from dynalab.sandboxes.services import engine_state, inspecting
 from engine import catalog
@@ -28,6 +28,11 @@ from engine.inspect import (
     BackupInfo,
     Book,
     CoveredKeys,
+    DaxCluster,
+    DaxEntry,
+    DaxNode,
+    DaxParameterGroup,
+    DaxStatistics,
     IndexMember,
     IndexMembership,
     IndexStatus,
@@ -48,6 +53,14 @@ __all__ = [
     "BackupInfo",
     "Book",
     "CoveredKeys",
+    "DaxCluster",
+    "DaxEntry",
+    "DaxNode",
+    "DaxParameterGroup",
+    "DaxStatistics",
+    "dax_cluster",
+    "dax_clusters",
+    "dax_parameter_groups",
     "IndexMember",
     "IndexMembership",
     "IndexStatus",
@@ -161,6 +174,29 @@ def usage(sandbox: Sandbox) -> Usage:
         return view.usage()
 
 
+# ---------------------------------------------------------------------- DAX
+def dax_clusters(sandbox: Sandbox) -> tuple[DaxCluster, ...]:
+    """The sandbox's DAX clusters (status, nodes, TTLs, cache use, statistics; no entries)."""
+    with inspecting(sandbox) as view:
+        return view.dax_clusters()
+
+
+def dax_cluster(sandbox: Sandbox, name: str, *, entries: int = 200) -> DaxCluster | None:
+    """One DAX cluster with up to ``entries`` live entries of each cache (most recently used
+    first) and their remaining TTL, or None when there is no such cluster."""
+    try:
+        with inspecting(sandbox) as view:
+            return view.dax_cluster(name, entries=entries)
+    except ClusterNotFoundFault:
+        return None
+
+
+def dax_parameter_groups(sandbox: Sandbox) -> tuple[DaxParameterGroup, ...]:
+    """The sandbox's DAX parameter groups, their TTLs and the clusters using each."""
+    with inspecting(sandbox) as view:
+        return view.dax_parameter_groups()
+
+
 # ---------------------------------------------------------------------- reads explained
 def itemised_read(sandbox: Sandbox, operation: str, request: dict[str, Any]) -> ItemisedRead:
     """One Query or Scan page itemised by the engine: every item it read with its size, and
@@ -198,9 +234,11 @@ def operation(name: str) -> OperationFacts | None:
     return catalog.get(name)
 
 
-#: The APIs a sandbox answers: DynamoDB, DynamoDB Streams and DynaLab's own operations.
+#: The APIs a sandbox answers: DynamoDB, DynamoDB Streams, DAX's control plane and DynaLab's
+#: own operations.
 API_NAMES = catalog.APIS
 DYNAMODB_API, STREAMS_API, DYNALAB_API = catalog.DYNAMODB, catalog.STREAMS, catalog.DYNALAB
+DAX_API = catalog.DAX
 
 
 def is_reserved_word(name: str) -> bool:
@@ -209,7 +247,7 @@ def is_reserved_word(name: str) -> bool:
     return is_reserved(name)
 
 
-__all__ += ["API_NAMES", "DYNAMODB_API", "STREAMS_API", "DYNALAB_API", "engine_state"]
+__all__ += ["API_NAMES", "DYNAMODB_API", "STREAMS_API", "DAX_API", "DYNALAB_API", "engine_state"]
 
 
 def values_equal(left: Any, right: Any) -> bool:

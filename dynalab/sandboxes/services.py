@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -209,7 +210,13 @@ def reset_sandbox(sandbox: Sandbox, *, reset_by: str = "") -> Sandbox:
 
 # ---------------------------------------------------------------------- running calls
 def execute(
-    sandbox: Sandbox, operation: str, request: dict[str, Any], *, source: str = "console"
+    sandbox: Sandbox,
+    operation: str,
+    request: dict[str, Any],
+    *,
+    source: str = "console",
+    through_dax: str | None = None,
+    dax_node: str | None = None,
 ) -> dict[str, Any]:
     """Run one DynamoDB operation on the sandbox and record it; return the engine's response.
 
@@ -227,6 +234,14 @@ def execute(
 
     ConsumedCapacity is always recorded in the Activity: when the caller did not ask for it,
     execute asks the engine for the INDEXES form and removes it from the response.
+
+    ``through_dax`` names a DAX cluster to send the call through (``dax_node``: one of its
+    nodes), as an application using the DAX client would: the engine runs it as its
+    ``CallThroughDax`` operation, which is what the journal keeps, while the Activity keeps
+    the DynamoDB operation and request, with the cluster, the node and the cache's outcome
+    (hit, miss, pass-through, write-through) added to its summary. A read through DAX
+    changes the cluster's caches (``Engine.revision`` moves), so it is journaled after it
+    ran, as any read that changed state.
     """
     started = time.perf_counter()
     if request is None:
@@ -240,21 +255,29 @@ def execute(
         limits.check_nesting(request)
         call.request_text = limits.request_text(request)
         engine_request, _ = asking_for_capacity(operation, request)
-        if journal.is_journaled(operation, request):
+        if through_dax is None:
+            engine_operation, engine_payload = operation, engine_request
+            run = partial(_call_engine, operation, engine_request)
+        else:
+            engine_operation, engine_payload = _through_dax(
+                call, operation, engine_request, through_dax, dax_node
+            )
+            run = partial(_call_through_dax, call, engine_payload)
+        if journal.is_journaled(engine_operation, engine_payload):
             response = _run_write(
                 sandbox,
-                journaled_as=operation,
-                journaled_request=engine_request,
-                run=lambda engine: engine.call(operation, engine_request),
+                journaled_as=engine_operation,
+                journaled_request=engine_payload,
+                run=run,
                 call=call,
             )
         else:
             response = _run_read(
                 sandbox,
-                lambda engine: engine.call(operation, engine_request),
+                run,
                 call,
-                operation=operation,
-                journaled_request=engine_request,
+                operation=engine_operation,
+                journaled_request=engine_payload,
             )
     except ServiceError as error:
         _record_failure(call, error)
@@ -262,6 +285,37 @@ def execute(
     if engine_request is not request:
         response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
     return response
+
+
+def _call_engine(operation: str, request: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    return engine.call(operation, request)
+
+
+#: The engine's operation that sends one DynamoDB call through a DAX cluster.
+CALL_THROUGH_DAX = "CallThroughDax"
+
+
+def _through_dax(
+    call: _Call, operation: str, request: dict[str, Any], cluster: str, node: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The engine's CallThroughDax request for ``operation``, and the cluster noted in the
+    call's Activity (so a refused call records it too)."""
+    payload: dict[str, Any] = {"ClusterName": cluster, "Operation": operation, "Request": request}
+    if node is not None:
+        payload["NodeId"] = node
+    call.fields["DaxCluster"] = cluster
+    return CALL_THROUGH_DAX, payload
+
+
+def _call_through_dax(call: _Call, payload: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Run a call through DAX; keep which node answered and how for the Activity; answer
+    what the DynamoDB operation answers."""
+    answer = engine.call(CALL_THROUGH_DAX, payload)
+    facts = answer["Dax"]
+    call.fields.update(
+        DaxCluster=facts["ClusterName"], DaxNode=facts["NodeId"], DaxOutcome=facts["Outcome"]
+    )
+    return answer["Response"]
 
 
 def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") -> float:

@@ -3,6 +3,8 @@
 from engine.operations import (  # noqa: F401
     backups,
     batch,
+    dax,
+    dax_data,
     indexing,
     items,
     partiql,

@@ -465,3 +465,60 @@ def test_triggers_lists_each_trigger_of_a_stream(engine: Engine) -> None:
     assert (trigger.table, trigger.handler, trigger.state) == ("Books", "copy_to_table", "Enabled")
     assert trigger.records_processed == 1 and trigger.last_error is None
     assert engine.inspect.triggers("Copies") == ()
+
+
+def test_dax_views_show_clusters_caches_and_statistics_without_touching_them(
+    engine: Engine,
+) -> None:
+    from tests.support.dax import create_cluster, read, through
+
+    create_table(engine, "Books")
+    for key in "abc":
+        engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s(key), "v": n(1)}})
+    engine.call("CreateParameterGroup", {"ParameterGroupName": "mine"})
+    create_cluster(engine, nodes=2, ParameterGroupName="mine")
+    read(engine, "Books", {"pk": s("a")})
+    read(engine, "Books", {"pk": s("zz")})
+    engine.clock.advance(100)
+    read(engine, "Books", {"pk": s("b")})
+    read(engine, "Books", {"pk": s("a")})  # a hit: a is the most recently used
+    through(engine, "Query", {
+        "TableName": "Books", "KeyConditionExpression": "pk = :k",
+        "ExpressionAttributeValues": {":k": s("c")},
+    })  # fmt: skip
+    revision, state = engine.revision, engine.extensions["dax"].dump()
+
+    view = engine.inspect.dax_cluster("CACHE", entries=2)
+    assert (view.name, view.status, view.active_nodes, view.serving) == (
+        "cache",
+        "available",
+        2,
+        True,
+    )
+    assert [node.primary for node in view.nodes] == [True, False]
+    assert [entry.key for entry in view.item_entries] == [{"pk": s("a")}, {"pk": s("b")}]
+    assert view.item_entry_count == 3
+    assert view.item_entries[0].remaining_seconds == pytest.approx(300 - 100)
+    assert view.item_entries[0].item == {"pk": s("a"), "v": n(1)}
+    page = view.query_entries[0]
+    assert (page.operation, page.item_count, page.request["TableName"]) == ("Query", 1, "Books")
+    assert (view.statistics.item_hits, view.statistics.item_misses) == (1, 3)
+    whole = engine.inspect.dax_cluster("cache")
+    assert whole.cache_used_bytes == sum(
+        entry.size_bytes for entry in whole.item_entries + whole.query_entries
+    )
+    assert [cluster.name for cluster in engine.inspect.dax_clusters()] == ["cache"]
+    groups = {group.name: group for group in engine.inspect.dax_parameter_groups()}
+    assert groups["mine"].clusters == ("cache",)
+    assert groups["default.dax1.0"].clusters == ()
+
+    # A hit does not make an entry younger: a and zz, cached first, expire first.
+    engine.clock.advance(250)
+    later = engine.inspect.dax_cluster("cache")
+    assert [entry.key["pk"]["S"] for entry in later.item_entries] == ["b"]
+    # Looking changed nothing: no revision, no LRU move, no expired entry dropped.
+    assert engine.revision == revision
+    assert engine.extensions["dax"].dump() == state
+    with pytest.raises(DynamoDBError) as caught:
+        engine.inspect.dax_cluster("nope")
+    assert caught.value.code == "ClusterNotFoundFault"

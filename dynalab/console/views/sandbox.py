@@ -46,6 +46,9 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
                 "source": entry.source,
+                # Calls sent through a DAX cluster: which one, and hit, miss, ...
+                "dax_cluster": summary.get("DaxCluster", ""),
+                "dax_outcome": summary.get("DaxOutcome", ""),
                 "at": datetime.datetime.fromtimestamp(entry.at, tz=datetime.UTC),
                 "duration_ms": entry.duration_ms,
             }
