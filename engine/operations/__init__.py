@@ -6,6 +6,7 @@ from engine.operations import (  # noqa: F401
     indexing,
     items,
     reads,
+    simulation,
     streams,
     tables,
     transactions,
