@@ -1,6 +1,19 @@
 from django.urls import path
 
-from dynalab.console.views import home, items, reads, runner, sandbox, tables, throughput
+from dynalab.console.views import (
+    backups,
+    clock,
+    home,
+    indexes,
+    items,
+    reads,
+    runner,
+    sandbox,
+    streams,
+    tables,
+    throughput,
+    ttl,
+)
 
 app_name = "console"
 
@@ -16,11 +29,30 @@ urlpatterns = [
     path("tables/<str:table>/items/delete/", items.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
+    path("tables/<str:table>/indexes/", indexes.indexes, name="indexes"),
+    path("tables/<str:table>/indexes/<str:index>/", indexes.index_detail, name="index_detail"),
+    path(
+        "tables/<str:table>/indexes/<str:index>/delete/",
+        indexes.delete_index,
+        name="delete_index",
+    ),
+    path("tables/<str:table>/stream/", streams.stream, name="stream"),
+    path("tables/<str:table>/stream/triggers/", streams.create_trigger, name="create_trigger"),
+    path(
+        "tables/<str:table>/stream/triggers/delete/",
+        streams.delete_trigger,
+        name="delete_trigger",
+    ),
+    path("tables/<str:table>/ttl/", ttl.ttl, name="ttl"),
+    path("tables/<str:table>/backups/", backups.backups, name="backups"),
+    path("tables/<str:table>/diff/", backups.diff, name="diff"),
     path("run/", runner.run, name="run"),
     path("query/", reads.query, name="query"),
     path("compare/", reads.compare, name="compare"),
     path("samples/<slug:slug>/load/", sandbox.load_sample, name="load_sample"),
+    path("clock/", clock.clock, name="clock"),
     path("clock/advance/", sandbox.advance_clock, name="advance_clock"),
+    path("simulation/", clock.simulation, name="simulation"),
     path("sandbox/reset/", sandbox.reset_sandbox, name="reset_sandbox"),
     path("activity/", sandbox.activity, name="activity"),
 ]

@@ -83,7 +83,7 @@ def test_loading_a_sample_without_javascript_loads_it_all(learner: Client) -> No
 
     assert response.status_code == 302
     tables = json.loads(learner.get(TABLES, {"format": "json"}).content)["Tables"]
-    assert tables[0]["TableName"] == "Bookstore"
+    assert tables[0]["TableName"] == "SampleBookstore"
     assert tables[0]["ItemCount"] == samples.SAMPLE_SETS["bookstore"].item_count
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 from typing import Any
 
 from django import template
@@ -34,3 +36,67 @@ def querystring(params: dict[str, str] | None) -> str:
     for name, value in (params or {}).items():
         query[name] = value
     return query.urlencode()
+
+
+@register.filter
+def utc(epoch: Any) -> str:
+    """Epoch seconds as a date a person reads: ``2025-06-15 15:06:40 UTC``."""
+    try:
+        moment = datetime.datetime.fromtimestamp(float(epoch), tz=datetime.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@register.filter
+def duration(seconds: Any) -> str:
+    """A span of simulated time in words: ``45 s``, ``5 min``, ``2 h 30 min``, ``3 d 4 h``."""
+    try:
+        total = int(round(abs(float(seconds))))
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    if total < 60:
+        return f"{total} s"
+    minutes, _ = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@register.filter
+def plural(count: Any, words: str) -> str:
+    """``3|plural:"item,items"`` -> ``3 items``; ``1`` -> ``1 item`` (with thousands commas)."""
+    singular, _, many = words.partition(",")
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        return f"{count} {many or singular}"
+    return f"{number:,} {singular if number == 1 else (many or singular + 's')}"
+
+
+@register.filter
+def json_text(value: Any) -> str:
+    """A value as compact JSON (DynamoDB JSON stays DynamoDB JSON), never a Python repr."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+@register.filter
+def subtract(value: Any, other: Any) -> float | str:
+    """``a|subtract:b`` is ``a - b`` for numbers (times in epoch seconds, percentages)."""
+    try:
+        return round(float(value) - float(other), 6)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``mapping|get:key``: a dict's value for a key held in a variable ("" if absent)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

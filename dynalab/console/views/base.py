@@ -11,11 +11,25 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from dynalab.console import clock as clock_service
 from dynalab.console.tables import TableSummary, table_summary
 from dynalab.rendering import JsonData, render_page
 from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.models import Sandbox
 
+#: The header's clock buttons; the clock page offers more (``clock_service.STEPS``).
 CLOCK_STEPS = {"60": "1 minute", "3600": "1 hour", "86400": "1 day"}
+
+#: A table's pages, in the order its tabs show them: (name, label, URL name).
+TABLE_TABS = [
+    ("items", "Items", "console:items"),
+    ("bookshelf", "Bookshelf", "console:bookshelf"),
+    ("indexes", "Indexes", "console:indexes"),
+    ("stream", "Stream", "console:stream"),
+    ("ttl", "TTL", "console:ttl"),
+    ("backups", "Backups", "console:backups"),
+    ("throughput", "Throughput", "console:throughput"),
+]
 
 
 class NoSuchTable(Http404):
@@ -46,8 +60,12 @@ def workbench(
 ) -> HttpResponse:
     """Answer with a workbench page: ``context`` plus the sandbox and its simulated clock."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    now = sandbox_services.simulated_now(sandbox)
-    full = {"clock": clock(now, sandbox.clock_offset), "sandbox": sandbox, **(context or {})}
+    full = {
+        "clock": sandbox_clock(sandbox),
+        "sandbox": sandbox,
+        "table_tabs": TABLE_TABS,
+        **(context or {}),
+    }
     return render_page(
         request, template, full, partial=partial, json=json, status=status, json_status=json_status
     )
@@ -76,8 +94,9 @@ def answers_missing_tables(view: Callable[..., HttpResponse]) -> Callable[..., H
     return run
 
 
-def clock(now: float, offset: float) -> dict[str, Any]:
-    """The header's clock: the simulated now, and how far it runs ahead of real time."""
+def clock(now: float, offset: float, next_due: Any = None) -> dict[str, Any]:
+    """The header's clock: the simulated now, how far it runs ahead of real time, and the
+    next work it will bring (a ``clock_service.DueLine``, or None)."""
     moment = datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
     return {
         "now": moment,
@@ -85,7 +104,14 @@ def clock(now: float, offset: float) -> dict[str, Any]:
         "epoch": int(now),
         "ahead": duration_text(offset) if offset >= 1 else None,
         "steps": CLOCK_STEPS,
+        "next_due": next_due,
     }
+
+
+def sandbox_clock(sandbox: Sandbox) -> dict[str, Any]:
+    """The header's clock for this sandbox, with what falls due next."""
+    now = sandbox_services.simulated_now(sandbox)
+    return clock(now, sandbox.clock_offset, clock_service.next_due(sandbox, now=now))
 
 
 def duration_text(seconds: float) -> str:

@@ -13,9 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
+from dynalab.console import clock as clock_service
 from dynalab.console import samples
 from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
-from dynalab.console.views.base import CLOCK_STEPS, clock, workbench
+from dynalab.console.views.base import sandbox_clock, workbench
 from dynalab.rendering import wants_partial
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
@@ -27,6 +28,15 @@ def _housekeeping(operation: str) -> bool:
     unless asked for, since SDK waiters and scripts make many of them."""
     facts = selectors.operation(operation)
     return facts is not None and facts.read_only and facts.bills is None
+
+
+#: Where a call came from, as the activity list says it.
+SOURCE_LABELS = {
+    "console": "workbench page",
+    "api": "SDK or CLI",
+    "lesson": "lesson",
+    "system": "DynaLab",
+}
 
 
 def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -> list[dict]:
@@ -46,6 +56,7 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
                 "source": entry.source,
+                "source_label": SOURCE_LABELS.get(entry.source, entry.source),
                 "at": datetime.datetime.fromtimestamp(entry.at, tz=datetime.UTC),
                 "duration_ms": entry.duration_ms,
             }
@@ -99,14 +110,17 @@ def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
 def advance_clock(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     seconds = request.POST.get("seconds", "")
-    if seconds not in CLOCK_STEPS:
-        return HttpResponse("Advance the clock by 60, 3600 or 86400 seconds.", status=400)
-    now = sandbox_services.advance_clock(sandbox, int(seconds), source=SOURCE)
+    if seconds not in clock_service.STEPS:
+        return HttpResponse(
+            "Advance the clock by one of: " + ", ".join(clock_service.STEPS.values()) + ".",
+            status=400,
+        )
+    sandbox_services.advance_clock(sandbox, int(seconds), source=SOURCE)
     if wants_partial(request):
         response = render(
             request,
             "console/_clock.html",
-            {"clock": clock(now, sandbox.clock_offset), "next_url": request.POST.get("next")},
+            {"clock": sandbox_clock(sandbox), "next_url": request.POST.get("next")},
         )
         return trigger_client_event(response, "clockAdvanced")
     target = request.POST.get("next", "")
@@ -114,7 +128,7 @@ def advance_clock(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("console:tables")
-    messages.success(request, f"The simulated clock moved forward {CLOCK_STEPS[seconds]}.")
+    messages.success(request, f"The simulated clock moved forward {clock_service.STEPS[seconds]}.")
     return redirect(target)
 
 
