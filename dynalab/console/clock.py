@@ -80,9 +80,17 @@ def due_lines(sandbox: Sandbox, seconds: float, *, now: float) -> list[DueLine]:
 
 
 def next_due(sandbox: Sandbox, *, now: float) -> DueLine | None:
-    """The soonest work the clock will bring, within 40 days; None when nothing waits."""
+    """The soonest work the clock will bring, within 40 days, counted as of the moment it
+    falls due ("in 5 h: TTL deletes 3 items"); None when nothing waits."""
     lines = due_lines(sandbox, LOOKAHEAD_SECONDS, now=now)
-    return lines[0] if lines else None
+    if not lines:
+        return None
+    first = lines[0]
+    # The soonest group may run on for days; say only what that one step of the clock does.
+    within = due_lines(sandbox, first.in_seconds + 1.0, now=now)
+    return next(
+        (line for line in within if (line.kind, line.table) == (first.kind, first.table)), first
+    )
 
 
 @dataclass(frozen=True)

@@ -46,16 +46,21 @@ class CreateTableForm(forms.Form):
 
     table_name = forms.CharField(label="Table name", max_length=1024, required=False)
     partition_key_name = forms.CharField(label="Partition key", max_length=1024, required=False)
-    partition_key_type = forms.ChoiceField(label="Type", choices=KEY_TYPES, initial="S")
+    partition_key_type = forms.ChoiceField(
+        label="Partition key type", choices=KEY_TYPES, initial="S", required=False
+    )
     sort_key_name = forms.CharField(
         label="Sort key", max_length=1024, required=False, help_text="Optional."
     )
-    sort_key_type = forms.ChoiceField(label="Type", choices=KEY_TYPES, initial="S")
+    sort_key_type = forms.ChoiceField(
+        label="Sort key type", choices=KEY_TYPES, initial="S", required=False
+    )
     billing_mode = forms.ChoiceField(
         label="Capacity mode",
         choices=BILLING_MODES,
         initial="PAY_PER_REQUEST",
         widget=forms.RadioSelect,
+        required=False,
     )
     read_capacity = _number("Read capacity units", initial=5)
     write_capacity = _number("Write capacity units", initial=5)
@@ -71,20 +76,37 @@ class CreateTableForm(forms.Form):
         for kind, slots in (("gsi", GSI_SLOTS), ("lsi", LSI_SLOTS)):
             for slot in range(slots):
                 prefix = f"{kind}_{slot}_"
-                self.fields[prefix + "name"] = forms.CharField(max_length=1024, required=False)
+                what = f"Global index {slot + 1}" if kind == "gsi" else "Local index"
+                self.fields[prefix + "name"] = forms.CharField(
+                    label=f"{what} name", max_length=1024, required=False
+                )
                 if kind == "gsi":
-                    self.fields[prefix + "pk"] = forms.CharField(max_length=1024, required=False)
-                    self.fields[prefix + "pk_type"] = forms.ChoiceField(
-                        choices=KEY_TYPES, initial="S", required=False
+                    self.fields[prefix + "pk"] = forms.CharField(
+                        label=f"{what} partition key", max_length=1024, required=False
                     )
-                self.fields[prefix + "sk"] = forms.CharField(max_length=1024, required=False)
+                    self.fields[prefix + "pk_type"] = forms.ChoiceField(
+                        label=f"{what} partition key type",
+                        choices=KEY_TYPES,
+                        initial="S",
+                        required=False,
+                    )
+                self.fields[prefix + "sk"] = forms.CharField(
+                    label=f"{what} sort key", max_length=1024, required=False
+                )
                 self.fields[prefix + "sk_type"] = forms.ChoiceField(
-                    choices=KEY_TYPES, initial="S", required=False
+                    label=f"{what} sort key type", choices=KEY_TYPES, initial="S", required=False
                 )
                 self.fields[prefix + "projection"] = forms.ChoiceField(
-                    choices=PROJECTIONS, initial="ALL", required=False
+                    label=f"{what} projection", choices=PROJECTIONS, initial="ALL", required=False
                 )
-                self.fields[prefix + "include"] = forms.CharField(max_length=4096, required=False)
+                self.fields[prefix + "include"] = forms.CharField(
+                    label=f"{what} INCLUDE attributes", max_length=4096, required=False
+                )
+
+    def clean(self) -> dict[str, Any]:
+        """A choice left out (a hand-made request) takes its default, as the page shows."""
+        data = super().clean()
+        return _with_defaults(self, data)
 
     def index_slots(self) -> list[dict[str, Any]]:
         """The index slots as the template draws them: kind, bound fields, open or not."""
@@ -113,10 +135,25 @@ class AddIndexForm(forms.Form):
 
     index_name = forms.CharField(label="Index name", max_length=1024, required=False)
     partition_key_name = forms.CharField(label="Partition key", max_length=1024, required=False)
-    partition_key_type = forms.ChoiceField(label="Type", choices=KEY_TYPES, initial="S")
+    partition_key_type = forms.ChoiceField(
+        label="Type", choices=KEY_TYPES, initial="S", required=False
+    )
     sort_key_name = forms.CharField(label="Sort key", max_length=1024, required=False)
-    sort_key_type = forms.ChoiceField(label="Type", choices=KEY_TYPES, initial="S")
-    projection = forms.ChoiceField(label="Projection", choices=PROJECTIONS, initial="ALL")
+    sort_key_type = forms.ChoiceField(label="Type", choices=KEY_TYPES, initial="S", required=False)
+    projection = forms.ChoiceField(
+        label="Projection", choices=PROJECTIONS, initial="ALL", required=False
+    )
     include = forms.CharField(label="INCLUDE attributes", max_length=4096, required=False)
     read_capacity = _number("Read capacity units", initial=5)
     write_capacity = _number("Write capacity units", initial=5)
+
+    def clean(self) -> dict[str, Any]:
+        """A choice left out (a hand-made request) takes its default, as the page shows."""
+        return _with_defaults(self, super().clean())
+
+
+def _with_defaults(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ChoiceField) and not data.get(name) and field.initial:
+            data[name] = field.initial
+    return data

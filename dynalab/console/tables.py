@@ -267,7 +267,6 @@ def create_table_plan(data: dict[str, Any]) -> CreateTablePlan:
             member = "globalSecondaryIndexes" if kind == "gsi" else "localSecondaryIndexes"
             plan.index_slots[f"{member}.{len(target)}."] = prefix + "name"
             plan.index_slots[f"IndexName: {name}"] = prefix + "name"
-            plan.index_slots[f"index {name}"] = prefix + "name"
     if globals_:
         request["GlobalSecondaryIndexes"] = globals_
     if locals_:
@@ -303,7 +302,8 @@ def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> Cr
     """CreateTable; then, if it succeeded, UpdateTimeToLive and UpdateContinuousBackups as the
     form asks (the service sets TTL and PITR with calls of their own)."""
     plan = create_table_plan(data)
-    fields = [*CREATE_TABLE_FIELDS, *plan.index_slots.items()]
+    # An index's own messages first: they also mention keySchema and attributeDefinitions.
+    fields = [*plan.index_slots.items(), *CREATE_TABLE_FIELDS]
     fields += [("globalSecondaryIndex", "gsi_0_name"), ("localSecondaryIndex", "lsi_0_name")]
     result = call(sandbox, "CreateTable", plan.request, endpoint=endpoint, fields=fields)
     outcome = CreateTableOutcome(result)

@@ -50,20 +50,23 @@ def utc(epoch: Any) -> str:
 
 @register.filter
 def duration(seconds: Any) -> str:
-    """A span of simulated time in words: ``45 s``, ``5 min``, ``2 h 30 min``, ``3 d 4 h``."""
+    """A span of simulated time in words, to the nearest unit shown: ``45 s``, ``5 min``,
+    ``2 h 30 min``, ``3 d 4 h``."""
     try:
-        total = int(round(abs(float(seconds))))
+        total = abs(float(seconds))
     except (TypeError, ValueError, OverflowError):
         return ""
-    if total < 60:
-        return f"{total} s"
-    minutes, _ = divmod(total, 60)
+    if total != total or total == float("inf"):
+        return ""
+    if total < 59.5:
+        return f"{int(round(total))} s"
+    minutes = int(round(total / 60))
     if minutes < 60:
         return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
+    days, hours = divmod(int(round(total / 3600)), 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
@@ -100,3 +103,18 @@ def get(mapping: Any, key: Any) -> Any:
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def errors_except(form: Any, inline: str | None) -> list[tuple[str, str]]:
+    """A form's errors as (field label, message), leaving out the fields named in ``inline``
+    (the page shows those beside their field); errors of the whole form have no label."""
+    shown = set((inline or "").split())
+    problems = []
+    for name, errors in form.errors.items():
+        if name in shown:
+            continue
+        field = form.fields.get(name)
+        label = "" if name == "__all__" else str(field.label if field and field.label else name)
+        problems.extend((label, str(error)) for error in errors)
+    return problems

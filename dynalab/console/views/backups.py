@@ -109,10 +109,21 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
     )
     listed = selectors.backups(sandbox, table)
     chosen = latest if latest is not None else now
+    # Errors the page shows beside their field, as it stands now; the rest go on top.
+    inline = {"backup_name", "backup"}
+    if earliest is not None:
+        inline |= {"at", "restore_pitr"} | ({"target"} if action == "restore_pitr" else set())
+    else:
+        inline |= {"days", "pitr_on"}
+    if listed:
+        inline |= {"restore_backup", "delete_backup"}
+        inline |= {"target"} if action == "restore_backup" else set()
+    loose = [problem for name, found in errors.items() if name not in inline for problem in found]
     context = {
         "table": summary,
         "backups": listed,
         "errors": errors,
+        "loose_errors": loose,
         "action": action,
         "earliest": earliest,
         "latest": latest,
