@@ -67,3 +67,11 @@ def test_the_simulation_form_refuses_what_it_does_not_offer(learner: Client) -> 
         reverse("console:simulation"), {"gsi_lag": "60", "next": "https://example.com/"}
     )
     assert outside["Location"] == CLOCK
+
+
+def test_a_next_that_is_not_a_local_path_goes_to_the_default(learner: Client) -> None:
+    for target in ("not-a-path", '{"a":', "//evil.example/x", "https://evil.example/"):
+        moved = learner.post(reverse("console:advance_clock"), {"seconds": "60", "next": target})
+        assert moved.status_code == 302 and moved["Location"] == reverse("console:tables")
+        changed = learner.post(reverse("console:simulation"), {"gsi_lag": "0", "next": target})
+        assert changed.status_code == 302 and changed["Location"] == CLOCK

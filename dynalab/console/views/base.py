@@ -9,7 +9,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from dynalab.console import clock as clock_service
 from dynalab.console.tables import TableSummary, table_summary
@@ -125,6 +126,21 @@ def duration_text(seconds: float) -> str:
         f"{minutes}m" if minutes else "",
     ]
     return " ".join(part for part in parts if part) or f"{int(seconds)}s"
+
+
+def back_to(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the form's ``next`` (a path on this site), else to ``default``.
+
+    Anything but a local path is refused: another host (an open redirect), and a bare word,
+    which Django's ``redirect`` would try to reverse as a view name.
+    """
+    target = request.POST.get("next", "")
+    local = target.startswith("/") and not target.startswith("//")
+    if not local or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
 
 
 def bounded_int(text: str, low: int, high: int) -> int | None:

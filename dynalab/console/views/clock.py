@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dynalab.console import clock as clock_service
 from dynalab.console import indexes as index_service
 from dynalab.console import ttl as ttl_service
 from dynalab.console.calls import endpoint_url, remember_call
-from dynalab.console.views.base import workbench
+from dynalab.console.views.base import back_to, workbench
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
 
@@ -79,9 +77,4 @@ def simulation(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Simulation setting changed (UpdateSimulationSettings).")
         else:
             messages.error(request, f"{result.error.code}: {result.error.message}")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("console:clock")
-    return redirect(target)
+    return back_to(request, reverse("console:clock"))

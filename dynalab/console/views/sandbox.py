@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from dynalab.console import clock as clock_service
 from dynalab.console import samples
 from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
-from dynalab.console.views.base import sandbox_clock, workbench
+from dynalab.console.views.base import back_to, sandbox_clock, workbench
 from dynalab.rendering import wants_partial
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
@@ -123,13 +122,8 @@ def advance_clock(request: HttpRequest) -> HttpResponse:
             {"clock": sandbox_clock(sandbox), "next_url": request.POST.get("next")},
         )
         return trigger_client_event(response, "clockAdvanced")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("console:tables")
     messages.success(request, f"The simulated clock moved forward {clock_service.STEPS[seconds]}.")
-    return redirect(target)
+    return back_to(request, reverse("console:tables"))
 
 
 @require_http_methods(["GET", "POST"])
