@@ -44,7 +44,7 @@ def date_text(epoch: float) -> str:
 def parse_date(text: str) -> float | None:
     """``2025-06-15 15:06:40`` (UTC; a ``T`` or a trailing ``Z``/``UTC`` allowed) as epoch
     seconds, or None."""
-    cleaned = text.strip().replace("T", " ").removesuffix("Z").removesuffix("UTC").strip()
+    cleaned = text.strip().removesuffix("UTC").strip().removesuffix("Z").replace("T", " ")
     if len(cleaned) > 40:
         return None
     for pattern in (DATE_FORMAT, "%Y-%m-%d %H:%M"):
@@ -121,8 +121,8 @@ def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) ->
     marks: list[WriteMark] = []
     for entry in selectors.recent_activity(sandbox, limit=200):
         facts = selectors.operation(entry.operation)
-        if entry.status != "ok" or facts is None or facts.read_only:
-            continue
+        if entry.status != "ok" or facts is None or facts.bills != "write":
+            continue  # only item writes change what a restore brings back
         summary = entry.summary or {}
         tables = summary.get("TableNames") or [summary.get("TableName")]
         if table not in tables or not earliest <= entry.at <= latest:

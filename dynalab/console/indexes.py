@@ -130,6 +130,11 @@ class Member:
     reason: str
     projected: tuple[str, ...] = ()
 
+    @property
+    def key_parts(self) -> list[str]:
+        """``name = value`` of each key attribute, to show one a line."""
+        return self.key_text.split(", ")
+
 
 def reason(member: selectors.IndexMember, expected: dict[str, str]) -> str:
     template = MEMBER_REASONS.get(member.status, member.status)

@@ -118,7 +118,16 @@ REGISTRY: dict[str, tuple[list[st.SearchStrategy], dict[str, list[str]]]] = {
         [TABLE],
         {
             "GET": ["format"],
-            "POST": ["action", "backup_name", "days", "at", "at_epoch", "target", "backup_arn"],
+            "POST": [
+                "action",
+                "backup_name",
+                "days",
+                "at",
+                "at_mark",
+                "at_epoch",
+                "target",
+                "backup_arn",
+            ],
         },
     ),
     "diff": ([TABLE], {"GET": ["against", "format"]}),

@@ -4,11 +4,13 @@ the restored table against the live one; on-demand backups; the JSON twins."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dynalab.console.backups import parse_date
 from dynalab.sandboxes import services as sandbox_services
 from tests.support.workbench import by_testid, create_table, execute, sandbox_of, text
 
@@ -164,3 +166,35 @@ def test_the_diff_page_refuses_tables_with_other_keys(learner: Client) -> None:
     assert learner.get(url, {"against": "Nope", "format": "json"}).json()["Error"]
     chooser = learner.get(url)
     assert chooser.status_code == 200 and "Orders" in chooser.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-06-15 15:06:40",
+        "2025-06-15 15:06:40 UTC",
+        "2025-06-15T15:06:40Z",
+        " 2025-06-15T15:06:40 ",
+    ],
+)
+def test_dates_are_read_as_people_and_the_page_write_them(text: str) -> None:
+    assert (
+        parse_date(text)
+        == datetime.datetime(2025, 6, 15, 15, 6, 40, tzinfo=datetime.UTC).timestamp()
+    )
+
+
+def test_a_write_mark_restores_to_the_second_before_that_write(learner: Client) -> None:
+    books_with_history(learner)
+    html = learner.get(BACKUPS).content.decode()
+    marks = re.findall(r'name="at_mark" value="([^"]+)"', html)
+    assert len(marks) == 6 and all(mark.endswith(" UTC") for mark in marks)
+    # The fourth write is the reprint of b: just before it, b still has one copy.
+    response = learner.post(
+        BACKUPS,
+        {"action": "restore_pitr", "at": "ignored", "at_mark": marks[3], "target": "BooksThen"},
+    )
+    assert response.status_code == 302
+    learner.post(reverse("console:advance_clock"), {"seconds": "3600"})
+    item = execute(learner, "GetItem", {"TableName": "BooksThen", "Key": {"isbn": {"S": "b"}}})
+    assert item["Item"]["copies"] == {"N": "1"}

@@ -58,7 +58,11 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
                     sandbox, table, enabled=action == "pitr_on", days=days, endpoint=endpoint
                 )
         elif action == "restore_pitr":
-            moment = backup_service.parse_date(request.POST.get("at", ""))
+            # A write mark's button names its own moment; else the date field, else the
+            # slider (the page without JavaScript sends both).
+            moment = backup_service.parse_date(
+                request.POST.get("at_mark") or request.POST.get("at", "")
+            )
             if moment is None:
                 moment_text = request.POST.get("at_epoch", "")
                 epoch = bounded_int(moment_text, 0, 10**11)
