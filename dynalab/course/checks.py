@@ -16,6 +16,7 @@ of a scratch sandbox rehearsing the lab's solution, built by the same code).
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import re
 import types
@@ -384,6 +385,16 @@ def _units(value: float) -> str:
     return f"{value:g}"
 
 
+def _count(number: float, word: str) -> str:
+    """``1 item``, ``3 items``, ``1 capacity unit``: a number and its word, agreed."""
+    return f"{_units(number)} {word}{'' if number == 1 else 's'}"
+
+
+def _json(value: Any) -> str:
+    """A typed value as DynamoDB JSON (``{"BOOL": true}``), never a Python repr."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _outcome(activity: ActivityLike) -> str:
     return "succeeded" if activity.status == "ok" else f"failed with {activity.status}"
 
@@ -520,8 +531,8 @@ def attribute_equals(
     if actual is None:
         return False, f"The item {_key_text(key)} has no attribute {attribute} yet."
     if not values_equal(actual, value):
-        return False, f"{attribute} holds {actual}, not {value}."
-    return True, f"{attribute} holds {value}."
+        return False, f"{attribute} holds {_json(actual)}, not {_json(value)}."
+    return True, f"{attribute} holds {_json(value)}."
 
 
 @check("item_size", validate=_and(_validate_key, _validate_bounds("min_bytes", "max_bytes")))
@@ -599,15 +610,19 @@ def index_is_sparse(
     in_index, in_table = found["ItemCount"], description["ItemCount"]
     if in_index < min_items:
         return False, (
-            f"Index {index} holds {in_index} items; give at least {min_items} item(s) the "
+            f"Index {index} holds {_count(in_index, 'item')}; give at least "
+            f"{_count(min_items, 'item')} the "
             "index's key attribute."
         )
     if in_index >= in_table:
         return False, (
-            f"Index {index} holds {in_index} of the table's {in_table} items: every item has "
+            f"Index {index} holds {in_index} of the table's {_count(in_table, 'item')}: every "
+            "item has "
             "its key attribute, so the index is not sparse."
         )
-    return True, f"Index {index} holds {in_index} of the table's {in_table} items: it is sparse."
+    return True, (
+        f"Index {index} holds {in_index} of the table's {_count(in_table, 'item')}: it is sparse."
+    )
 
 
 # --------------------------------------------------------------------------- activity
@@ -662,7 +677,7 @@ def scan_was_run(context: CheckContext, *, table: str) -> tuple[bool, str]:
     message = f"You scanned {table}"
     scanned = (last.summary or {}).get("ScannedCount")
     if scanned is not None:
-        message += f": it read {scanned} items"
+        message += f": it read {_count(scanned, 'item')}"
     units = capacity_units(last, table)
     if units is not None:
         message += f" for {_units(units)} RCU"
@@ -771,7 +786,7 @@ def last_call_capacity(
     units = capacity_units(last, table)
     if units is None:
         return False, f"Your last {operation} did not report its consumed capacity."
-    spent = f"Your last {operation}{where} consumed {_units(units)} capacity units"
+    spent = f"Your last {operation}{where} consumed {_count(units, 'capacity unit')}"
     if equals is not None and units != equals:
         return False, f"{spent}; this step expects {_units(equals)}."
     if min is not None and units < min:
