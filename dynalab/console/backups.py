@@ -7,6 +7,7 @@ Times are shown and typed as UTC dates; the service's epoch seconds stay inside 
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +115,8 @@ class WriteMark:
     operation: str
     at: float
     percent: float
+    #: The last whole second before the write, when the window reaches back that far.
+    before: float | None = None
 
 
 def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) -> list[WriteMark]:
@@ -128,8 +131,14 @@ def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) ->
         if table not in tables or not earliest <= entry.at <= latest:
             continue
         span = max(latest - earliest, 1.0)
+        before = float(math.ceil(entry.at) - 1)
         marks.append(
-            WriteMark(entry.operation, entry.at, round(100 * (entry.at - earliest) / span, 2))
+            WriteMark(
+                entry.operation,
+                entry.at,
+                round(100 * (entry.at - earliest) / span, 2),
+                before if before >= earliest else None,
+            )
         )
         if len(marks) >= MARKED_WRITES:
             break

@@ -4,6 +4,7 @@ engine probe, one request to a brand-new sandbox."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,14 @@ def probe_engine() -> ProbeResult:
 
 #: Operations the request runner offers (everything a sandbox answers), by name.
 RUNNABLE_OPERATIONS: list[str] = [facts.name for facts in selectors.operations()]
+
+
+def learner_summary(summary: str) -> str:
+    """An operation's one-line summary without the running time its docstring states for
+    engine developers ("O(log n)...")."""
+    text = re.sub(r"\s*O\([^)]*\).*$", "", summary).strip()
+    # A summary cut at the end of its docstring's first line says so.
+    return text if text.endswith((".", ")", ":")) else text + " …"
 
 
 def operation_groups() -> list[dict[str, Any]]:

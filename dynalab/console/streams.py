@@ -8,6 +8,7 @@ records GetRecords would; the page shows the two calls an SDK would make for the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +123,7 @@ def attribute_changes(
 
 def view_type_rows(record: selectors.StreamRecordView) -> list[ViewTypeRow]:
     """What each view type would have put in this record, from what this stream kept."""
-    keys = value_text.cell_text({"M": record.keys}, typed=True)
+    keys = _item_json(record.keys)
     kept = {"NEW_IMAGE": record.new_image, "OLD_IMAGE": record.old_image}
     has_new = record.event_name != "REMOVE"
     has_old = record.event_name != "INSERT"
@@ -133,7 +134,7 @@ def view_type_rows(record: selectors.StreamRecordView) -> list[ViewTypeRow]:
                 "(none: " + ("the item is new" if name == "OLD_IMAGE" else "the item is gone") + ")"
             )
         value = kept[name]
-        return value_text.cell_text({"M": value}, typed=True) if value is not None else None
+        return _item_json(value) if value is not None else None
 
     rows = []
     for view_type in VIEW_TYPES:
@@ -146,6 +147,11 @@ def view_type_rows(record: selectors.StreamRecordView) -> list[ViewTypeRow]:
             ViewTypeRow(view_type, VIEW_TYPE_TEXT[view_type], view_type == record.view_type, holds)
         )
     return rows
+
+
+def _item_json(item: dict[str, Any]) -> str:
+    """An item (or a key) as the record holds it: DynamoDB JSON, on one line."""
+    return json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
 
 
 @dataclass

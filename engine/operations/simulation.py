@@ -51,17 +51,20 @@ def _settings(engine: Engine) -> dict[str, Any]:
 
 @operation("DescribeSimulationSettings", api=DYNALAB, read_only=True)
 def describe_simulation_settings(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """DynaLab extension, NOT part of the DynamoDB API: the sandbox's GSI propagation lag and
-    TTL deletion delay. O(1)."""
+    """DynaLab's own, not in the DynamoDB API: the sandbox's GSI propagation lag and TTL delay.
+
+    NOT part of the DynamoDB API (no AWS SDK has it). O(1)."""
     return _settings(engine)
 
 
 @operation("UpdateSimulationSettings", api=DYNALAB)
 def update_simulation_settings(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """DynaLab extension, NOT part of the DynamoDB API: set GsiPropagationDelaySeconds (0 to
-    86,400) and TtlDeletionMode (SPREAD, within 48 hours as the service does; IMMEDIATE; or
-    FIXED with TtlDeletionDelaySeconds). O(1), or O(n log n) over scheduled TTL deletions
-    when their delay changes.
+    """DynaLab's own, not in the DynamoDB API: set the GSI propagation lag and the TTL delay.
+
+    NOT part of the DynamoDB API. GsiPropagationDelaySeconds is 0 to 86,400; TtlDeletionMode
+    is SPREAD (within 48 hours, as the service does), IMMEDIATE, or FIXED with
+    TtlDeletionDelaySeconds. O(1), or O(n log n) over scheduled TTL deletions when their
+    delay changes.
 
     Writes already on their way to an index keep the lag they were given.
     """
@@ -111,8 +114,10 @@ def _seconds(request: dict[str, Any], key: str) -> float | None:
 
 @operation("SimulateWriteBurst", api=DYNALAB)
 def simulate_write_burst(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """DynaLab extension, NOT part of the DynamoDB API: bill and throttle Count PutItem calls
-    of new items of ItemSizeBytes, one after another at this simulated instant, without
+    """DynaLab's own, not in the DynamoDB API: bill a burst of PutItems, storing nothing.
+
+    NOT part of the DynamoDB API. Bills and throttles Count PutItem calls of new items of
+    ItemSizeBytes, one after another at this simulated instant, without
     storing anything; answers how many the table's capacity let through. O(Count).
 
     Each write is billed as PutItem bills a new item (per started 1 KB, plus every index the

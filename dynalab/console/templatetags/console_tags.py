@@ -63,7 +63,8 @@ def duration(seconds: Any) -> str:
     minutes = int(round(total / 60))
     if minutes < 60:
         return f"{minutes} min"
-    if minutes < 24 * 60:
+    if minutes < 48 * 60:
+        # Up to two days in hours: "24 h", "36 h", as people count a day and a half.
         hours, minutes = divmod(minutes, 60)
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(int(round(total / 3600)), 24)

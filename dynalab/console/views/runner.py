@@ -48,6 +48,7 @@ def run(request: HttpRequest) -> HttpResponse:
         "operations": runner.RUNNABLE_OPERATIONS,
         "groups": runner.operation_groups(),
         "facts": facts,
+        "summary": runner.learner_summary(facts.summary) if facts else "",
         "dynalab": facts is not None and facts.api == selectors.DYNALAB_API,
         "table_names": table_names(sandbox),
         "chosen_table": chosen_table or "",
