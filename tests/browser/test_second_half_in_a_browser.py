@@ -225,6 +225,11 @@ def test_restore_to_a_chosen_second_and_diff_it(device) -> None:
 
     page.goto("/tables/Ledger/backups/")
     expect(page.get_by_test_id("pitr-latest")).to_contain_text("UTC")
+    # The slider writes the moment it points at into the date field, as a date.
+    slider = page.get_by_label("Moment to restore to")
+    slider.fill(slider.get_attribute("min"))
+    earliest = page.get_by_test_id("pitr-earliest").inner_text().removesuffix(" UTC")
+    expect(page.get_by_label("Restore to (UTC)")).to_have_value(earliest)
     no_sideways_scroll(page)
     shoot(page, f"backups-{name}")
     # Restore to the second before the first mistaken write (the PutItem of c, the last
@@ -330,3 +335,14 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server) -> None:
         assert not wide, "pages wider than the phone: " + "; ".join(wide)
     finally:
         context.close()
+
+
+def test_the_connect_page_has_copy_buttons(device) -> None:
+    name, page = device
+    page.goto("/connect/")
+    buttons = page.get_by_role("button", name="Copy")
+    expect(buttons).to_have_count(7)
+    for index in range(7):
+        expect(buttons.nth(index)).to_be_visible()
+    no_sideways_scroll(page)
+    shoot(page, f"connect-{name}")

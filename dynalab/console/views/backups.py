@@ -3,6 +3,7 @@ restored table against the live one."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -106,6 +107,10 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
     glance = summary.glance
     earliest = glance.earliest_restorable if glance else None
     latest = glance.latest_restorable if glance else None
+    if earliest is not None and latest is not None:
+        # Whole seconds inside the window: what the slider and the dates can name.
+        earliest, latest = float(math.ceil(earliest)), float(math.floor(latest))
+        latest = max(latest, earliest)
     marks = (
         backup_service.write_marks(sandbox, table, earliest, latest)
         if earliest is not None and latest is not None

@@ -135,7 +135,11 @@ def reset_sandbox(request: HttpRequest) -> HttpResponse:
             request, "Your sandbox was reset: no tables, and the clock is back to now."
         )
         return redirect("console:tables")
-    return workbench(request, "console/reset.html")
+    return workbench(
+        request,
+        "console/reset.html",
+        json=lambda: {"Tables": selectors.table_names(request.sandbox)},  # type: ignore[attr-defined]
+    )
 
 
 @require_GET

@@ -110,4 +110,9 @@ def delete_table(request: HttpRequest, table: str) -> HttpResponse:
         else:
             messages.error(request, f"{result.error.code}: {result.error.message}")
         return redirect("console:tables")
-    return workbench(request, "console/delete_table.html", {"table": summary})
+    return workbench(
+        request,
+        "console/delete_table.html",
+        {"table": summary},
+        json={"TableName": summary.name, "ItemCount": summary.item_count},
+    )
