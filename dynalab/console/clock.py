@@ -71,23 +71,28 @@ class DueLine:
     at: float
 
 
+def _lines(work: tuple[selectors.DueWork, ...], now: float) -> list[DueLine]:
+    return [
+        DueLine(w.kind, w.table, describe(w), max(0.0, w.first_at - now), w.first_at) for w in work
+    ]
+
+
 def due_lines(sandbox: Sandbox, seconds: float, *, now: float) -> list[DueLine]:
     """Everything due within ``seconds``, soonest first."""
-    return [
-        DueLine(work.kind, work.table, describe(work), max(0.0, work.first_at - now), work.first_at)
-        for work in selectors.due_within(sandbox, seconds)
-    ]
+    return _lines(selectors.due_within(sandbox, seconds), now)
 
 
 def next_due(sandbox: Sandbox, *, now: float) -> DueLine | None:
     """The soonest work the clock will bring, within 40 days, counted as of the moment it
-    falls due ("in 5 h: TTL deletes 3 items"); None when nothing waits."""
-    lines = due_lines(sandbox, LOOKAHEAD_SECONDS, now=now)
-    if not lines:
-        return None
-    first = lines[0]
-    # The soonest group may run on for days; say only what that one step of the clock does.
-    within = due_lines(sandbox, first.in_seconds + 1.0, now=now)
+    falls due ("in 5 h: TTL deletes 3 items"); None when nothing waits. One look at the
+    sandbox: every page's header asks."""
+    with selectors.inspecting(sandbox) as view:
+        lines = _lines(view.due_within(LOOKAHEAD_SECONDS), now)
+        if not lines:
+            return None
+        first = lines[0]
+        # The soonest group may run on for days; say only what that one step brings.
+        within = _lines(view.due_within(first.in_seconds + 1.0), now)
     return next(
         (line for line in within if (line.kind, line.table) == (first.kind, first.table)), first
     )

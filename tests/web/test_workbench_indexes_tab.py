@@ -147,7 +147,7 @@ def test_the_overlay_says_which_items_are_in_the_index_and_why(learner: Client) 
     assert "in the index (3)" in legend and "missing a key attribute (12)" in legend
     members = text(response.content.decode().split('data-testid="members"')[1])
     assert "pk = o00 no no status attribute, so not in the index (the index is sparse)" in members
-    assert "pk = r00, status = RETURNED, returnedAt = 1000 yes in the index; holds" in members
+    assert "pk = r00 status = RETURNED returnedAt = 1000 yes in the index; holds" in members
     twin = learner.get(url, {"format": "json"}).json()
     statuses = {member["Key"]: member["Status"] for member in twin["Members"]}
     assert statuses["pk = r01, status = RETURNED, returnedAt = 1001"] == "in_index"

@@ -56,7 +56,8 @@ def test_a_burst_throttles_once_bucket_and_pool_are_spent(learner: Client) -> No
     state = learner.get(reverse("console:throughput", args=["Ledger"]) + "?format=json").json()
     write = state["Table"]["Write"]
     assert write["Level"] == 5.0
-    assert 295 <= write["BurstPool"] < 296  # plus the wall-clock moments between calls
+    # Plus the wall-clock moments between calls (5 WCU each second): a loaded machine's.
+    assert 295 <= write["BurstPool"] < 300
 
 
 def test_bad_burst_sizes_are_refused_with_the_numbers_kept(learner: Client) -> None:
