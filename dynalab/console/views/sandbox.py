@@ -50,7 +50,7 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "status": entry.status,
                 "ok": entry.status == "ok",
                 "error_message": entry.error_message,
-                "table": summary.get("TableName", ""),
+                "table": summary.get("TableName") or ", ".join(summary.get("TableNames") or []),
                 "capacity_units": summary.get("CapacityUnits"),
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
