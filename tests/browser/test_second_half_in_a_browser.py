@@ -114,6 +114,14 @@ def test_a_sparse_index_and_which_items_are_in_it(device) -> None:
     no_sideways_scroll(page)
     shoot(page, f"index-two-ways-{name}")
 
+    # In the Query builder, choosing the index relabels the key fields at once.
+    page.goto("/query/?table=Orders")
+    expect(page.get_by_label("orderId =")).to_be_visible()
+    page.get_by_label("Read from").select_option("Returned")
+    expect(page.get_by_label("returnedAt =")).to_be_visible()
+    expect(page.get_by_test_id("builder-keys")).to_contain_text("Keys of Returned: returnedAt (N)")
+    page.goto("/tables/Orders/indexes/Returned/")
+
     # Propagation lag on: the write is not in the index at once; a minute later it is.
     page.get_by_label("Propagation lag").select_option("60")
     page.get_by_role("button", name="Set the lag").click()
