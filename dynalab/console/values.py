@@ -50,7 +50,24 @@ def parse_json_object(
         raise ItemJSONError(f"{what} is not JSON this workbench can read: {error}") from None
     if not isinstance(value, dict):
         raise ItemJSONError(f"{what} must be a JSON object, {{...}}, not a {_json_kind(value)}")
+    if has_lone_surrogate(value):
+        raise ItemJSONError(
+            f"{what} holds a lone surrogate (an escape such as \\ud800 without its pair): "
+            "that is not valid Unicode, and DynamoDB refuses it"
+        )
     return value
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (keys too) holds a lone UTF-16 surrogate,
+    which JSON can spell (``\\ud800``) but no valid Unicode text holds."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_lone_surrogate(element) for element in value)
+    return False
 
 
 def nesting_beyond(text: str, depth: int) -> bool:
