@@ -122,7 +122,8 @@ class WriteMark:
 def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) -> list[WriteMark]:
     """The table's latest successful writes (from its activity) inside the window."""
     marks: list[WriteMark] = []
-    for entry in selectors.recent_activity(sandbox, limit=200):
+    recent = selectors.recent_activity(sandbox, limit=200).defer("request", "consumed_capacity")
+    for entry in recent:
         facts = selectors.operation(entry.operation)
         if entry.status != "ok" or facts is None or facts.bills != "write":
             continue  # only item writes change what a restore brings back

@@ -40,7 +40,9 @@ SOURCE_LABELS = {
 
 def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -> list[dict]:
     rows: list[dict[str, Any]] = []
-    for entry in selectors.recent_activity(sandbox, limit=200):
+    # The request bodies are not shown here, and a batch's is large: leave them unread.
+    recent = selectors.recent_activity(sandbox, limit=200).defer("request", "consumed_capacity")
+    for entry in recent:
         if not include_housekeeping and _housekeeping(entry.operation):
             continue
         summary = entry.summary or {}
