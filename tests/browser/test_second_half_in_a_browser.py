@@ -62,7 +62,11 @@ def add_item(page: Page, table: str, item: dict) -> None:
 
 def advance(page: Page, label: str) -> None:
     """Press one of the header's clock buttons (+1m, +1h, +1d)."""
+    # Some pages swap the clock in place (htmx), others reload: either way wait until the
+    # clock shows the move, or the next step could race the request and lose it.
+    ahead = page.locator("#sim-clock").inner_text()
     page.locator("#sim-clock").get_by_role("button", name=re.compile(label)).click()
+    expect(page.locator("#sim-clock")).not_to_have_text(ahead)
     page.wait_for_load_state()
 
 
