@@ -28,14 +28,21 @@ Errors are the engine's own (``ResourceNotFoundException`` for a missing table,
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine import capacity
-from engine.errors import DynamoDBError, InternalServerError, ValidationException
+from engine.errors import (
+    DynamoDBError,
+    InternalServerError,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from engine.values import Item, copy_item, value_type
 
 if TYPE_CHECKING:
@@ -214,6 +221,23 @@ class IndexStatus:
     #: Simulated time a backfilling global index becomes ACTIVE (None when it is).
     ready_at: float | None
     pending_writes: int
+    #: Simulated time its backfill began (None when it is not backfilling).
+    backfill_started: float | None = None
+
+    def backfill_progress(self, now: float) -> float | None:
+        """How far the backfill has come at ``now``, from 0.0 to 1.0 (None when there is
+        none): the engine builds the index at a steady rate in simulated time.
+
+        >>> IndexStatus("i", False, "CREATING", (), (), "ALL", (), 0, 0, 110.0, 0, 100.0
+        ...             ).backfill_progress(105.0)
+        0.5
+        """
+        if self.ready_at is None or self.backfill_started is None:
+            return None
+        span = self.ready_at - self.backfill_started
+        if span <= 0:
+            return 1.0
+        return min(1.0, max(0.0, (now - self.backfill_started) / span))
 
 
 @dataclass(frozen=True)
@@ -268,32 +292,6 @@ class KeyConditionTarget:
     sort_key: str | None
     sort_operator: str | None
     sort_values: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class BackupInfo:
-    """One on-demand (USER) or SYSTEM backup, as ListBackups sees it."""
-
-    name: str
-    arn: str
-    table: str
-    kind: str
-    status: str
-    created_at: float
-    item_count: int
-    size_bytes: int
-
-
-@dataclass(frozen=True)
-class TriggerInfo:
-    """One stream trigger (a DynaLab extension standing in for a Lambda event source)."""
-
-    trigger_id: str
-    table: str
-    handler: str
-    state: str
-    records_processed: int
-    last_error: str | None
 
 
 @dataclass(frozen=True)
@@ -408,6 +406,251 @@ class DaxParameterGroup:
     record_ttl_millis: int
     query_ttl_millis: int
     clusters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingIndexWrite:
+    """One table write on its way to a global secondary index (propagation lag)."""
+
+    #: Simulated time the index shows it.
+    visible_at: float
+    #: The table key of the item written.
+    key: Item
+    #: "put" (the item enters or changes in the index), "remove" (it leaves the index) or
+    #: "none" (it is in neither the old nor the new image of the index).
+    effect: str
+
+
+@dataclass(frozen=True)
+class ShardView:
+    """One shard of a stream, as a timeline shows it."""
+
+    shard_id: str
+    parent_shard_id: str | None
+    opened_at: float
+    #: When it closed (a rollover, or the stream being disabled); None while open.
+    closed_at: float | None
+    starting_sequence_number: str
+    ending_sequence_number: str | None
+    #: Records still readable (younger than the retention period).
+    record_count: int
+    #: True when records of this shard were trimmed after 24 hours.
+    trimmed: bool
+    #: The iterator positions TRIM_HORIZON and LATEST stand for, as sequence numbers.
+    trim_horizon: str
+    latest: str
+    first_record_at: float | None
+    last_record_at: float | None
+
+
+@dataclass(frozen=True)
+class StreamView:
+    """One stream of a table: its settings and its shards, oldest first."""
+
+    arn: str
+    label: str
+    table: str
+    view_type: str
+    status: str
+    created_at: float
+    disabled_at: float | None
+    shards: tuple[ShardView, ...]
+    retention_seconds: float
+    rollover_seconds: float
+
+    @property
+    def record_count(self) -> int:
+        return sum(shard.record_count for shard in self.shards)
+
+
+@dataclass(frozen=True)
+class StreamRecordView:
+    """One stream record, as GetRecords returns it, in plain fields."""
+
+    shard_id: str
+    sequence_number: str
+    event_name: str
+    #: ApproximateCreationDateTime (whole seconds, as the service rounds it).
+    created_at: float
+    keys: Item
+    #: None when the stream's view type does not hold the image (or there is none).
+    new_image: Item | None
+    old_image: Item | None
+    size_bytes: int
+    view_type: str
+    #: ``{"PrincipalId": ..., "Type": "Service"}`` for a TTL deletion, else None.
+    user_identity: dict[str, str] | None
+    event_id: str
+
+
+@dataclass(frozen=True)
+class TriggerView:
+    """One of DynaLab's stream triggers (a stand-in for a Lambda event-source mapping)."""
+
+    trigger_id: str
+    stream_arn: str
+    table: str
+    handler: str
+    parameters: dict[str, Any]
+    batch_size: int
+    starting_position: str
+    state: str
+    created_at: float
+    last_result: str
+    last_processed_at: float | None
+    records_processed: int
+    batches_processed: int
+    failed_attempts: int
+    pending_records: int
+    last_error: dict[str, Any] | None
+    #: The table the handler writes to (its TableName parameter).
+    target_table: str | None
+
+
+@dataclass(frozen=True)
+class TriggerHandler:
+    """A built-in handler a trigger can run."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TTLEntry:
+    """One item TTL will delete: when it expires, and when the deletion is due."""
+
+    key: Item
+    #: The item's TTL attribute, in epoch seconds.
+    expires_at: float | None
+    #: The moment the item counts as expired for deletion (never before TTL was enabled or
+    #: the item's last write).
+    considered_from: float
+    due_at: float
+
+
+@dataclass(frozen=True)
+class TTLDeletion:
+    """An item TTL deleted, and the stream record that tells of it."""
+
+    key: Item
+    expires_at: float | None
+    deleted_at: float
+    #: The REMOVE record's sequence number in the table's stream (None without a stream, or
+    #: once trimmed).
+    stream_sequence_number: str | None
+    stream_shard_id: str | None
+
+
+@dataclass(frozen=True)
+class TTLView:
+    """A table's time to live: its setting, what is scheduled and what was deleted."""
+
+    table: str
+    status: str
+    attribute: str | None
+    enabled_at: float | None
+    #: "spread" (within 48 hours), "immediate" or a number of seconds.
+    deletion_delay: str | float
+    #: Scheduled deletions, soonest first (at most the limit asked for).
+    scheduled: tuple[TTLEntry, ...]
+    scheduled_count: int
+    #: Recent deletions, newest first.
+    deleted: tuple[TTLDeletion, ...]
+    #: Items without a Number in the attribute (TTL never deletes them).
+    items_without_ttl: int
+    #: Items whose time lies more than five years in the past (the service ignores them).
+    items_ignored: int
+
+
+@dataclass(frozen=True)
+class BackupView:
+    """One on-demand (USER) or SYSTEM backup."""
+
+    arn: str
+    name: str
+    table: str
+    kind: str
+    status: str
+    created_at: float
+    available_at: float
+    size_bytes: int
+    item_count: int
+    expires_at: float | None
+
+
+@dataclass(frozen=True)
+class ItemDifference:
+    """One key whose item differs between two tables."""
+
+    key: Item
+    #: The item in the first table (None: only the second has it).
+    first: Item | None
+    second: Item | None
+    #: Attributes added, removed or changed (names, sorted); empty for a whole item.
+    changed_attributes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableDiff:
+    """Two tables with the same key schema compared item by item."""
+
+    first: str
+    second: str
+    first_count: int
+    second_count: int
+    same_count: int
+    #: Keys only the first holds, only the second holds, and in both with other values.
+    only_in_first: tuple[ItemDifference, ...]
+    only_in_second: tuple[ItemDifference, ...]
+    changed: tuple[ItemDifference, ...]
+    only_in_first_count: int
+    only_in_second_count: int
+    changed_count: int
+
+    @property
+    def identical(self) -> bool:
+        return not (self.only_in_first_count or self.only_in_second_count or self.changed_count)
+
+    @property
+    def truncated(self) -> bool:
+        return (
+            len(self.only_in_first) < self.only_in_first_count
+            or len(self.only_in_second) < self.only_in_second_count
+            or len(self.changed) < self.changed_count
+        )
+
+
+@dataclass(frozen=True)
+class DueWork:
+    """Work the engine will do when the clock reaches it, grouped by kind and table.
+
+    ``kind`` is one of ``ttl_delete`` (items TTL deletes), ``index_propagation`` (writes
+    reaching a global index), ``index_backfill`` (a new index becoming ACTIVE),
+    ``table_active`` (a created or restored table becoming ACTIVE), ``backup_available``,
+    ``shard_rollover`` (a stream's shard closing and its child opening), ``stream_trim``
+    (records passing 24 hours), ``stream_gone`` (a disabled stream disappearing),
+    ``backup_expiry`` (a SYSTEM backup's 35 days ending) and ``burst_refill`` (a provisioned
+    table's bucket and burst pool full again).
+    """
+
+    kind: str
+    table: str
+    #: The first and last moments of this work within the horizon asked about.
+    first_at: float
+    last_at: float
+    count: int
+    #: The index, stream, backup or capacity kind it concerns, when there is one.
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """The sandbox's simulation knobs (see engine/operations/simulation.py)."""
+
+    gsi_propagation_delay: float
+    ttl_deletion_delay: str | float
+    shard_rollover_seconds: float
+    stream_retention_seconds: float
 
 
 # ---------------------------------------------------------------------- the inspector
@@ -771,49 +1014,6 @@ class Inspector:
             sort_values=tuple(copy.deepcopy(v) for v in condition.sort_values),
         )
 
-    # ------------------------------------------------------------------ backups, triggers
-    @_guarded
-    def backups(self, table: str | None = None) -> tuple[BackupInfo, ...]:
-        """The sandbox's backups (of ``table`` only, if given), oldest first, with their
-        status as of now. O(backups)."""
-        now = self._engine.now()
-        found = [
-            BackupInfo(
-                name=backup.name,
-                arn=backup.arn,
-                table=backup.table_name,
-                kind=backup.kind,
-                status=backup.status(now),
-                created_at=backup.created_at,
-                item_count=backup.item_count,
-                size_bytes=backup.size_bytes,
-            )
-            for backup in self._engine.extensions["backups"].backups.values()  # type: ignore[attr-defined]
-            if table is None or backup.table_name == table
-        ]
-        return tuple(sorted(found, key=lambda info: (info.created_at, info.arn)))
-
-    @_guarded
-    def triggers(self, table: str | None = None) -> tuple[TriggerInfo, ...]:
-        """The stream triggers (on ``table``'s stream only, if given), in creation order.
-        O(triggers)."""
-        found = []
-        for trigger in self._engine.extensions["triggers"].triggers.values():  # type: ignore[attr-defined]
-            if table is not None and trigger.table_name != table:
-                continue
-            error = trigger.last_error or {}
-            found.append(
-                TriggerInfo(
-                    trigger_id=trigger.trigger_id,
-                    table=trigger.table_name,
-                    handler=trigger.handler_name,
-                    state=trigger.state,
-                    records_processed=trigger.records_processed,
-                    last_error=error.get("ErrorCode") if error else None,
-                )
-            )
-        return tuple(found)
-
     # ------------------------------------------------------------------ DAX
     @_guarded
     def dax_clusters(self, *, entries: int = 0) -> tuple[DaxCluster, ...]:
@@ -937,7 +1137,434 @@ class Inspector:
             read_units=entry.units,
         )
 
+    # ------------------------------------------------------------------ indexes, more
+    @_guarded
+    def index_members(self, table: str, index: str, keys: list[Item]) -> tuple[IndexMember, ...]:
+        """For each table key in ``keys``: is that item in the index, and why not (as
+        ``index_membership`` says). A key with no stored item is left out. O(k log n)."""
+        stored = self._table(table)
+        found = stored.indexes.get(index)
+        if found is None:
+            raise ValidationException(f"The table does not have the specified index: {index}")
+        backfilling = found.status(self._engine.now()) != "ACTIVE"
+        members = []
+        for key in keys:
+            if not isinstance(key, dict):
+                continue
+            partition_value, sort_value = stored.schema.check_key(key)
+            entry = stored.get(partition_value, sort_value)
+            if entry is not None:
+                members.append(self._member(found, entry[0], backfilling))
+        return tuple(members)
+
+    @_guarded
+    def pending_index_writes(
+        self, table: str, index: str, *, limit: int = 100
+    ) -> tuple[PendingIndexWrite, ...]:
+        """The first ``limit`` writes still on their way to a global index, oldest first.
+        O(limit)."""
+        stored = self._table(table)
+        found = stored.indexes.get(index)
+        if found is None:
+            raise ValidationException(f"The table does not have the specified index: {index}")
+        writes = []
+        for visible_at, old, new in found.pending:
+            if len(writes) >= limit:
+                break
+            source = new if new is not None else old
+            assert source is not None
+            key = {n: copy_item(source)[n] for n in stored.schema.names}
+            if found.entry_key(new) is not None:
+                effect = "put"
+            elif found.entry_key(old) is not None:
+                effect = "remove"
+            else:
+                effect = "none"
+            writes.append(PendingIndexWrite(visible_at, key, effect))
+        return tuple(writes)
+
+    # ------------------------------------------------------------------ streams
+    @_guarded
+    def streams(self, table: str | None = None) -> tuple[StreamView, ...]:
+        """Every stream (of one table, if given), newest first, with its shards oldest first;
+        disabled streams stay for 24 hours. O(streams × shards)."""
+        extension = self._engine.extensions["streams"]
+        name = self._engine.resolve_table_name(table) if table is not None else None
+        return tuple(
+            self._stream_view(stream, extension)
+            for stream in extension.ordered()  # type: ignore[attr-defined]
+            if name is None or stream.table_name == name
+        )
+
+    @_guarded
+    def stream_records(
+        self,
+        stream_arn: str,
+        shard_id: str,
+        *,
+        position: str | None = None,
+        count: int = 1,
+        backwards: bool = False,
+    ) -> tuple[StreamRecordView, ...]:
+        """Records of one shard, as an iterator at ``position`` (a sequence number; default
+        TRIM_HORIZON) would read them: the first ``count`` at or after it, or with
+        ``backwards`` the last ``count`` before it (oldest first either way). Trimmed records
+        are never returned. O(log n + count)."""
+        extension = self._engine.extensions["streams"]
+        stream = extension.get(stream_arn)  # type: ignore[attr-defined]
+        shard = stream.shard(shard_id)
+        if shard is None:
+            raise ResourceNotFoundException(
+                f"Requested resource not found: Shard: {shard_id} in Stream: {stream_arn} not found"
+            )
+        start = shard.trim_point if position is None else _sequence(position)
+        index = max(shard.index_of(start), shard.first)
+        if backwards:
+            first = max(shard.first, index - max(count, 0))
+            chosen = range(first, index)
+        else:
+            chosen = range(index, min(len(shard.seqs), index + max(count, 0)))
+        return tuple(
+            _record_view(shard.shard_id, stream.view_type, stream.record_at(shard, i))
+            for i in chosen
+        )
+
+    @_guarded
+    def triggers(self, table: str | None = None) -> tuple[TriggerView, ...]:
+        """DynaLab's stream triggers (of one table, if given), in creation order.
+        O(triggers)."""
+        extension = self._engine.extensions["triggers"]
+        views = []
+        for trigger in extension.triggers.values():  # type: ignore[attr-defined]
+            if table is not None and trigger.table_name != table:
+                continue
+            described = extension.describe(trigger)  # type: ignore[attr-defined]
+            views.append(
+                TriggerView(
+                    trigger_id=trigger.trigger_id,
+                    stream_arn=trigger.stream_arn,
+                    table=trigger.table_name,
+                    handler=trigger.handler_name,
+                    parameters=copy.deepcopy(trigger.parameters),
+                    batch_size=trigger.batch_size,
+                    starting_position=trigger.starting_position,
+                    state=described["State"],
+                    created_at=trigger.created_at,
+                    last_result=trigger.last_result,
+                    last_processed_at=trigger.last_processed_at,
+                    records_processed=trigger.records_processed,
+                    batches_processed=trigger.batches_processed,
+                    failed_attempts=trigger.failed_attempts,
+                    pending_records=described["PendingRecords"],
+                    last_error=copy.deepcopy(trigger.last_error),
+                    target_table=trigger.parameters.get("TableName"),
+                )
+            )
+        return tuple(views)
+
+    @staticmethod
+    def trigger_handlers() -> tuple[TriggerHandler, ...]:
+        """The built-in handlers a trigger can run, by name. O(1)."""
+        from engine.triggers import HANDLERS
+
+        return tuple(
+            TriggerHandler(handler.name, handler.description)
+            for _, handler in sorted(HANDLERS.items())
+        )
+
+    # ------------------------------------------------------------------ time to live
+    @_guarded
+    def ttl(self, table: str, *, limit: int = 200) -> TTLView:
+        """The table's TTL setting, its next ``limit`` scheduled deletions, its recent
+        deletions with their stream records, and how many items TTL leaves alone.
+        O(n) for the items without a TTL, plus the stream's records for the deletions."""
+        from engine.ttl import key_id, ttl_seconds
+
+        stored = self._table(table)
+        extension = self._engine.extensions["ttl"]
+        ttl = extension.tables.get(stored.name)  # type: ignore[attr-defined]
+        status = ttl.status if ttl is not None else "DISABLED"
+        attribute = ttl.attribute if ttl is not None else None
+        scheduled: list[TTLEntry] = []
+        scheduled_count = 0
+        deleted: list[TTLDeletion] = []
+        without = ignored = 0
+        if ttl is not None:
+            scheduled_count = len(ttl.schedule)
+            for due, identity in ttl.schedule[: max(limit, 0)]:
+                start, _, key = ttl.entries[identity]
+                entry = stored.get(*stored.schema.check_key(key))
+                expires = ttl_seconds(entry[0], attribute) if entry and attribute else None
+                scheduled.append(TTLEntry(copy_item(key), expires, start, due))
+            removals = self._service_removals(stored.name)
+            for key, expires, deleted_at in reversed(ttl.recent):
+                found = removals.get(key_id(key))
+                deleted.append(
+                    TTLDeletion(
+                        copy_item(key),
+                        expires,
+                        deleted_at,
+                        found[1] if found else None,
+                        found[0] if found else None,
+                    )
+                )
+        if attribute is not None and ttl is not None:
+            for item in stored.all_items():
+                if ttl_seconds(item, attribute) is None:
+                    without += 1
+                elif key_id(stored.schema.key_of(item)) not in ttl.entries:
+                    ignored += 1  # a Number TTL that is not scheduled: over five years past
+        else:
+            without = stored.item_count
+        return TTLView(
+            table=stored.name,
+            status=status,
+            attribute=attribute,
+            enabled_at=ttl.enabled_at if ttl is not None else None,
+            deletion_delay=extension.ttl_deletion_delay,  # type: ignore[attr-defined]
+            scheduled=tuple(scheduled),
+            scheduled_count=scheduled_count,
+            deleted=tuple(deleted),
+            items_without_ttl=without,
+            items_ignored=ignored,
+        )
+
+    # ------------------------------------------------------------------ backups
+    @_guarded
+    def backups(self, table: str | None = None) -> tuple[BackupView, ...]:
+        """On-demand and SYSTEM backups (of one table, if given), oldest first.
+        O(b log b)."""
+        now = self._engine.now()
+        extension = self._engine.extensions["backups"]
+        name = self._engine.resolve_table_name(table) if table is not None else None
+        chosen = sorted(
+            (
+                backup
+                for backup in extension.backups.values()  # type: ignore[attr-defined]
+                if name is None or backup.table_name == name
+            ),
+            key=lambda backup: (backup.created_at, backup.arn),
+        )
+        return tuple(
+            BackupView(
+                arn=backup.arn,
+                name=backup.name,
+                table=backup.table_name,
+                kind=backup.kind,
+                status=backup.status(now),
+                created_at=backup.created_at,
+                available_at=backup.available_at,
+                size_bytes=backup.size_bytes,
+                item_count=backup.item_count,
+                expires_at=backup.expires_at,
+            )
+            for backup in chosen
+        )
+
+    @_guarded
+    def table_diff(self, first: str, second: str, *, limit: int = 100) -> TableDiff:
+        """Compare two tables with the same key schema item by item (a restored table against
+        the live one, say); at most ``limit`` differences of each kind are listed, all are
+        counted. O(n log n) for n items in both."""
+        from engine.values import values_equal
+
+        one, two = self._table(first), self._table(second)
+        if one.schema.dump() != two.schema.dump():
+            raise ValidationException(
+                f"Tables {one.name} and {two.name} have different key schemas: only tables "
+                "with the same keys can be compared item by item"
+            )
+        schema = one.schema
+        second_items = {_key_text(schema.key_of(item)): item for item in two.all_items()}
+        only_first: list[ItemDifference] = []
+        changed: list[ItemDifference] = []
+        counts = {"first": 0, "changed": 0, "same": 0}
+        for item in one.all_items():
+            identity = _key_text(schema.key_of(item))
+            other = second_items.pop(identity, None)
+            key = copy_item(schema.key_of(item))
+            if other is None:
+                counts["first"] += 1
+                if len(only_first) < limit:
+                    only_first.append(ItemDifference(key, copy_item(item), None, ()))
+                continue
+            names = sorted(
+                name
+                for name in set(item) | set(other)
+                if name not in item
+                or name not in other
+                or not values_equal(item[name], other[name])
+            )
+            if not names:
+                counts["same"] += 1
+                continue
+            counts["changed"] += 1
+            if len(changed) < limit:
+                changed.append(ItemDifference(key, copy_item(item), copy_item(other), tuple(names)))
+        only_second = [
+            ItemDifference(copy_item(schema.key_of(item)), None, copy_item(item), ())
+            for item in list(second_items.values())[:limit]
+        ]
+        return TableDiff(
+            first=one.name,
+            second=two.name,
+            first_count=one.item_count,
+            second_count=two.item_count,
+            same_count=counts["same"],
+            only_in_first=tuple(only_first),
+            only_in_second=tuple(only_second),
+            changed=tuple(changed),
+            only_in_first_count=counts["first"],
+            only_in_second_count=len(second_items),
+            changed_count=counts["changed"],
+        )
+
+    # ------------------------------------------------------------------ the clock
+    @_guarded
+    def due_within(self, seconds: float) -> tuple[DueWork, ...]:
+        """Everything the engine will do by ``now + seconds`` of simulated time, grouped by
+        kind and table, soonest first. O(tables × (indexes + shards) + log n per TTL
+        schedule + pending index writes)."""
+        engine = self._engine
+        now = engine.now()
+        horizon = now + max(seconds, 0.0)
+        work: list[DueWork] = []
+
+        def add(kind: str, table: str, times: list[float], detail: str | None = None) -> None:
+            times = [t for t in times if t <= horizon]
+            if times:
+                work.append(DueWork(kind, table, min(times), max(times), len(times), detail))
+
+        ttl_extension = engine.extensions["ttl"]
+        for name, ttl in ttl_extension.tables.items():  # type: ignore[attr-defined]
+            schedule = ttl.schedule
+            # A deletion happens once the clock passes its due time (strictly).
+            end = schedule.bisect_left((horizon,))
+            if end:
+                work.append(DueWork("ttl_delete", name, schedule[0][0], schedule[end - 1][0], end))
+        for table in engine.tables.values():
+            if table.active_at > now:
+                add("table_active", table.name, [table.active_at])
+            for index in table.indexes.values():
+                if index.local:
+                    continue
+                if index.backfill_until is not None and index.backfill_until > now:
+                    add("index_backfill", table.name, [index.backfill_until], index.name)
+                if index.pending:
+                    add(
+                        "index_propagation",
+                        table.name,
+                        [visible_at for visible_at, _, _ in index.pending],
+                        index.name,
+                    )
+        backups = engine.extensions["backups"]
+        for backup in backups.backups.values():  # type: ignore[attr-defined]
+            if backup.available_at > now:
+                add("backup_available", backup.table_name, [backup.available_at], backup.name)
+            if backup.expires_at is not None:
+                add("backup_expiry", backup.table_name, [backup.expires_at], backup.name)
+        streams = engine.extensions["streams"]
+        interval = streams.shard_rollover_seconds  # type: ignore[attr-defined]
+        retention = streams.retention_seconds  # type: ignore[attr-defined]
+        for stream in streams.streams.values():  # type: ignore[attr-defined]
+            if stream.enabled and stream.shards and interval > 0:
+                boundary = stream.shards[-1].opened_at + interval
+                rollovers = []
+                while boundary <= horizon and len(rollovers) < 1000:
+                    rollovers.append(max(boundary, now))
+                    boundary += interval
+                add("shard_rollover", stream.table_name, rollovers, stream.label)
+            trims = []
+            for shard in stream.shards:
+                # Records are trimmed once older than the retention period.
+                end = _bisect_right(shard.times, horizon - retention, shard.first)
+                trims.extend(t + retention for t in shard.times[shard.first : end])
+            add("stream_trim", stream.table_name, trims, stream.label)
+            if stream.disabled_at is not None:
+                add(
+                    "stream_gone", stream.table_name, [stream.disabled_at + retention], stream.label
+                )
+        throughput = engine.extensions["throughput"]
+        for name, state in throughput.tables.items():  # type: ignore[attr-defined]
+            table = engine.tables.get(name)
+            if table is None or table.billing_mode != "PROVISIONED":
+                continue
+            for (index_name, kind), bucket in state.buckets.items():
+                if index_name or bucket.rate <= 0:
+                    continue
+                missing = (bucket.rate - bucket.level) + (bucket.burst_capacity - bucket.burst)
+                full_at = bucket.updated + missing / bucket.rate
+                if missing > 1e-6 and full_at > now:
+                    add("burst_refill", name, [full_at], kind)
+        return tuple(sorted(work, key=lambda w: (w.first_at, w.kind, w.table, w.detail or "")))
+
+    @_guarded
+    def simulation_settings(self) -> SimulationSettings:
+        """The sandbox's simulation knobs: GSI propagation lag, TTL deletion delay, stream
+        shard rollover and retention. O(1)."""
+        streams = self._engine.extensions["streams"]
+        return SimulationSettings(
+            gsi_propagation_delay=self._engine.extensions["indexes"].settings.propagation_delay,  # type: ignore[attr-defined]
+            ttl_deletion_delay=self._engine.extensions["ttl"].ttl_deletion_delay,  # type: ignore[attr-defined]
+            shard_rollover_seconds=streams.shard_rollover_seconds,  # type: ignore[attr-defined]
+            stream_retention_seconds=streams.retention_seconds,  # type: ignore[attr-defined]
+        )
+
     # ------------------------------------------------------------------ internals
+    def _stream_view(self, stream: Any, extension: Any) -> StreamView:
+        from engine.streams import format_sequence
+
+        shards = []
+        for shard in stream.shards:
+            live = range(shard.first, len(shard.seqs))
+            shards.append(
+                ShardView(
+                    shard_id=shard.shard_id,
+                    parent_shard_id=shard.parent_id,
+                    opened_at=shard.opened_at,
+                    closed_at=shard.closed_at,
+                    starting_sequence_number=format_sequence(shard.start),
+                    ending_sequence_number=(
+                        format_sequence(shard.end) if shard.end is not None else None
+                    ),
+                    record_count=len(live),
+                    trimmed=shard.trim_point > shard.start,
+                    trim_horizon=format_sequence(shard.trim_point),
+                    latest=format_sequence(shard.after_last),
+                    first_record_at=shard.times[shard.first] if live else None,
+                    last_record_at=shard.times[-1] if live else None,
+                )
+            )
+        return StreamView(
+            arn=stream.arn,
+            label=stream.label,
+            table=stream.table_name,
+            view_type=stream.view_type,
+            status=stream.status(),
+            created_at=stream.created_at,
+            disabled_at=stream.disabled_at,
+            shards=tuple(shards),
+            retention_seconds=extension.retention_seconds,
+            rollover_seconds=extension.shard_rollover_seconds,
+        )
+
+    def _service_removals(self, table: str) -> dict[str, tuple[str, str]]:
+        """Key text -> (shard id, sequence number) of the TTL REMOVE records still in the
+        table's streams."""
+        from engine.ttl import key_id
+
+        found: dict[str, tuple[str, str]] = {}
+        for stream in self._engine.extensions["streams"].streams.values():  # type: ignore[attr-defined]
+            if stream.table_name != table:
+                continue
+            for shard in stream.shards:
+                for index in range(shard.first, len(shard.seqs)):
+                    record = stream.record_at(shard, index)
+                    if record["eventName"] == "REMOVE" and record.get("userIdentity"):
+                        body = record["dynamodb"]
+                        found[key_id(body["Keys"])] = (shard.shard_id, body["SequenceNumber"])
+        return found
+
     def _table(self, name: str) -> Table:
         return self._engine.get_table(name)
 
@@ -1065,6 +1692,7 @@ class Inspector:
             size_bytes=index.size_bytes,
             ready_at=index.backfill_until if status != "ACTIVE" else None,
             pending_writes=len(index.pending),
+            backfill_started=index.backfill_started if status != "ACTIVE" else None,
         )
 
 
@@ -1085,3 +1713,37 @@ def _entries(source: Any, partition_value: Any) -> list[tuple[Item, int]]:
     if isinstance(partition, tuple):
         return [partition]
     return list(partition.values())
+
+
+def _sequence(text: str) -> int:
+    """A sequence number as the iterator positions use it (ValidationException if not one)."""
+    if not isinstance(text, str) or not text.isdigit() or not 1 <= len(text) <= 40:
+        raise ValidationException("Invalid SequenceNumber for the shard")
+    return int(text)
+
+
+def _record_view(shard_id: str, view_type: str, record: dict[str, Any]) -> StreamRecordView:
+    body = record["dynamodb"]
+    identity = record.get("userIdentity")
+    return StreamRecordView(
+        shard_id=shard_id,
+        sequence_number=body["SequenceNumber"],
+        event_name=record["eventName"],
+        created_at=body["ApproximateCreationDateTime"],
+        keys=copy_item(body["Keys"]),
+        new_image=copy_item(body["NewImage"]) if "NewImage" in body else None,
+        old_image=copy_item(body["OldImage"]) if "OldImage" in body else None,
+        size_bytes=body["SizeBytes"],
+        view_type=view_type,
+        user_identity=dict(identity) if identity else None,
+        event_id=record["eventID"],
+    )
+
+
+def _key_text(key: Item) -> str:
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
+
+
+def _bisect_right(values: list[float], value: float, low: int) -> int:
+    """The index after the last of ``values[low:]`` (sorted) that is <= ``value``."""
+    return bisect.bisect_right(values, value, low)

@@ -34,18 +34,12 @@ class RequestCode:
         return json.dumps(self.request, indent=2, ensure_ascii=False)
 
     @property
-    def service(self) -> str:
-        """The boto3 client and CLI command the operation belongs to: dax or dynamodb."""
-        facts = selectors.operation(self.operation)
-        return "dax" if facts is not None and facts.api == selectors.DAX_API else "dynamodb"
-
-    @property
     def python(self) -> str:
-        return python_code(self.operation, self.request, self.endpoint_url, service=self.service)
+        return python_code(self.operation, self.request, self.endpoint_url)
 
     @property
     def cli(self) -> str:
-        return cli_command(self.operation, self.request, self.endpoint_url, service=self.service)
+        return cli_command(self.operation, self.request, self.endpoint_url)
 
 
 def snake_case(name: str) -> str:
@@ -96,9 +90,32 @@ def _flat_literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def python_code(
-    operation: str, request: dict[str, Any], endpoint_url: str, *, service: str = "dynamodb"
-) -> str:
+def _client(operation: str) -> str | None:
+    """The boto3 client (and AWS CLI command) that has ``operation``: ``dynamodb``,
+    ``dynamodbstreams``, ``dax``, or None for DynaLab's own operations, which no SDK has."""
+    facts = selectors.operation(operation)
+    if facts is None or facts.api == selectors.DYNAMODB_API:
+        return "dynamodb"
+    if facts.api == selectors.STREAMS_API:
+        return "dynamodbstreams"
+    if facts.api == selectors.DAX_API:
+        return "dax"
+    return None
+
+
+def _not_in_the_sdks(operation: str, comment: str) -> str:
+    return (
+        f"{comment} {operation} is DynaLab's own operation, not part of the DynamoDB API:\n"
+        f"{comment} boto3 and the AWS CLI do not have it. Run it from the workbench, or POST\n"
+        f"{comment} the JSON body with the header X-Amz-Target: DynamoDB_20120810.{operation}\n"
+        f"{comment} to this server's endpoint, signed as for any DynamoDB call.\n"
+    )
+
+
+def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
+    client = _client(operation)
+    if client is None:
+        return _not_in_the_sdks(operation, "#")
     arguments = "".join(
         f"    {name}={python_literal(value, 1)},\n" for name, value in request.items()
     )
@@ -109,7 +126,7 @@ def python_code(
         "import boto3\n\n"
         "# Your sandbox's access keys go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"
         "client = boto3.client(\n"
-        f"    {json.dumps(service)},\n"
+        f'    "{client}",\n'
         f"    endpoint_url={json.dumps(endpoint_url)},\n"
         '    region_name="us-east-1",\n'
         ")\n"
@@ -117,10 +134,11 @@ def python_code(
     )
 
 
-def cli_command(
-    operation: str, request: dict[str, Any], endpoint_url: str, *, service: str = "dynamodb"
-) -> str:
-    parts = [f"aws {service} {kebab_case(operation)}"]
+def cli_command(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
+    client = _client(operation)
+    if client is None:
+        return _not_in_the_sdks(operation, "#").rstrip("\n")
+    parts = [f"aws {client} {kebab_case(operation)}"]
     for name, value in request.items():
         option = kebab_case(name)
         if name in CLI_FLAGS and isinstance(value, bool):

@@ -79,7 +79,8 @@ def scan_equivalent(query_request: dict[str, Any]) -> dict[str, Any]:
     return scan
 
 
-def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str) -> None:
+def run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str) -> None:
+    """Run ``request`` and every page after it (at most ``MAX_PAGES``), adding up ``side``."""
     page_request = dict(request)
     while side.pages < MAX_PAGES:
         result = call(sandbox, side.operation, page_request, endpoint=endpoint, fields=READ_FIELDS)
@@ -116,7 +117,7 @@ def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
         comparison.errors = built.errors
         return comparison
     comparison.ran = True
-    _run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint)
+    run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint)
     if comparison.query.ok:
-        _run_all_pages(sandbox, comparison.scan, scan_equivalent(built.request), endpoint=endpoint)
+        run_all_pages(sandbox, comparison.scan, scan_equivalent(built.request), endpoint=endpoint)
     return comparison

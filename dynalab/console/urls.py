@@ -1,6 +1,20 @@
 from django.urls import path
 
-from dynalab.console.views import dax, home, items, reads, runner, sandbox, tables, throughput
+from dynalab.console.views import (
+    backups,
+    clock,
+    dax,
+    home,
+    indexes,
+    items,
+    reads,
+    runner,
+    sandbox,
+    streams,
+    tables,
+    throughput,
+    ttl,
+)
 
 app_name = "console"
 
@@ -16,6 +30,23 @@ urlpatterns = [
     path("tables/<str:table>/items/delete/", items.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
+    path("tables/<str:table>/indexes/", indexes.indexes, name="indexes"),
+    path("tables/<str:table>/indexes/<str:index>/", indexes.index_detail, name="index_detail"),
+    path(
+        "tables/<str:table>/indexes/<str:index>/delete/",
+        indexes.delete_index,
+        name="delete_index",
+    ),
+    path("tables/<str:table>/stream/", streams.stream, name="stream"),
+    path("tables/<str:table>/stream/triggers/", streams.create_trigger, name="create_trigger"),
+    path(
+        "tables/<str:table>/stream/triggers/delete/",
+        streams.delete_trigger,
+        name="delete_trigger",
+    ),
+    path("tables/<str:table>/ttl/", ttl.ttl, name="ttl"),
+    path("tables/<str:table>/backups/", backups.backups, name="backups"),
+    path("tables/<str:table>/diff/", backups.diff, name="diff"),
     # Not under /dax/: that path is the clusters' DynamoDB-compatible endpoints (dynalab.api).
     path("dax-clusters/", dax.clusters, name="dax"),
     path("dax-clusters/parameter-groups/", dax.parameter_groups, name="dax_parameter_groups"),
@@ -27,7 +58,9 @@ urlpatterns = [
     path("query/", reads.query, name="query"),
     path("compare/", reads.compare, name="compare"),
     path("samples/<slug:slug>/load/", sandbox.load_sample, name="load_sample"),
+    path("clock/", clock.clock, name="clock"),
     path("clock/advance/", sandbox.advance_clock, name="advance_clock"),
+    path("simulation/", clock.simulation, name="simulation"),
     path("sandbox/reset/", sandbox.reset_sandbox, name="reset_sandbox"),
     path("activity/", sandbox.activity, name="activity"),
 ]

@@ -25,7 +25,7 @@ from engine import catalog
 from engine.catalog import OperationFacts
 from engine.expressions.reserved import is_reserved
 from engine.inspect import (
-    BackupInfo,
+    BackupView,
     Book,
     CoveredKeys,
     DaxCluster,
@@ -33,24 +33,35 @@ from engine.inspect import (
     DaxNode,
     DaxParameterGroup,
     DaxStatistics,
+    DueWork,
     IndexMember,
     IndexMembership,
     IndexStatus,
     Inspector,
+    ItemDifference,
     ItemisedRead,
     KeyAttribute,
     KeyConditionTarget,
+    PendingIndexWrite,
     ReadEntry,
+    ShardView,
     Shelf,
+    SimulationSettings,
     StoredItem,
+    StreamRecordView,
+    StreamView,
+    TableDiff,
     TableStatus,
-    TriggerInfo,
+    TriggerHandler,
+    TriggerView,
+    TTLDeletion,
+    TTLEntry,
+    TTLView,
     Usage,
 )
 from engine.values import values_equal as _values_equal
 
 __all__ = [
-    "BackupInfo",
     "Book",
     "CoveredKeys",
     "DaxCluster",
@@ -73,7 +84,6 @@ __all__ = [
     "Shelf",
     "StoredItem",
     "TableStatus",
-    "TriggerInfo",
     "Usage",
     "activity_since",
     "covered_keys",
@@ -260,3 +270,127 @@ def values_equal(left: Any, right: Any) -> bool:
 
 
 __all__ += ["values_equal"]
+
+
+# ---------------------------------------------------------------------- the second half
+__all__ += [
+    "BackupView",
+    "DueWork",
+    "ItemDifference",
+    "PendingIndexWrite",
+    "ShardView",
+    "SimulationSettings",
+    "StreamRecordView",
+    "StreamView",
+    "TTLDeletion",
+    "TTLEntry",
+    "TTLView",
+    "TableDiff",
+    "TriggerHandler",
+    "TriggerView",
+    "backups",
+    "due_within",
+    "index_members",
+    "shelves",
+    "pending_index_writes",
+    "simulation_settings",
+    "stream_records",
+    "streams",
+    "table_diff",
+    "trigger_handlers",
+    "triggers",
+    "ttl",
+]
+
+
+def shelves(
+    sandbox: Sandbox,
+    table: str,
+    index: str | None = None,
+    *,
+    start: int = 0,
+    count: int = 30,
+    books: int = 50,
+) -> tuple[Shelf, ...]:
+    """Partitions of a table (or index) in scan order, each with its first ``books`` items."""
+    with inspecting(sandbox) as view:
+        return view.shelves(table, index, start=start, count=count, books=books)
+
+
+def index_members(
+    sandbox: Sandbox, table: str, index: str, keys: list[dict[str, Any]]
+) -> tuple[IndexMember, ...]:
+    """For each of these table keys, whether the index holds the item and why not."""
+    with inspecting(sandbox) as view:
+        return view.index_members(table, index, keys)
+
+
+def pending_index_writes(
+    sandbox: Sandbox, table: str, index: str, *, limit: int = 100
+) -> tuple[PendingIndexWrite, ...]:
+    """Writes still on their way to a global index (the propagation lag), oldest first."""
+    with inspecting(sandbox) as view:
+        return view.pending_index_writes(table, index, limit=limit)
+
+
+def streams(sandbox: Sandbox, table: str | None = None) -> tuple[StreamView, ...]:
+    """The sandbox's streams (of one table), newest first, with their shards."""
+    with inspecting(sandbox) as view:
+        return view.streams(table)
+
+
+def stream_records(
+    sandbox: Sandbox,
+    stream_arn: str,
+    shard_id: str,
+    *,
+    position: str | None = None,
+    count: int = 1,
+    backwards: bool = False,
+) -> tuple[StreamRecordView, ...]:
+    """Records of one shard from an iterator position (a sequence number), or before it."""
+    with inspecting(sandbox) as view:
+        return view.stream_records(
+            stream_arn, shard_id, position=position, count=count, backwards=backwards
+        )
+
+
+def triggers(sandbox: Sandbox, table: str | None = None) -> tuple[TriggerView, ...]:
+    """DynaLab's stream triggers (of one table), in creation order."""
+    with inspecting(sandbox) as view:
+        return view.triggers(table)
+
+
+def trigger_handlers() -> tuple[TriggerHandler, ...]:
+    """The built-in handlers a trigger can run (DynaLab's stand-ins for Lambda functions)."""
+    return Inspector.trigger_handlers()
+
+
+def ttl(sandbox: Sandbox, table: str, *, limit: int = 200) -> TTLView:
+    """A table's TTL setting, scheduled deletions and recent deletions."""
+    with inspecting(sandbox) as view:
+        return view.ttl(table, limit=limit)
+
+
+def backups(sandbox: Sandbox, table: str | None = None) -> tuple[BackupView, ...]:
+    """On-demand and SYSTEM backups (of one table), oldest first."""
+    with inspecting(sandbox) as view:
+        return view.backups(table)
+
+
+def table_diff(sandbox: Sandbox, first: str, second: str, *, limit: int = 100) -> TableDiff:
+    """Two tables with the same keys compared item by item."""
+    with inspecting(sandbox) as view:
+        return view.table_diff(first, second, limit=limit)
+
+
+def due_within(sandbox: Sandbox, seconds: float) -> tuple[DueWork, ...]:
+    """What the engine will do when the simulated clock has moved ``seconds`` further."""
+    with inspecting(sandbox) as view:
+        return view.due_within(seconds)
+
+
+def simulation_settings(sandbox: Sandbox) -> SimulationSettings:
+    """The sandbox's GSI propagation lag, TTL deletion delay and stream timings."""
+    with inspecting(sandbox) as view:
+        return view.simulation_settings()

@@ -9,6 +9,7 @@ from engine.operations import (  # noqa: F401
     items,
     partiql,
     reads,
+    simulation,
     streams,
     tables,
     transactions,

@@ -506,7 +506,7 @@ def test_a_step_that_locks_out_a_learner_who_strays(tmp_path: Path) -> None:
     write_lesson(tmp_path, "01-x.md", body, front=front, labs=[the_lab["id"]])
     output = problems(tmp_path)
     assert "lab 'shelf-lab' step 2 locks out a learner who strays" in output
-    assert "copies holds {'N': '1'}, not {'N': '2'}" in output
+    assert 'copies holds {"N": "1"}, not {"N": "2"}' in output
     # A solution that sets the count itself works from anywhere.
     the_lab["steps"][1]["solution"] = [
         {

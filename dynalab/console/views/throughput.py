@@ -39,7 +39,10 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
                 f"Enter a whole number from 1 to {throughput_service.MAX_BURST_ITEM_KB}."
             ]
         if not errors:
-            burst = throughput_service.send_burst(sandbox, summary, count, size_kb)
+            burst = throughput_service.send_burst(
+                sandbox, summary, count, size_kb, endpoint=endpoint_url(request)
+            )
+            summary = table_or_404(request, table)  # the header shows the table after it
     result = throughput_service.describe_throughput(sandbox, table, endpoint=endpoint_url(request))
     if not result.ok:
         raise NoSuchTable(table)  # deleted meanwhile: nothing else makes it fail
@@ -48,7 +51,9 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
         "table": summary,
         "state": state,
         "bars": throughput_service.bucket_bars(state),
-        "decisions": list(reversed(state["RecentDecisions"][-10:])),
+        "decisions": throughput_service.decision_lines(
+            list(reversed(state["RecentDecisions"][-10:]))
+        ),
         "burst": burst,
         "errors": errors,
         "count_text": count_text,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import re
 import types
@@ -553,3 +554,8 @@ def shape_problems(pattern: Any, where: str = "shape") -> list[str]:
 
 def outcome(activity: ActivityLike) -> str:
     return "succeeded" if activity.status == "ok" else f"failed with {activity.status}"
+
+
+def dynamodb_json(value: Any) -> str:
+    """A typed value as DynamoDB JSON (``{"BOOL": true}``), never a Python repr."""
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -110,9 +110,10 @@ def trigger_exists(
         return False, f"No trigger{running} reads {table}'s stream yet: use CreateTrigger."
     trigger = found[-1]
     if trigger.last_error:
+        error = trigger.last_error
         return True, (
             f"A trigger{running} reads {table}'s stream; its last attempt failed with "
-            f"{trigger.last_error}."
+            f"{error.get('ErrorCode')}: {error.get('Message')}."
         )
     return True, (
         f"A trigger{running} reads {table}'s stream "

@@ -136,15 +136,17 @@ def index_is_sparse(
     in_index, in_table = found["ItemCount"], description["ItemCount"]
     if in_index < min_items:
         return False, (
-            f"Index {index} holds {plural(in_index, 'item')}; give at least {min_items} "
-            "item(s) the index's key attribute."
+            f"Index {index} holds {plural(in_index, 'item')}; give at least "
+            f"{plural(min_items, 'item')} the index's key attribute."
         )
     if in_index >= in_table:
         return False, (
-            f"Index {index} holds {in_index} of the table's {in_table} items: every item has "
-            "its key attribute, so the index is not sparse."
+            f"Index {index} holds {in_index} of the table's {plural(in_table, 'item')}: every "
+            "item has its key attribute, so the index is not sparse."
         )
-    return True, f"Index {index} holds {in_index} of the table's {in_table} items: it is sparse."
+    return True, (
+        f"Index {index} holds {in_index} of the table's {plural(in_table, 'item')}: it is sparse."
+    )
 
 
 @check("index_item_count", validate=validate_bounds("min", "max", "equals"))

@@ -10,6 +10,7 @@ from dynalab.course.checks.base import (
     all_of,
     check,
     describe,
+    dynamodb_json,
     key_text,
     no_table,
     path_parts,
@@ -96,8 +97,8 @@ def attribute_equals(
     if actual is None:
         return False, f"The item {key_text(key)} has no attribute {attribute} yet."
     if not values_equal(actual, value):
-        return False, f"{attribute} holds {actual}, not {value}."
-    return True, f"{attribute} holds {value}."
+        return False, f"{attribute} holds {dynamodb_json(actual)}, not {dynamodb_json(value)}."
+    return True, f"{attribute} holds {dynamodb_json(value)}."
 
 
 @check("item_size", validate=all_of(validate_key, validate_bounds("min_bytes", "max_bytes")))

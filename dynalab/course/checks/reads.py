@@ -235,7 +235,10 @@ def last_call_capacity(
     spent_units = capacity_units(latest, table)
     if spent_units is None:
         return False, f"Your last {operation} did not report its consumed capacity."
-    spent = f"Your last {operation}{where} consumed {units(spent_units)} capacity units"
+    spent = (
+        f"Your last {operation}{where} consumed {units(spent_units)} "
+        f"capacity unit{'' if spent_units == 1 else 's'}"
+    )
     if equals is not None and spent_units != equals:
         return False, f"{spent}; this step expects {units(equals)}."
     if min is not None and spent_units < min:
@@ -305,14 +308,19 @@ def scan_was_run(
         fitting = [a for a in fitting if (a.summary or {}).get("Count") == returned]
     if not fitting:
         latest = found[-1].summary or {}
-        got = f" (your last one returned {latest.get('Count')} of {latest.get('ScannedCount')} items read)"
+        read = latest.get("ScannedCount")
+        read_text = plural(read, "item") if isinstance(read, int) else f"{read} items"
+        got = f" (your last one returned {latest.get('Count')} of {read_text} read)"
         ask = f" {problem}" if problem else ""
-        ask += f" that returns {returned} items" if returned is not None else ""
+        ask += f" that returns {plural(returned, 'item')}" if returned is not None else ""
         return False, f"This step asks for a Scan of {table}{ask}{got}."
     summary = fitting[-1].summary or {}
     message = f"You scanned {table}"
     if summary.get("ScannedCount") is not None:
-        message += f": it read {summary['ScannedCount']} items and returned {summary.get('Count')}"
+        message += (
+            f": it read {plural(summary['ScannedCount'], 'item')} and returned "
+            f"{summary.get('Count')}"
+        )
     spent = capacity_units(fitting[-1], table)
     if spent is not None:
         message += f", for {units(spent)} RCU"
