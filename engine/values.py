@@ -405,5 +405,9 @@ def copy_value(value: AttributeValue) -> AttributeValue:
 
 
 def copy_item(item: Item) -> Item:
-    """A deep copy of an item."""
-    return {name: copy_value(value) for name, value in item.items()}
+    """A deep copy of an item. O(size); a string or number value is one C-level dict copy
+    (its text is immutable), the cost of most attributes on every read."""
+    return {
+        name: value.copy() if ("S" in value or "N" in value) else copy_value(value)
+        for name, value in item.items()
+    }
