@@ -352,8 +352,9 @@ class Throughput(Extension):
             table.throughput.read,
             table.throughput.write,
             len(table.global_indexes),
+            # An on-demand table's indexes have no throughput of their own to follow.
             tuple(repr(index.get("ProvisionedThroughput")) for index in table.global_indexes)
-            if table.global_indexes
+            if table.global_indexes and table.billing_mode == "PROVISIONED"
             else (),
             table.size_bytes // PARTITION_BYTES,
         )
@@ -381,7 +382,7 @@ class Throughput(Extension):
         ) in raw_checks:
             checks.append(
                 {
-                    **info,
+                    **_info(info),
                     "limit": level,
                     "requested": _round(units),
                     "level_before": _round(level_before),
@@ -512,18 +513,16 @@ class Throughput(Extension):
                 bucket = state.partition_buckets[key] = Bucket(rate, now, burst_seconds=burst)
                 # A partition first touched now has been idle: its pool is full.
                 bucket.burst = bucket.burst_capacity
-            info = {
-                "resource": f"index/{name}" if name else "table",
-                "partition": number,
-                "partitions": state.partition_counts[name],
-                "keys": sorted(labels),
-            }
+            # Kept compact on this hot path (every write's partitions); ``_info`` turns it into
+            # the dict the log's readers use.
+            info = [name, number, state.partition_counts[name], labels]
             demands.append(("partition", bucket, units, info))
         return demands
 
     def _reason(
         self, table: Table, state: TableThroughput, kind: str, level: str, info: dict[str, Any]
     ) -> dict[str, str]:
+        info = _info(info)
         on_index = info["resource"].startswith("index/")
         resource = f"{table.arn}/{info['resource']}" if on_index else table.arn
         limit = {
@@ -544,7 +543,7 @@ class Throughput(Extension):
         reasons: list[dict[str, str]],
     ) -> Exception:
         levels = {level for level, _ in failures}
-        on_index = all(info["resource"].startswith("index/") for _, info in failures)
+        on_index = all(_info(info)["resource"].startswith("index/") for _, info in failures)
         extra = {"ThrottlingReasons": reasons}
         if state.mode == "PAY_PER_REQUEST" and levels != {"partition"}:
             message = ON_DEMAND_INDEX_MESSAGE if on_index else ON_DEMAND_TABLE_MESSAGE
@@ -727,3 +726,17 @@ def describe_throughput(engine: Engine, request: dict[str, Any]) -> dict[str, An
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     extension = engine.extensions["throughput"]
     return {"Throughput": extension.describe(table, engine.now())}  # type: ignore[attr-defined]
+
+
+def _info(info: Any) -> dict[str, Any]:
+    """What a logged check was about: a dict (table, index, and older logs' partitions), or a
+    partition's compact ``[index name or "", number, partitions, key labels]``."""
+    if isinstance(info, dict):
+        return info
+    name, number, partitions, labels = info
+    return {
+        "resource": f"index/{name}" if name else "table",
+        "partition": number,
+        "partitions": partitions,
+        "keys": sorted(labels),
+    }

@@ -99,8 +99,15 @@ def format_number(value: Decimal) -> str:
     return ("-" if sign else "") + text
 
 
+#: Integers already in canonical form (no sign but "-", no leading zero, at most 38 digits
+#: and within range): most numbers learners send, accepted without a Decimal round trip.
+_CANONICAL_INTEGER = re.compile(r"-?[1-9][0-9]{0,37}|0")
+
+
 def canonical_number(text: Any) -> str:
     """Validate a wire number and return its canonical text (``"01.50"`` -> ``"1.5"``)."""
+    if type(text) is str and _CANONICAL_INTEGER.fullmatch(text) and text.isascii():
+        return text
     return format_number(parse_number(text))
 
 
@@ -170,6 +177,13 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     ``depth`` is how many lists and maps enclose the value (0 for an attribute's own value).
     Raises ValidationException / SerializationException with the service's wording.
     """
+    if type(value) is dict and len(value) == 1:
+        # The common case first: one string, on every attribute of most writes.
+        data = value.get("S")
+        if type(data) is str:
+            if not data.isascii():
+                _check_unicode(data)
+            return {"S": data}
     if not isinstance(value, dict):
         raise SerializationException("Unexpected value type in payload")
     # The service's JSON reader skips members an AttributeValue does not define, so
@@ -312,6 +326,9 @@ def value_type(value: AttributeValue) -> str:
 # --------------------------------------------------------------------------- sizes
 def value_size(value: AttributeValue) -> int:
     """Bytes a value takes under the service's rules (without its attribute name)."""
+    data = value.get("S")
+    if data is not None:
+        return len(data) if data.isascii() else len(data.encode("utf-8"))
     kind, data = next(iter(value.items()))
     if kind == "S":
         return len(data.encode("utf-8")) if not data.isascii() else len(data)

@@ -469,6 +469,10 @@ def run_query(
         fetch=_needs_table_fetch(target, select, condition, projection),
         observe=observe,
     )
+    if index is None and (schema.sort_key is None or key_condition.sort_operator == "="):
+        # The key condition names one whole primary key: the query can return at most one
+        # row, so there is no next page to point to (and a restart would be refused).
+        response.pop("LastEvaluatedKey", None)
     # A Query reads one partition: its units count against that partition's maximum.
     if index is not None and not index.local:
         if multi:
@@ -508,7 +512,8 @@ def _check_start_within_query(
         raise ValidationException(
             "The provided starting key does not match the range key predicate"
         )
-    if start_partition != partition_value or operator == "=":
+    if start_partition != partition_value or (operator == "=" and index is None):
+        # On an index, "=" on its sort key still matches every item sharing those values.
         raise ValidationException("The query can return at most one row and cannot be restarted")
 
 
