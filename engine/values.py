@@ -11,6 +11,7 @@ import base64
 import binascii
 import decimal
 import re
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -285,6 +286,10 @@ def validate_item(item: Any, *, parameter: str = "Item") -> Item:
             raise SerializationException("Attribute names must be strings")
         if not name.isascii():
             _check_unicode(name)
+        elif len(name) <= 64:
+            # One copy of each attribute name however many items carry it: a stored item
+            # would otherwise hold its own copy of every name the request's JSON spelled out.
+            name = sys.intern(name)
         result[name] = validate_value(value)
         check_attribute_name(name)
     return result
