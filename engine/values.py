@@ -13,6 +13,7 @@ import decimal
 import re
 import sys
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from engine.errors import SerializationException, ValidationException
@@ -208,19 +209,19 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
             _check_unicode(data)
         return {"S": data}
     if kind == "N":
-        return {"N": canonical_number(data)}
+        return _number_value(canonical_number(data))
     if kind == "B":
         return {"B": _canonical_binary(data)}
     if kind == "BOOL":
         if not isinstance(data, bool):
             raise SerializationException("BOOLEAN_VALUE can not be converted to a Boolean")
-        return {"BOOL": data}
+        return _TRUE if data else _FALSE
     if kind == "NULL":
         if data is not True:
             raise ValidationException(
                 "One or more parameter values were invalid: Null attribute value types must have the value of true"
             )
-        return {"NULL": True}
+        return _NULL
     if depth >= MAX_NESTING_DEPTH - 1:
         raise ValidationException(NESTING_TOO_DEEP)
     if kind == "L":
@@ -264,6 +265,20 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
             f"[{', '.join(str(m) for m in data)}] contains duplicates."
         )
     return {kind: members}
+
+
+# Stored values are never changed in place (writes store new values; updates copy what they
+# change), so equal scalars may be one shared object: a flag, a status counter or a count of
+# zero then costs an item a pointer instead of a dict of its own.
+_TRUE: AttributeValue = {"BOOL": True}
+_FALSE: AttributeValue = {"BOOL": False}
+_NULL: AttributeValue = {"NULL": True}
+
+
+@lru_cache(maxsize=4096)
+def _number_value(canonical: str) -> AttributeValue:
+    """The one shared ``{"N": canonical}`` of recently seen numbers."""
+    return {"N": canonical}
 
 
 def _check_unicode(text: str) -> None:
