@@ -17,6 +17,9 @@ change what a replayed sandbox holds. Why it is this one:
 5. ``triggers``: triggers read the stream records that are still there.
 6. ``ttl``: expired items are deleted last; their REMOVE records reach triggers on the next
    advance.
+7. ``replication``: global tables (engine/replication.py). Its change listener runs after the
+   stream's and TTL's, so a write is recorded in its own Region before it is queued for the
+   others; the deliveries themselves are applied by the sandbox's ``MultiRegionEngine``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 from engine.backups import Backups
 from engine.core import Extension
 from engine.operations.indexing import IndexMaintenance
+from engine.replication import ReplicationExtension
 from engine.streams import StreamsExtension
 from engine.throughput import Throughput
 from engine.triggers import TriggersExtension
@@ -37,4 +41,5 @@ EXTENSIONS: tuple[tuple[str, type[Extension]], ...] = (
     ("streams", StreamsExtension),
     ("triggers", TriggersExtension),
     ("ttl", TTLExtension),
+    ("replication", ReplicationExtension),
 )
