@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import Engine
+from engine import MultiRegionEngine
 
 #: Per-sandbox locks are striped: a fixed number, so memory stays bounded however many
 #: sandboxes a worker serves; two sandboxes sharing a stripe only wait for each other.
@@ -23,7 +23,7 @@ LOCK_STRIPES = 256
 
 @dataclass
 class CachedEngine:
-    engine: Engine
+    engine: MultiRegionEngine
     #: The journal sequence the engine has applied (0: the empty engine).
     sequence: int
 
@@ -47,7 +47,7 @@ class EngineCache:
         with self._guard:
             return self._entries.pop(sandbox_id, None)
 
-    def put(self, sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+    def put(self, sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
         """Cache an engine unless one at the same or a later sequence is already there."""
         with self._guard:
             current = self._entries.get(sandbox_id)

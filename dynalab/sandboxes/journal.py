@@ -1,7 +1,8 @@
 """The journal: which calls are journaled, and how an engine is rebuilt and caught up from it.
 
 Replay is deterministic because the engine is (DESIGN.md): each entry runs again with the
-clock frozen at the simulated time it first ran at, so it does exactly what it did then.
+clock frozen at the simulated time it first ran at, in the Region it ran in, so it does exactly
+what it did then. A sandbox's engine is a ``MultiRegionEngine`` (one engine per AWS Region).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from dynalab.sandboxes import conf
 from dynalab.sandboxes.models import JournalEntry, Snapshot
-from engine import DynamoDBError, Engine, catalog
+from engine import DEFAULT_REGION, DynamoDBError, MultiRegionEngine, catalog
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +34,21 @@ def is_journaled(operation: str, request: dict | None = None) -> bool:
     return conf.journal_reads() or not catalog.is_read_only(operation, request)
 
 
-def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> None:
-    """Run one journal entry again on ``engine``, at the simulated time it first ran."""
+def apply_entry(
+    engine: MultiRegionEngine,
+    operation: str,
+    request: dict,
+    at: float,
+    region: str = DEFAULT_REGION,
+) -> None:
+    """Run one journal entry again on ``engine``, at the simulated time and in the Region it
+    first ran in."""
     engine.clock.freeze(at)
     if operation == ADVANCE_CLOCK:
         engine.clock.advance(float(request["seconds"]))
         return
     try:
-        engine.call(operation, request)
+        engine.call(operation, request, region=region)
     except DynamoDBError:
         if catalog.is_read_only(operation, request):
             # A read is journaled when it changed state, refused ones included (a throttled
@@ -51,16 +59,16 @@ def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> Non
         logger.exception("Journal replay of %s diverged from the original call", operation)
 
 
-def replay(engine: Engine, entries: Iterable[JournalEntry]) -> int:
+def replay(engine: MultiRegionEngine, entries: Iterable[JournalEntry]) -> int:
     """Apply entries in sequence order; return the last sequence applied (0 if none)."""
     sequence = 0
     for entry in entries:
-        apply_entry(engine, entry.operation, entry.request, entry.at)
+        apply_entry(engine, entry.operation, entry.request, entry.at, entry.region)
         sequence = entry.sequence
     return sequence
 
 
-def catch_up(engine: Engine, sandbox_id: uuid.UUID, after: int, through: int) -> int:
+def catch_up(engine: MultiRegionEngine, sandbox_id: uuid.UUID, after: int, through: int) -> int:
     """Apply the entries ``after < sequence <= through``; O(entries) plus one query."""
     if through <= after:
         return after
@@ -73,8 +81,9 @@ def catch_up(engine: Engine, sandbox_id: uuid.UUID, after: int, through: int) ->
     return through
 
 
-def rebuild(sandbox_id: uuid.UUID, through: int) -> Engine:
-    """A fresh engine at journal position ``through``: the newest snapshot, then the rest."""
+def rebuild(sandbox_id: uuid.UUID, through: int) -> MultiRegionEngine:
+    """A fresh engine at journal position ``through``: the newest snapshot (one saved before
+    Regions existed loads as us-east-1), then the rest."""
     snapshot = (
         Snapshot.objects.filter(sandbox_id=sandbox_id, sequence__lte=through)
         .order_by("-sequence")
@@ -82,8 +91,8 @@ def rebuild(sandbox_id: uuid.UUID, through: int) -> Engine:
         .first()
     )
     if snapshot is None:
-        engine, start = Engine(), 0
+        engine, start = MultiRegionEngine(), 0
     else:
-        engine, start = Engine.loads(snapshot.state), snapshot.sequence
+        engine, start = MultiRegionEngine.loads(snapshot.state), snapshot.sequence
     catch_up(engine, sandbox_id, start, through)
     return engine

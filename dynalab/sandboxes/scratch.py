@@ -21,7 +21,7 @@ from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import SerializationException, ServiceError
 from dynalab.sandboxes.models import Activity, Sandbox
 from dynalab.sandboxes.services import _Call
-from engine import Engine, SimClock
+from engine import DEFAULT_REGION, MultiRegionEngine, SimClock
 from engine.inspect import Inspector
 
 #: 2024-01-01T00:00:00Z: where a scratch sandbox's simulated clock starts by default.
@@ -34,7 +34,7 @@ class ScratchSandbox:
     def __init__(self, *, start: float = SCRATCH_START) -> None:
         #: An unsaved row: it gives the activity a sandbox id and nothing else.
         self.sandbox = Sandbox(clock_offset=0.0)
-        self._engine = Engine(SimClock(frozen_at=start))
+        self._engine = MultiRegionEngine(SimClock(frozen_at=start))
         #: Every call made, oldest first, as ``Activity`` rows that are never saved.
         self.activities: list[Activity] = []
 
@@ -51,17 +51,22 @@ class ScratchSandbox:
         return self._engine.clock.advance(seconds)
 
     def execute(
-        self, operation: str, request: dict[str, Any], *, source: str = "lesson"
+        self,
+        operation: str,
+        request: dict[str, Any],
+        *,
+        source: str = "lesson",
+        region: str = DEFAULT_REGION,
     ) -> dict[str, Any]:
         """Run one call as ``services.execute`` runs it, recording its activity."""
-        call = _Call(self.sandbox, operation, request, source, time.perf_counter())
+        call = _Call(self.sandbox, operation, request, source, time.perf_counter(), region=region)
         call.at = self.now()
         try:
             if not isinstance(request, dict):
                 raise SerializationException("Start of list found where not expected")
             call.request_text = limits.request_text(request)
             sent, added = asking_for_capacity(operation, request)
-            response = self._engine.call(operation, copy.deepcopy(sent))
+            response = self._engine.call(operation, copy.deepcopy(sent), region=region)
         except ServiceError as error:
             self._record(call.activity(error=error))
             raise
@@ -71,11 +76,11 @@ class ScratchSandbox:
         return response
 
     @contextmanager
-    def inspecting(self) -> Iterator[Inspector]:
-        """The engine's read-only view, after applying what became due (as the live
+    def inspecting(self, *, region: str = DEFAULT_REGION) -> Iterator[Inspector]:
+        """One Region's read-only view, after applying what became due (as the live
         ``services.inspecting`` does)."""
         self._engine.apply_due()
-        yield self._engine.inspect
+        yield self._engine.inspector(region)
 
     def _record(self, activity: Activity) -> None:
         activity.created_at = datetime.fromtimestamp(activity.at, tz=UTC)

@@ -9,6 +9,9 @@ the sandbox's lock once; for several reads that must agree with each other, use
 
 The dataclasses returned are the engine's own plain ones, re-exported here by name so that
 callers can annotate with them without importing the engine.
+
+Tables belong to an AWS Region: every read of a table takes the ``region`` it is in
+(us-east-1 unless given); ``table_regions`` and ``regions`` look across them.
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ from django.db.models import QuerySet
 
 from dynalab.sandboxes.errors import ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
-from dynalab.sandboxes.services import engine_state, inspecting
-from engine import catalog
+from dynalab.sandboxes.services import (
+    SESSION_REGION,
+    engine_state,
+    inspecting,
+    remember_region,
+    session_region,
+)
+from engine import DEFAULT_REGION, REGIONS, catalog
 from engine.catalog import OperationFacts
 from engine.expressions.reserved import is_reserved
 from engine.inspect import (
@@ -33,12 +42,20 @@ from engine.inspect import (
     Inspector,
     ItemisedRead,
     KeyAttribute,
+    LostWrite,
     ReadEntry,
+    RegionTables,
+    ReplicaState,
+    ReplicatedWrite,
+    Replication,
     Shelf,
     StoredItem,
     TableStatus,
     Usage,
+    WriteOutcome,
+    WriteVersion,
 )
+from engine.regions import is_region
 from engine.values import values_equal as _values_equal
 
 __all__ = [
@@ -50,8 +67,24 @@ __all__ = [
     "Inspector",
     "ItemisedRead",
     "KeyAttribute",
+    "LostWrite",
     "OperationFacts",
     "ReadEntry",
+    "RegionTables",
+    "ReplicaState",
+    "ReplicatedWrite",
+    "Replication",
+    "WriteOutcome",
+    "WriteVersion",
+    "DEFAULT_REGION",
+    "REGIONS",
+    "SESSION_REGION",
+    "is_region",
+    "regions",
+    "remember_region",
+    "replication",
+    "session_region",
+    "table_regions",
     "Shelf",
     "StoredItem",
     "TableStatus",
@@ -92,66 +125,108 @@ def activity_since(sandbox: Sandbox, since: datetime) -> QuerySet[Activity]:
 
 
 # ---------------------------------------------------------------------- tables and items
-def table_names(sandbox: Sandbox) -> list[str]:
-    """The sandbox's tables, sorted as ListTables sorts them."""
-    with inspecting(sandbox) as view:
+def table_names(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> list[str]:
+    """The tables of one Region of the sandbox, sorted as ListTables sorts them."""
+    with inspecting(sandbox, region=region) as view:
         return view.table_names()
 
 
-def describe_table(sandbox: Sandbox, name: str) -> dict[str, Any] | None:
-    """The table's TableDescription as DescribeTable answers it, or None when there is no
-    such table. Unlike a DescribeTable call, it records no activity."""
+def describe_table(
+    sandbox: Sandbox, name: str, *, region: str = DEFAULT_REGION
+) -> dict[str, Any] | None:
+    """The table's TableDescription as DescribeTable answers it in ``region``, or None when
+    that Region has no such table. Unlike a DescribeTable call, it records no activity."""
     try:
-        with inspecting(sandbox) as view:
+        with inspecting(sandbox, region=region) as view:
             return view.describe_table(name)
     except ResourceNotFoundException:
         return None
 
 
-def table_status(sandbox: Sandbox, name: str) -> TableStatus | None:
+def table_status(
+    sandbox: Sandbox, name: str, *, region: str = DEFAULT_REGION
+) -> TableStatus | None:
     """The table at a glance (keys, billing, indexes, stream, TTL, PITR), or None."""
     try:
-        with inspecting(sandbox) as view:
+        with inspecting(sandbox, region=region) as view:
             return view.table_status(name)
     except ResourceNotFoundException:
         return None
 
 
-def item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> StoredItem | None:
+def item(
+    sandbox: Sandbox, table: str, key: dict[str, Any], *, region: str = DEFAULT_REGION
+) -> StoredItem | None:
     """The item with this key and its size, read without a call (no capacity, no activity).
     None when there is no such item; ValidationException when the key does not fit."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.item(table, key)
 
 
 def usage(sandbox: Sandbox) -> Usage:
-    """Tables, items and bytes the sandbox holds."""
+    """Tables, items and bytes the sandbox holds, over all its Regions."""
     with inspecting(sandbox) as view:
-        return view.usage()
+        return view.sandbox_usage()
+
+
+def table_regions(sandbox: Sandbox, name: str) -> tuple[str, ...]:
+    """The Regions of the sandbox that hold a table named ``name``, sorted (a learner who
+    looks for a table in the wrong Region is told where it is)."""
+    with inspecting(sandbox) as view:
+        return view.table_regions(name)
+
+
+def regions(sandbox: Sandbox) -> tuple[RegionTables, ...]:
+    """Every Region of the sandbox that holds tables, with their names, sorted."""
+    with inspecting(sandbox) as view:
+        return view.regions()
+
+
+def replication(
+    sandbox: Sandbox, table: str, *, region: str = DEFAULT_REGION
+) -> Replication | None:
+    """The global table ``table`` (in ``region``) belongs to: its replicas, the writes on
+    their way, the latest writes and the writes last writer wins discarded. None for a
+    regional table; ResourceNotFoundException when the Region has no such table."""
+    with inspecting(sandbox, region=region) as view:
+        return view.replication(table)
 
 
 # ---------------------------------------------------------------------- reads explained
-def itemised_read(sandbox: Sandbox, operation: str, request: dict[str, Any]) -> ItemisedRead:
+def itemised_read(
+    sandbox: Sandbox, operation: str, request: dict[str, Any], *, region: str = DEFAULT_REGION
+) -> ItemisedRead:
     """One Query or Scan page itemised by the engine: every item it read with its size, and
     the rounding that made its bill. Uncharged and unrecorded; raises the service's errors
     for a request the operation would refuse."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.itemise_read(operation, request)
 
 
 def covered_keys(
-    sandbox: Sandbox, operation: str, request: dict[str, Any], *, limit: int = 5000
+    sandbox: Sandbox,
+    operation: str,
+    request: dict[str, Any],
+    *,
+    limit: int = 5000,
+    region: str = DEFAULT_REGION,
 ) -> CoveredKeys:
     """The keys of every item a Query's key condition (or a Scan) reaches, on all pages."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.covered_keys(operation, request, limit=limit)
 
 
 def index_membership(
-    sandbox: Sandbox, table: str, index: str, *, offset: int = 0, limit: int = 100
+    sandbox: Sandbox,
+    table: str,
+    index: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    region: str = DEFAULT_REGION,
 ) -> IndexMembership:
     """Which of the table's items the index holds, and why the others are absent."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.index_membership(table, index, offset=offset, limit=limit)
 
 

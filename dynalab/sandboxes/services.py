@@ -38,14 +38,18 @@ from dynalab.sandboxes.errors import (
     ValidationException,
 )
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
-from engine import Engine
+from engine import DEFAULT_REGION, MultiRegionEngine
 from engine.inspect import Inspector
+from engine.regions import check_region, is_region
 
 #: The worker's engines; ``ENGINES.clear()`` makes a process behave as if freshly started.
 ENGINES = EngineCache(conf.cache_size)
 
 #: Session key holding the anonymous visitor's sandbox id (it survives login's cycle_key()).
 SESSION_SANDBOX_ID = "dynalab_sandbox_id"
+#: Session key holding the AWS Region the visitor works in (the workbench's switcher, the
+#: Connect page's snippets); us-east-1 until they choose another.
+SESSION_REGION = "dynalab_region"
 
 #: The furthest one advance_clock() may move: ten years of simulated time.
 MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
@@ -143,6 +147,20 @@ def keyless_sandbox(access_key_id: str) -> Sandbox:
     )
 
 
+def session_region(request: HttpRequest) -> str:
+    """The AWS Region the visitor chose for the workbench (kept in their session), or
+    us-east-1. A value no Region has (an old or tampered session) counts as us-east-1."""
+    session = getattr(request, "session", None)
+    region = session.get(SESSION_REGION) if session is not None else None
+    return region if is_region(region) else DEFAULT_REGION
+
+
+def remember_region(request: HttpRequest, region: str) -> str:
+    """Keep ``region`` as the visitor's Region; ValidationException when it is not one."""
+    request.session[SESSION_REGION] = check_region(region)
+    return region
+
+
 def reset_sandbox(sandbox: Sandbox) -> Sandbox:
     """Replace ``sandbox`` with a fresh, empty one for the same owner, session and label.
 
@@ -175,9 +193,16 @@ def reset_sandbox(sandbox: Sandbox) -> Sandbox:
 
 # ---------------------------------------------------------------------- running calls
 def execute(
-    sandbox: Sandbox, operation: str, request: dict[str, Any], *, source: str = "console"
+    sandbox: Sandbox,
+    operation: str,
+    request: dict[str, Any],
+    *,
+    source: str = "console",
+    region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
-    """Run one DynamoDB operation on the sandbox and record it; return the engine's response.
+    """Run one DynamoDB operation in one AWS Region of the sandbox and record it; return the
+    engine's response. Tables belong to a Region (the wire endpoint passes the one the
+    request was signed for); an unknown Region is a ValidationException.
 
     Raises the service's errors (``errors.ServiceError`` and subclasses) unchanged, the wire
     endpoint turns them into the service's error envelope; ``errors.SandboxDeleted`` and
@@ -198,27 +223,30 @@ def execute(
     started = time.perf_counter()
     if request is None:
         request = {}
-    call = _Call(sandbox, operation, request, source, started)
+    call = _Call(sandbox, operation, request, source, started, region=region)
     try:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
         call.request_text = limits.request_text(request)
+        check_region(region)
         engine_request, _ = asking_for_capacity(operation, request)
         if journal.is_journaled(operation, request):
             response = _run_write(
                 sandbox,
                 journaled_as=operation,
                 journaled_request=engine_request,
-                run=lambda engine: engine.call(operation, engine_request),
+                run=lambda engine: engine.call(operation, engine_request, region=region),
                 call=call,
+                region=region,
             )
         else:
             response = _run_read(
                 sandbox,
-                lambda engine: engine.call(operation, engine_request),
+                lambda engine: engine.call(operation, engine_request, region=region),
                 call,
                 operation=operation,
                 journaled_request=engine_request,
+                region=region,
             )
     except ServiceError as error:
         _record_failure(call, error)
@@ -273,8 +301,9 @@ def simulated_now(sandbox: Sandbox) -> float:
 
 
 @contextmanager
-def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
-    """The engine's read-only view of the sandbox as of its simulated now (engine/inspect.py).
+def inspecting(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> Iterator[Inspector]:
+    """The engine's read-only view of one Region of the sandbox as of its simulated now
+    (engine/inspect.py); ``view.table_regions(name)`` and ``view.regions()`` see the others.
 
     Uncharged and recorded nowhere, so looking costs the learner nothing and does not crowd
     their activity. What became due by now (a TTL deletion, a finished backfill) is applied
@@ -282,6 +311,7 @@ def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
     every worker rebuilds the same sandbox. The sandbox's lock is held in this worker until
     the block ends: keep the block short, and do not keep what it yields.
     """
+    check_region(region)
     with ENGINES.lock(sandbox.pk):
         row = _current_row(sandbox)
         engine, sequence = _checked_out(row)
@@ -294,7 +324,7 @@ def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
         else:
             _journal_read(row, engine, sequence, journal.ADVANCE_CLOCK, {"seconds": 0.0}, at)
             _copy_row(row, sandbox)
-        yield engine.inspect
+        yield engine.inspector(region)
 
 
 def engine_state(sandbox: Sandbox) -> dict[str, Any]:
@@ -320,6 +350,8 @@ class _Call:
     request_text: str | None = None
     at: float | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    #: The AWS Region the call ran in (None for sandbox-wide calls: the clock).
+    region: str | None = None
 
     def activity(
         self, *, response: dict[str, Any] | None = None, error: ServiceError | None = None
@@ -341,6 +373,8 @@ class _Call:
         message = error.message if error is not None else ""
         capacity = summaries.consumed_capacity(response)
         summary = summaries.summarize(self.operation, self.request, response)
+        if is_region(self.region):
+            summary["Region"] = self.region
         # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
         # and the summary and error message only repeat the request's strings.
         if unchecked or "\\u0000" in text or "\x00" in message or "\x00" in operation:
@@ -387,11 +421,12 @@ def _record_failure(call: _Call, error: ServiceError) -> None:
 
 def _run_read(
     sandbox: Sandbox,
-    run: Callable[[Engine], dict[str, Any]],
+    run: Callable[[MultiRegionEngine], dict[str, Any]],
     call: _Call,
     *,
     operation: str,
     journaled_request: dict[str, Any],
+    region: str = DEFAULT_REGION,
 ) -> dict:
     """Catch up, then run a read-only call on the cached engine; record it.
 
@@ -418,7 +453,9 @@ def _run_read(
         if engine.revision == before:
             _check_in(row.pk, engine, sequence)
         else:
-            _journal_read(row, engine, sequence, operation, journaled_request, call.at)
+            _journal_read(
+                row, engine, sequence, operation, journaled_request, call.at, region=region
+            )
             _copy_row(row, sandbox)
         if failure is not None:
             raise failure
@@ -431,11 +468,13 @@ def _run_read(
 
 def _journal_read(
     row: Sandbox,
-    engine: Engine,
+    engine: MultiRegionEngine,
     sequence: int,
     operation: str,
     request: dict[str, Any],
     at: float,
+    *,
+    region: str = DEFAULT_REGION,
 ) -> None:
     """Append a state-changing read to the journal (see ``_run_read``)."""
     with transaction.atomic():
@@ -450,6 +489,7 @@ def _journal_read(
             operation=operation,
             request=request,
             at=at,
+            region=region,
         )
         locked.save(update_fields=["last_sequence", "updated_at"])
         row.last_sequence = locked.last_sequence
@@ -462,13 +502,14 @@ def _run_write(
     *,
     journaled_as: str,
     journaled_request: dict[str, Any],
-    run: Callable[[Engine], dict[str, Any]],
+    run: Callable[[MultiRegionEngine], dict[str, Any]],
     call: _Call,
     clock_offset_change: float = 0.0,
+    region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
     """Run a state-changing call and journal it, all in one transaction on a locked row."""
     with ENGINES.lock(sandbox.pk):
-        engine: Engine | None = None
+        engine: MultiRegionEngine | None = None
         changed = False
         try:
             with transaction.atomic():
@@ -502,6 +543,7 @@ def _run_write(
                         operation=journaled_as,
                         request=journaled_request,
                         at=call.at,
+                        region=region,
                     )
                 )
                 row.last_sequence = sequence
@@ -526,7 +568,7 @@ def _run_write(
     return response
 
 
-def _checked_out(row: Sandbox) -> tuple[Engine, int]:
+def _checked_out(row: Sandbox) -> tuple[MultiRegionEngine, int]:
     """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
 
     Rebuilt from the newest snapshot and the journal when the worker has none, or when its
@@ -539,7 +581,7 @@ def _checked_out(row: Sandbox) -> tuple[Engine, int]:
     return journal.rebuild(row.pk, target), target
 
 
-def _check_in(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+def _check_in(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
     """Give the engine back to the cache once the database has committed what it reflects."""
     transaction.on_commit(lambda: ENGINES.put(sandbox_id, engine, sequence))
 
@@ -561,7 +603,7 @@ def _copy_row(row: Sandbox, sandbox: Sandbox) -> None:
         sandbox.is_active = row.is_active
 
 
-def _call_time(row: Sandbox, engine: Engine) -> float:
+def _call_time(row: Sandbox, engine: MultiRegionEngine) -> float:
     """Simulated time for a call: wall time plus the offset, never behind the engine's clock.
 
     Never going backwards keeps TTL and point-in-time windows sane even if the wall clock

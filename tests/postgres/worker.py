@@ -25,7 +25,7 @@ django.setup()
 
 from dynalab.sandboxes import journal, services  # noqa: E402
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot  # noqa: E402
-from engine import Engine  # noqa: E402
+from engine import MultiRegionEngine  # noqa: E402
 from engine.errors import ConditionalCheckFailedException  # noqa: E402
 from tests.support import sandboxes as helpers  # noqa: E402
 
@@ -171,7 +171,7 @@ def main(command: str, sandbox_id: str) -> None:
         assert services.ENGINES.peek(sandbox.pk) is None
         engine = services.engine_state(sandbox)  # rebuilt: newest snapshot, then the journal
     elif command == "replay":
-        engine = Engine()
+        engine = MultiRegionEngine()
         journal.catch_up(engine, sandbox.pk, 0, sandbox.last_sequence)
     else:
         raise SystemExit(f"unknown command {command!r}: workload, rebuild or replay")
