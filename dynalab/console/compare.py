@@ -79,10 +79,19 @@ def scan_equivalent(query_request: dict[str, Any]) -> dict[str, Any]:
     return scan
 
 
-def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str) -> None:
+def _run_all_pages(
+    sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str, region: str
+) -> None:
     page_request = dict(request)
     while side.pages < MAX_PAGES:
-        result = call(sandbox, side.operation, page_request, endpoint=endpoint, fields=READ_FIELDS)
+        result = call(
+            sandbox,
+            side.operation,
+            page_request,
+            endpoint=endpoint,
+            region=region,
+            fields=READ_FIELDS,
+        )
         if side.first is None:
             side.first = result
         if not result.ok:
@@ -100,12 +109,12 @@ def _run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, end
     side.stopped_early = True
 
 
-def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
-    table = table_summary(sandbox, form.table) if form.table else None
+def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str, region: str) -> Comparison:
+    table = table_summary(sandbox, form.table, region=region) if form.table else None
     comparison = Comparison(form=form, table=table)
     if table is None:
         if form.table:
-            comparison.errors["table"] = [f"There is no table named {form.table}."]
+            comparison.errors["table"] = [f"There is no table named {form.table} in {region}."]
         return comparison
     if not form.submitted:
         return comparison
@@ -116,7 +125,13 @@ def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
         comparison.errors = built.errors
         return comparison
     comparison.ran = True
-    _run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint)
+    _run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint, region=region)
     if comparison.query.ok:
-        _run_all_pages(sandbox, comparison.scan, scan_equivalent(built.request), endpoint=endpoint)
+        _run_all_pages(
+            sandbox,
+            comparison.scan,
+            scan_equivalent(built.request),
+            endpoint=endpoint,
+            region=region,
+        )
     return comparison

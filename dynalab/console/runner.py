@@ -105,9 +105,10 @@ class RunForm:
         return form
 
 
-def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str) -> CallResult:
-    """Run the form's request through the sandbox, asking for the capacity it consumed."""
+def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str, region: str) -> CallResult:
+    """Run the form's request in one Region of the sandbox, asking for the capacity it
+    consumed."""
     request = dict(form.request)
     if bills_capacity(form.operation) and "ReturnConsumedCapacity" not in request:
         request["ReturnConsumedCapacity"] = "TOTAL"
-    return call(sandbox, form.operation, request, endpoint=endpoint)
+    return call(sandbox, form.operation, request, endpoint=endpoint, region=region)

@@ -48,6 +48,16 @@ class TableSummary:
     def throughput(self) -> dict[str, Any]:
         return self.description.get("ProvisionedThroughput") or {}
 
+    @property
+    def is_global(self) -> bool:
+        """A replica of a global table (DescribeTable lists the other replicas)."""
+        return "GlobalTableVersion" in self.description
+
+    @property
+    def replica_regions(self) -> list[str]:
+        """The other Regions holding a replica of this table."""
+        return [replica["RegionName"] for replica in self.description.get("Replicas", [])]
+
     def _types(self) -> dict[str, str]:
         return {
             d["AttributeName"]: d["AttributeType"]
@@ -102,26 +112,32 @@ class TableSummary:
         return self.partition_key, self.sort_key
 
 
-def table_summary(sandbox: Sandbox, name: str) -> TableSummary | None:
-    """The table's description as of the sandbox's simulated now, or None when there is no
-    such table. Read through the sandbox's selectors: a page view records no activity and
-    costs no capacity, so it never crowds out the learner's own calls."""
-    description = selectors.describe_table(sandbox, name)
+def table_summary(sandbox: Sandbox, name: str, *, region: str) -> TableSummary | None:
+    """The table's description in ``region`` as of the sandbox's simulated now, or None
+    when that Region has no such table. Read through the sandbox's selectors: a page view
+    records no activity and costs no capacity, so it never crowds out the learner's calls."""
+    description = selectors.describe_table(sandbox, name, region=region)
     return TableSummary(description) if description is not None else None
 
 
-def list_tables(sandbox: Sandbox) -> list[TableSummary]:
-    """Every table of the sandbox, described, in ListTables order."""
+def list_tables(sandbox: Sandbox, *, region: str) -> list[TableSummary]:
+    """Every table of one Region of the sandbox, described, in ListTables order."""
     summaries = []
-    with selectors.inspecting(sandbox) as view:
+    with selectors.inspecting(sandbox, region=region) as view:
         for name in view.table_names():
             summaries.append(TableSummary(view.describe_table(name)))
     return summaries
 
 
-def table_names(sandbox: Sandbox) -> list[str]:
-    """The sandbox's table names in ListTables order."""
-    return selectors.table_names(sandbox)
+def table_names(sandbox: Sandbox, *, region: str) -> list[str]:
+    """One Region's table names in ListTables order."""
+    return selectors.table_names(sandbox, region=region)
+
+
+def other_regions(sandbox: Sandbox, region: str) -> list[selectors.RegionTables]:
+    """The sandbox's other Regions that hold tables (a learner who looks in the wrong
+    Region is told where their tables are)."""
+    return [entry for entry in selectors.regions(sandbox) if entry.region != region]
 
 
 #: Where the service's CreateTable messages point, as (fragment, form field).
@@ -166,15 +182,18 @@ def create_table_request(data: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> CallResult:
+def create_table(
+    sandbox: Sandbox, data: dict[str, Any], *, endpoint: str, region: str
+) -> CallResult:
     return call(
         sandbox,
         "CreateTable",
         create_table_request(data),
         endpoint=endpoint,
+        region=region,
         fields=CREATE_TABLE_FIELDS,
     )
 
 
-def delete_table(sandbox: Sandbox, name: str, *, endpoint: str) -> CallResult:
-    return call(sandbox, "DeleteTable", {"TableName": name}, endpoint=endpoint)
+def delete_table(sandbox: Sandbox, name: str, *, endpoint: str, region: str) -> CallResult:
+    return call(sandbox, "DeleteTable", {"TableName": name}, endpoint=endpoint, region=region)

@@ -30,9 +30,11 @@ MAX_BURST_WRITES = 500
 MAX_BURST_ITEM_KB = 10
 
 
-def describe_throughput(sandbox: Sandbox, table: str, *, endpoint: str) -> CallResult:
+def describe_throughput(sandbox: Sandbox, table: str, *, endpoint: str, region: str) -> CallResult:
     """The engine's DescribeThroughput (a DynaLab extension) for one table."""
-    return call(sandbox, "DescribeThroughput", {"TableName": table}, endpoint=endpoint)
+    return call(
+        sandbox, "DescribeThroughput", {"TableName": table}, endpoint=endpoint, region=region
+    )
 
 
 def _burst_key(kind: str, number: int) -> dict[str, str]:
@@ -64,7 +66,9 @@ def bucket_bars(state: dict[str, Any]) -> list[dict[str, Any]]:
     return bars
 
 
-def send_burst(sandbox: Sandbox, table: TableSummary, count: int, size_kb: int) -> BurstResult:
+def send_burst(
+    sandbox: Sandbox, table: TableSummary, count: int, size_kb: int, *, region: str
+) -> BurstResult:
     """Write ``count`` items of about ``size_kb`` KB back to back, one PutItem each, and count
     how many the table's capacity lets through (the simulated clock follows the wall clock
     meanwhile, so a long burst earns a little refill)."""
@@ -78,7 +82,11 @@ def send_burst(sandbox: Sandbox, table: TableSummary, count: int, size_kb: int) 
         item["padding"] = {"S": padding}
         try:
             sandbox_services.execute(
-                sandbox, "PutItem", {"TableName": table.name, "Item": item}, source=SOURCE
+                sandbox,
+                "PutItem",
+                {"TableName": table.name, "Item": item},
+                source=SOURCE,
+                region=region,
             )
         except ServiceError as error:
             if error.code not in ("ProvisionedThroughputExceededException", "ThrottlingException"):

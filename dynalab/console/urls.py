@@ -1,6 +1,15 @@
 from django.urls import path
 
-from dynalab.console.views import home, items, reads, runner, sandbox, tables, throughput
+from dynalab.console.views import (
+    home,
+    items,
+    reads,
+    replication,
+    runner,
+    sandbox,
+    tables,
+    throughput,
+)
 
 app_name = "console"
 
@@ -16,11 +25,13 @@ urlpatterns = [
     path("tables/<str:table>/items/delete/", items.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
+    path("tables/<str:table>/replication/", replication.replication, name="replication"),
     path("run/", runner.run, name="run"),
     path("query/", reads.query, name="query"),
     path("compare/", reads.compare, name="compare"),
     path("samples/<slug:slug>/load/", sandbox.load_sample, name="load_sample"),
     path("clock/advance/", sandbox.advance_clock, name="advance_clock"),
+    path("region/", sandbox.switch_region, name="switch_region"),
     path("sandbox/reset/", sandbox.reset_sandbox, name="reset_sandbox"),
     path("activity/", sandbox.activity, name="activity"),
 ]

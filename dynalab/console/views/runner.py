@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from dynalab.console import runner
 from dynalab.console.calls import endpoint_url
-from dynalab.console.views.base import workbench
+from dynalab.console.views.base import region, workbench
 from dynalab.sandboxes.capacity import capacity_lines
 
 
@@ -23,7 +23,12 @@ def run(request: HttpRequest) -> HttpResponse:
     form = runner.RunForm.from_data(source)
     result = None
     if request.method == "POST" and not form.errors:
-        result = runner.run_request(request.sandbox, form, endpoint=endpoint_url(request))  # type: ignore[attr-defined]
+        result = runner.run_request(
+            request.sandbox,  # type: ignore[attr-defined]
+            form,
+            endpoint=endpoint_url(request),
+            region=region(request),
+        )
     failed = result is not None and not result.ok
     context = {
         "form": form,

@@ -1,4 +1,5 @@
-"""The learner's sandbox as a whole: sample data, the simulated clock, reset, and activity."""
+"""The learner's sandbox as a whole: sample data, the simulated clock, the Region, reset, and
+activity."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,10 +16,11 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from dynalab.console import samples
 from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
-from dynalab.console.views.base import CLOCK_STEPS, clock, workbench
+from dynalab.console.views.base import CLOCK_STEPS, clock, region, workbench
 from dynalab.rendering import wants_partial
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.models import Sandbox
 
 
@@ -42,6 +44,7 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "ok": entry.status == "ok",
                 "error_message": entry.error_message,
                 "table": summary.get("TableName", ""),
+                "region": summary.get("Region", ""),
                 "capacity_units": summary.get("CapacityUnits"),
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
@@ -70,7 +73,9 @@ def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
     steps = range(step, step + 1) if partial else range(0, sample.steps)
     error = None
     for current in steps:
-        error = samples.load_sample_step(sandbox, sample, current, endpoint=endpoint)
+        error = samples.load_sample_step(
+            sandbox, sample, current, endpoint=endpoint, region=region(request)
+        )
         if error is not None:
             break
     done = error is None and steps[-1] >= sample.steps - 1
@@ -109,13 +114,39 @@ def advance_clock(request: HttpRequest) -> HttpResponse:
             {"clock": clock(now, sandbox.clock_offset), "next_url": request.POST.get("next")},
         )
         return trigger_client_event(response, "clockAdvanced")
+    messages.success(request, f"The simulated clock moved forward {CLOCK_STEPS[seconds]}.")
+    return _redirect_back(request)
+
+
+@require_POST
+def switch_region(request: HttpRequest) -> HttpResponse:
+    """Work in another AWS Region: kept in the session, so every page, call and the Connect
+    page's snippets follow it. Answers 400 for a name that is no Region."""
+    chosen = request.POST.get("region", "")
+    try:
+        sandbox_services.remember_region(request, chosen)
+    except ServiceError:
+        return HttpResponse(
+            "Choose one of the AWS Regions in the list, such as us-east-1.", status=400
+        )
+    messages.success(
+        request,
+        f"You are working in {chosen} now: the workbench shows its tables, as boto3 signing "
+        f"for {chosen} would see them.",
+    )
+    return _redirect_back(request)
+
+
+def _redirect_back(request: HttpRequest) -> HttpResponse:
+    """Back to the form's ``next`` page when it is a page of this site, else the tables page.
+
+    Not ``redirect()``: it would look up a bare word such as ``tables`` as a view name."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("console:tables")
-    messages.success(request, f"The simulated clock moved forward {CLOCK_STEPS[seconds]}.")
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,17 +10,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dynalab.console import samples, tables
 from dynalab.console.calls import endpoint_url, pop_last_call, remember_call
 from dynalab.console.forms import CreateTableForm
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 from dynalab.console.views.sandbox import activity_rows
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    summaries = tables.list_tables(sandbox)
+    where = region(request)
+    summaries = tables.list_tables(sandbox, region=where)
     existing = {summary.name for summary in summaries}
+    elsewhere = tables.other_regions(sandbox, where)
     context = {
         "tables": summaries,
+        "other_regions": elsewhere,
         "samples": [
             {"set": sample, "loaded": sample.table_name in existing}
             for sample in samples.SAMPLE_SETS.values()
@@ -33,7 +36,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "console/tables.html",
         context,
-        json=lambda: {"Tables": [summary.description for summary in summaries]},
+        json=lambda: {
+            "Region": where,
+            "Tables": [summary.description for summary in summaries],
+            "TablesInOtherRegions": {entry.region: list(entry.tables) for entry in elsewhere},
+        },
     )
 
 
@@ -48,6 +55,7 @@ def create_table(request: HttpRequest) -> HttpResponse:
                 request.sandbox,  # type: ignore[attr-defined]
                 form.cleaned_data,
                 endpoint=endpoint_url(request),
+                region=region(request),
             )
             if result.ok:
                 remember_call(request, result)
@@ -73,6 +81,7 @@ def delete_table(request: HttpRequest, table: str) -> HttpResponse:
             request.sandbox,  # type: ignore[attr-defined]
             table,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)

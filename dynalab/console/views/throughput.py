@@ -11,6 +11,7 @@ from dynalab.console.views.base import (
     NoSuchTable,
     answers_missing_tables,
     bounded_int,
+    region,
     table_or_404,
     workbench,
 )
@@ -39,8 +40,12 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
                 f"Enter a whole number from 1 to {throughput_service.MAX_BURST_ITEM_KB}."
             ]
         if not errors:
-            burst = throughput_service.send_burst(sandbox, summary, count, size_kb)
-    result = throughput_service.describe_throughput(sandbox, table, endpoint=endpoint_url(request))
+            burst = throughput_service.send_burst(
+                sandbox, summary, count, size_kb, region=region(request)
+            )
+    result = throughput_service.describe_throughput(
+        sandbox, table, endpoint=endpoint_url(request), region=region(request)
+    )
     if not result.ok:
         raise NoSuchTable(table)  # deleted meanwhile: nothing else makes it fail
     state = result.response["Throughput"]
