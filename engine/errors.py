@@ -59,6 +59,7 @@ ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableExce
 PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
 DuplicateItemException = _error("DuplicateItemException")
+GlobalTableNotFoundException = _error("GlobalTableNotFoundException")
 InternalServerError = _error("InternalServerError", status=500)
 
 __all__ = [
@@ -87,5 +88,6 @@ __all__ = [
     "PointInTimeRecoveryUnavailableException",
     "InvalidRestoreTimeException",
     "DuplicateItemException",
+    "GlobalTableNotFoundException",
     "InternalServerError",
 ]

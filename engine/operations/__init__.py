@@ -3,6 +3,7 @@
 from engine.operations import (  # noqa: F401
     backups,
     batch,
+    global_tables,
     indexing,
     items,
     partiql,

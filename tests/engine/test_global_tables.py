@@ -881,3 +881,39 @@ def test_a_sandbox_saved_and_loaded_midway_ends_exactly_as_one_that_was_not(
         return sandbox.dumps()
 
     assert run(cut) == run(None)
+
+
+# ---------------------------------------------------------------------- version 2017.11.29
+def test_the_legacy_global_table_operations_answer_as_the_service_does_today(
+    sandbox: MultiRegionEngine,
+) -> None:
+    global_table(sandbox, EU)  # a version 2019.11.21 global table: the legacy API sees none
+
+    created = refusal(
+        sandbox,
+        US,
+        "CreateGlobalTable",
+        GlobalTableName="Books",
+        ReplicationGroup=[{"RegionName": EU}],
+    )
+    assert (created.code, created.message) == (
+        "ValidationException",
+        "DynamoDB global tables version 2017.11.29 is not supported. We recommend using DynamoDB "
+        "global tables version 2019.11.21, instead of version 2017.11.29 (Legacy).",
+    )
+    for operation, extra in (
+        ("DescribeGlobalTable", {}),
+        ("DescribeGlobalTableSettings", {}),
+        ("UpdateGlobalTable", {"ReplicaUpdates": [{"Delete": {"RegionName": EU}}]}),
+        ("UpdateGlobalTableSettings", {"GlobalTableBillingMode": "PAY_PER_REQUEST"}),
+    ):
+        missing = refusal(sandbox, US, operation, GlobalTableName="Books", **extra)
+        assert (missing.code, missing.message) == (
+            "GlobalTableNotFoundException",
+            "Global table with name 'Books' does not exist.",
+        ), operation
+    assert call(sandbox, US, "ListGlobalTables") == {"GlobalTables": []}
+    assert refusal(sandbox, US, "DescribeGlobalTable").message == (
+        "1 validation error detected: Value null at 'globalTableName' failed to satisfy "
+        "constraint: Member must not be null"
+    )
