@@ -14,10 +14,11 @@ HOST_PORT ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate load-demo test lint format css clean
+.PHONY: help venv run serve migrate load-demo test lint format css clean
 
 help:
 	@echo "make run        create .venv if needed, migrate, load the demo, serve http://$(HOST_PORT)/"
+	@echo "make serve      serve a class: debug off, static files, gunicorn + uvicorn on HOST_PORT"
 	@echo "make test       create .venv if needed, run the test suite"
 	@echo "make lint       ruff check, ruff format --check and the layers' import contracts"
 	@echo "make format     apply ruff's fixes and formatting"
@@ -44,8 +45,18 @@ load-demo: migrate
 	$(VENV_PYTHON) manage.py check_lessons
 
 # Single-user: the DynamoDB endpoint accepts any access key (DYNALAB_API_ACCEPT_ANY_KEY=0 to check).
+# Debug is on, so runserver refuses any address but loopback (its error pages show the
+# environment): to serve other people, use `make serve`.
 run: load-demo
 	DJANGO_DEBUG=1 DYNALAB_API_ACCEPT_ANY_KEY=$${DYNALAB_API_ACCEPT_ANY_KEY:-1} $(VENV_PYTHON) manage.py runserver $(HOST_PORT)
+
+# A class's server (README, "Serve a class"): debug off, the static files collected and served
+# by WhiteNoise, gunicorn running uvicorn's workers (dynalab/gunicorn_conf.py), which read slow
+# clients' bodies without holding a thread. Needs DJANGO_SECRET_KEY (it refuses to start
+# without), DJANGO_ALLOWED_HOSTS, and for PostgreSQL DATABASE_URL.
+serve: load-demo
+	$(VENV_PYTHON) manage.py collectstatic --no-input -v 0
+	HOST_PORT=$(HOST_PORT) $(VENV)/bin/gunicorn -c dynalab/gunicorn_conf.py dynalab.asgi:application
 
 test: $(VENV_STAMP)
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)

@@ -39,6 +39,15 @@ writes a second on one table, thousands on one GSI partition) would exceed. The 
 those rates out of reach before creating the tables: the engine still does all its capacity
 accounting, per partition too, but never refuses a request (moto never throttles either).
 
+DAX (workload 10): a GetItem through a DAX cluster, every one a cache hit (the cluster's item
+cache is filled before measuring, and its parameter group keeps items without expiry, so that
+no hit turns into a miss however long the run; each answer is checked to have billed no read
+units). The engine side sends it as DynaLab's stand-in for the DAX client does, one
+``CallThroughDax`` per GetItem (through boto3: a DynamoDB client whose calls are routed
+through the cluster). moto has no DAX data plane, so its column for workload 10 is moto's
+plain GetItem with the same parameters: the ratio compares a DAX hit on the engine with the
+only GetItem moto has.
+
 PartiQL (workloads 8 and 9): moto answers every ExecuteStatement by handing all items of all
 its tables to its PartiQL interpreter, so its cost grows with everything loaded, including the
 large tables when the workloads that read them are selected (``--only select,insert`` measures
@@ -98,6 +107,9 @@ LARGE_PAYLOAD = "y" * 150
 
 #: Request units a second given to every throughput limit of the engine: never reached.
 UNTHROTTLED = 1e15
+#: The DAX cluster of workload 10, and its parameter group (items never expire by time).
+DAX_CLUSTER = "bench-cache"
+DAX_PARAMETER_GROUP = "bench-no-expiry"
 
 SINGLE_ITEM_GOAL = 3.0
 QUERY_GOAL = 50.0
@@ -304,6 +316,8 @@ class Workload:
     run: Callable[[Any, int], int]
     goal: float | None = None
     single_item: bool = False
+    #: The engine's side goes through the DAX cluster (moto's is a plain call).
+    through_dax: bool = False
 
 
 def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
@@ -415,6 +429,17 @@ def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
             raise BenchError(f"ExecuteStatement SELECT returned {len(items)} items for {key}")
         return 1
 
+    def dax_get(client: Any, i: int) -> int:
+        key = single_key(i % single_items)
+        response = client.get_item(
+            TableName=ITEMS_TABLE, Key={"id": {"S": key}}, ReturnConsumedCapacity="TOTAL"
+        )
+        if "Item" not in response:
+            raise BenchError(f"GetItem found no item {key}")
+        if getattr(client, "through_dax", False) and response["ConsumedCapacity"]["CapacityUnits"]:
+            raise BenchError(f"GetItem of {key} through DAX was a miss: it billed read units")
+        return 1
+
     def insert(client: Any, i: int) -> int:
         response = client.execute_statement(Statement=insert_statement(f"{tag}-pq-{i:09d}", i))
         if response["Items"]:
@@ -432,6 +457,14 @@ def build_workloads(tag: str, sizes: Sizes) -> list[Workload]:
         Workload("query_gsi", f"7. Query 100 of {large_text} (1 GSI partition)", query_gsi, None),
         Workload("select", "8. ExecuteStatement SELECT by key", select_by_key, None, True),
         Workload("insert", "9. ExecuteStatement INSERT (~200 B, new keys)", insert, None, True),
+        Workload(
+            "dax_get",
+            "10. GetItem through DAX, a cache hit (moto: plain GetItem)",
+            dax_get,
+            None,
+            True,
+            through_dax=True,
+        ),
     ]
 
 
@@ -445,9 +478,61 @@ WORKLOAD_NAMES = (
     "query_gsi",
     "select",
     "insert",
+    "dax_get",
 )
 #: The large table each workload reads: loaded only when a selected workload needs it.
 LARGE_TABLE_OF = {"query": PARTITION_TABLE, "scan": SCAN_TABLE, "query_gsi": GSI_QUERY_TABLE}
+
+
+class ThroughDax:
+    """An engine seen through a DAX cluster: each ``call`` becomes one ``CallThroughDax``, as
+    DynaLab's stand-in for the DAX client sends it, and answers what the operation answers."""
+
+    def __init__(self, engine: Any, cluster: str = DAX_CLUSTER) -> None:
+        self.engine = engine
+        self.cluster = cluster
+
+    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        wrapped = {"ClusterName": self.cluster, "Operation": operation, "Request": request}
+        return self.engine.call("CallThroughDax", wrapped)["Response"]
+
+
+def setup_dax(engine: Engine, items: int) -> None:
+    """An available one-node cluster whose item cache holds every single-table item, kept
+    without expiry (record-ttl-millis 0), so every read of workload 10 is a hit."""
+    engine.call("CreateParameterGroup", {"ParameterGroupName": DAX_PARAMETER_GROUP})
+    engine.call(
+        "UpdateParameterGroup",
+        {
+            "ParameterGroupName": DAX_PARAMETER_GROUP,
+            "ParameterNameValues": [{"ParameterName": "record-ttl-millis", "ParameterValue": "0"}],
+        },
+    )
+    engine.call(
+        "CreateCluster",
+        {
+            "ClusterName": DAX_CLUSTER,
+            "NodeType": "dax.r5.large",
+            "ReplicationFactor": 1,
+            "IamRoleArn": "arn:aws:iam::000000000000:role/DAXServiceRole",
+            "ParameterGroupName": DAX_PARAMETER_GROUP,
+        },
+    )
+    engine.clock.advance(engine.extensions["dax"].create_seconds)  # type: ignore[attr-defined]
+    warm = ThroughDax(engine)
+    for index in range(items):
+        warm.call("GetItem", {"TableName": ITEMS_TABLE, "Key": {"id": {"S": single_key(index)}}})
+
+
+def dax_clients(engine: Engine) -> tuple[Any, RawEngineClient]:
+    """Workload 10's clients: boto3 through the cluster (timed), and raw calls through it."""
+    timed = TimedEngine(ThroughDax(engine))
+    client, _ = engine_client(timed, region=DEFAULT_REGION)  # type: ignore[arg-type]
+    client.timed_engine = timed
+    client.through_dax = True
+    raw = RawEngineClient(ThroughDax(engine))  # type: ignore[arg-type]
+    raw.through_dax = True  # type: ignore[attr-defined]
+    return client, raw
 
 
 class RawEngineClient:
@@ -700,6 +785,8 @@ def setup_engine(
     raw = RawEngineClient(engine)
     for table, items in large_tables(sizes, workloads):
         batch_write(client.batch_write_item if via_client else raw.batch_write_item, table, items)
+    if "dax_get" in workloads:
+        setup_dax(engine, sizes.single_items)
     return client, engine, time.perf_counter() - started
 
 
@@ -725,6 +812,9 @@ def run_all(
         client, engine, load_seconds["engine"] = setup_engine(sizes, via_client, workloads)
         log(f"engine: loaded in {load_seconds['engine']:.1f} s")
         targets = {"moto": moto, "engine": client, "raw": RawEngineClient(engine)}
+        dax_targets: dict[str, Any] = {}
+        if "dax_get" in workloads:
+            dax_targets["engine"], dax_targets["raw"] = dax_clients(engine)
         plans = {backend: build_workloads(backend, sizes) for backend in BACKENDS}
         settle()
         try:
@@ -740,8 +830,16 @@ def run_all(
                     # A recorder per workload: ExecuteStatement answers both SELECT and
                     # INSERT, and each must replay its own first answer.
                     targets["floor"] = replay_client(engine)
+                chosen = {
+                    backend: (
+                        dax_targets.get(backend, targets[backend])
+                        if workload.through_dax
+                        else targets[backend]
+                    )
+                    for backend, workload in runs.items()
+                }
                 indexes = {
-                    backend: warm_up(workload, targets[backend], sizes, 0)
+                    backend: warm_up(workload, chosen[backend], sizes, 0)
                     for backend, workload in runs.items()
                 }
                 window = sizes.seconds / sizes.rounds
@@ -749,7 +847,7 @@ def run_all(
                 for _ in range(sizes.rounds):
                     for backend, workload in runs.items():
                         result, indexes[backend] = measure_round(
-                            workload, targets[backend], window, max_ops, indexes[backend]
+                            workload, chosen[backend], window, max_ops, indexes[backend]
                         )
                         results[backend].setdefault(name, Measurement()).rounds.append(result)
                 log(
@@ -970,6 +1068,11 @@ def render(rows: list[Row], meta: dict[str, Any]) -> str:
         "raw Engine.call runs in a tight loop with warm CPU caches: in place, under boto3, the",
         "same calls take longer (see engine_share in the JSON).",
     ]
+    if any(row.name == "dax_get" for row in rows):
+        out += [
+            "workload 10: every engine read is a DAX item-cache hit (CallThroughDax); moto has",
+            "no DAX data plane, so its figure is moto's plain GetItem with the same parameters.",
+        ]
     if meta["mode"] != "full":
         out.append("  (a quick run: tables are too small for these verdicts to mean much)")
     return "\n".join(out)
@@ -1096,6 +1199,9 @@ def profile(name: str, sizes: Sizes, *, raw: bool, sort: str, via_client: bool) 
     client, engine, load_seconds = setup_engine(sizes, via_client, [name])
     target = RawEngineClient(engine) if raw else client
     workload = next(w for w in build_workloads("profile", sizes) if w.name == name)
+    if workload.through_dax:
+        dax_client, dax_raw = dax_clients(engine)
+        target = dax_raw if raw else dax_client
     settle()
     measure(workload, target, Sizes(**{**asdict(sizes), "seconds": min(sizes.seconds, 1.0)}))
     profiler = cProfile.Profile()

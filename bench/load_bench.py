@@ -1,8 +1,18 @@
-"""Load benchmark: 30 simulated learners use the workbench at once, against gunicorn.
+"""Load benchmark: simulated learners use DynaLab at once, against the production server.
 
-Starts gunicorn on a free loopback port (2-4 workers) over a fresh temporary SQLite database
-(or the DATABASE_URL given), migrates it, then runs each learner in a thread with its own
-session cookie and CSRF token: home, tables, create a table, put items, Query, Scan, browse.
+Starts the server ``make serve`` runs (gunicorn with dynalab/gunicorn_conf.py: uvicorn's
+workers, 2-4 of them) on a free loopback port over a fresh temporary SQLite database (or the
+DATABASE_URL given), migrates it, then runs each learner in a thread with its own session
+cookie and CSRF token: home, tables, create a table, put items, Query, Scan, browse.
+
+``--class`` runs a class instead (100 learners by default): an instructor signs in and creates
+a class; each learner (their account made beforehand, see MAKE_ACCOUNTS) joins it with its code, opens the Query and Scan lesson, sets
+up its sandbox, runs the lesson's requests, answers a quiz, does the lab's steps on the
+workbench's Query & Scan page and checks them, and browses their tables and activity; all
+the while the instructor's dashboard polls its grid every 5 s (as the page's htmx does) and
+looks at the misconceptions. Every learner comes from 127.0.0.1, so the per-address sandbox
+creation limit is turned off for the run (in a class each machine has its own address, or one
+NAT address whose burst covers the class).
 Every learner makes a fixed number of requests (21) with a pause between them (uniform over
 0.5-1.5 times --think, 1 s by default: far busier than a person reading the results), and the
 learners arrive spread over --ramp seconds, as a class does; the run is bounded in count and
@@ -11,6 +21,7 @@ errors, and exits non-zero if any request failed (or, with --max-p95, if p95 is 
 
     .venv/bin/python bench/load_bench.py                 # 30 learners, 2 workers
     .venv/bin/python bench/load_bench.py --workers 4 --learners 30 --max-p95 150
+    DATABASE_URL=postgres://... .venv/bin/python bench/load_bench.py --class --max-p95 150
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import http.client
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -79,7 +91,7 @@ class Learner:
         *,
         expect: tuple[int, ...] = (200,),
     ) -> str:
-        headers = {"Host": "127.0.0.1"}
+        headers = {"Host": "127.0.0.1", **getattr(self, "extra_headers", {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -179,6 +191,138 @@ class Learner:
         self.connection.close()
 
 
+LESSON = "query-and-scan"
+LAB = "scan-vs-query"
+PASSWORD = "a load bench passphrase"
+CLASS_CODE_PATTERN = re.compile(r"data-join-code>([A-Z0-9]+)<")
+REQUEST_KEYS = re.compile(rf"/learn/{LESSON}/requests/([A-Za-z0-9_-]+)/run/")
+
+
+#: Made in the bench's set-up, outside the measured run: a password hash costs about 0.4 s
+#: of CPU by design (Django's PBKDF2), so 100 sign-ups in the first half minute would measure
+#: nothing but hashing. Each learner gets a signed-in session, as after logging in.
+MAKE_ACCOUNTS = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from importlib import import_module
+store = import_module(settings.SESSION_ENGINE).SessionStore
+users = get_user_model()
+hashed = make_password(sys.argv[1])
+cookies = []
+for number in range(int(sys.argv[2])):
+    user = users.objects.create(username=f"learner{number:03d}", password=hashed)
+    session = store()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    cookies.append(session.session_key)
+print(json.dumps(cookies))
+"""
+
+
+class ClassLearner(Learner):
+    """A learner in a class: joins it, works through the Query and Scan lesson."""
+
+    def __init__(self, *args: object, code: str, session: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.code = code
+        self.cookies["sessionid"] = session
+
+    def run(self) -> None:
+        time.sleep(self.start_after)
+        self.request("classes", "GET", "/classes/")
+        self.pause()
+        self.request("join", "POST", "/classes/join/", {"code": self.code}, expect=(302,))
+        self.pause()
+        page = self.request("lesson", "GET", f"/learn/{LESSON}/")
+        self.pause()
+        self.request("setup", "POST", f"/learn/{LESSON}/setup/", expect=(200,))
+        self.pause()
+        for key in sorted(set(REQUEST_KEYS.findall(page)))[:3]:
+            self.request("run request", "POST", f"/learn/{LESSON}/requests/{key}/run/")
+            self.pause()
+        self.request("quiz", "POST", f"/learn/{LESSON}/quizzes/scan-cost/answer/", {"answer": "4"})
+        self.pause()
+        scan = urllib.parse.urlencode(
+            {
+                "table": "ShopOrders",
+                "mode": "scan",
+                "filter": "customer = :c",
+                "values": '{":c": "c03"}',
+            }
+        )
+        self.request("query page", "GET", f"/query/?{scan}")
+        self.pause()
+        self.extra_headers = {"HX-Request": "true"}
+        self.request("check step", "POST", f"/learn/{LESSON}/labs/{LAB}/steps/1/check/")
+        self.extra_headers = {}
+        self.pause()
+        query = urllib.parse.urlencode({"table": "ShopOrders", "mode": "query", "pk": "c03"})
+        self.request("query page", "GET", f"/query/?{query}")
+        self.pause()
+        self.extra_headers = {"HX-Request": "true"}
+        self.request("check step", "POST", f"/learn/{LESSON}/labs/{LAB}/steps/2/check/")
+        self.extra_headers = {}
+        self.pause()
+        self.request("tables", "GET", "/tables/")
+        self.pause()
+        self.request("items", "GET", "/tables/ShopOrders/")
+        self.pause()
+        self.request("activity", "GET", "/activity/")
+        self.connection.close()
+
+
+class Instructor(Learner):
+    """Signs in, creates the class, then keeps the dashboard open until ``done`` is set."""
+
+    def log_in(self) -> str:
+        self.request("login page", "GET", "/accounts/login/")
+        self.request(
+            "log in",
+            "POST",
+            "/accounts/login/",
+            {"username": "teacher", "password": PASSWORD},
+            expect=(302,),
+        )
+        self.request(
+            "new class",
+            "POST",
+            "/classes/new/",
+            {"name": "Load bench", f"lesson_{LESSON}": "on", f"due_{LESSON}": ""},
+            expect=(302,),
+        )
+        dashboard = self.request("dashboard", "GET", "/classes/")
+        found = re.search(r'href="/classes/(\d+)/"', dashboard)
+        assert found, "the instructor's class is not listed"
+        self.class_path = f"/classes/{found.group(1)}/"
+        page = self.request("dashboard", "GET", self.class_path)
+        code = CLASS_CODE_PATTERN.search(page)
+        assert code, "the dashboard shows no join code"
+        return code.group(1)
+
+    def watch(self, done: threading.Event, poll: float) -> None:
+        polls = 0
+        while not done.wait(poll):
+            self.request_htmx("dashboard poll", self.class_path)
+            polls += 1
+            if polls % 3 == 0:
+                self.request("misconceptions", "GET", self.class_path + "misconceptions/")
+        self.connection.close()
+
+    def request_htmx(self, step: str, path: str) -> None:
+        self.extra_headers = {"HX-Request": "true"}
+        try:
+            self.request(step, "GET", path)
+        finally:
+            self.extra_headers = {}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -213,7 +357,7 @@ def report(results: Results, workers: int, learners: int, wall: float) -> tuple[
     errors = [s for s in samples if not s.ok]
     print(
         f"\n{learners} learners, {len(samples)} requests in {wall:.1f} s "
-        f"({len(samples) / wall:.0f} req/s), gunicorn with {workers} workers"
+        f"({len(samples) / wall:.0f} req/s), make serve's setup with {workers} workers"
     )
     print(f"{'step':<14}{'requests':>9}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     steps = sorted(
@@ -237,7 +381,17 @@ def report(results: Results, workers: int, learners: int, wall: float) -> tuple[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--learners", type=int, default=None, help="30; 100 with --class")
+    parser.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="a class: learners sign up, join, do a lesson and its lab, while an instructor's "
+        "dashboard polls",
+    )
+    parser.add_argument(
+        "--poll", type=float, default=5.0, help="seconds between the dashboard's polls"
+    )
     parser.add_argument("--workers", type=int, default=2, choices=range(1, 9))
     parser.add_argument(
         "--think",
@@ -258,6 +412,8 @@ def main() -> int:
         help="also fail when the overall p95 is above this many ms",
     )
     args = parser.parse_args()
+    if args.learners is None:
+        args.learners = 100 if args.classroom else 30
 
     with tempfile.TemporaryDirectory(prefix="dynalab-load-") as folder:
         env = {
@@ -265,6 +421,9 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "dynalab.settings",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "load-bench-only-" + "b" * 40,
+            # Every simulated learner comes from 127.0.0.1 (see the module docstring).
+            "DYNALAB_SANDBOX_CREATIONS_PER_MINUTE": "0",
         }
         env.setdefault("DATABASE_URL", f"sqlite:///{Path(folder) / 'load.sqlite3'}")
         print(f"database: {env['DATABASE_URL'].split('@')[-1]}")
@@ -275,20 +434,39 @@ def main() -> int:
             check=True,
         )
         port = free_port()
+        env.update(
+            {
+                "HOST_PORT": f"127.0.0.1:{port}",
+                "DYNALAB_SERVER_WORKERS": str(args.workers),
+                "DYNALAB_ACCESS_LOG": "",
+            }
+        )
+        sessions: list[str] = []
+        if args.classroom:
+            subprocess.run(
+                [sys.executable, "manage.py", "create_instructor", "teacher"],
+                cwd=ROOT,
+                env={**env, "DYNALAB_INSTRUCTOR_PASSWORD": PASSWORD},
+                check=True,
+                capture_output=True,
+            )
+            made = subprocess.run(
+                [sys.executable, "-c", MAKE_ACCOUNTS, PASSWORD, str(args.learners)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            sessions = json.loads(made.stdout)
         server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "dynalab.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
+                "-c",
+                "dynalab/gunicorn_conf.py",
+                "dynalab.asgi:application",
             ],
             cwd=ROOT,
             env=env,
@@ -296,17 +474,40 @@ def main() -> int:
         try:
             wait_until_up(port, server)
             results = Results()
-            learners = [
-                Learner(n, port, results, args.think, args.ramp * n / max(args.learners, 1))
-                for n in range(args.learners)
-            ]
+            done = threading.Event()
+            watcher = None
+            if args.classroom:
+                instructor = Instructor(-1, port, results, args.think, 0.0)
+                code = instructor.log_in()
+                learners: list[Learner] = [
+                    ClassLearner(
+                        n,
+                        port,
+                        results,
+                        args.think,
+                        args.ramp * n / max(args.learners, 1),
+                        code=code,
+                        session=sessions[n],
+                    )
+                    for n in range(args.learners)
+                ]
+                watcher = threading.Thread(target=instructor.watch, args=(done, args.poll))
+                watcher.start()
+            else:
+                learners = [
+                    Learner(n, port, results, args.think, args.ramp * n / max(args.learners, 1))
+                    for n in range(args.learners)
+                ]
             threads = [threading.Thread(target=learner.run) for learner in learners]
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=300)
+                thread.join(timeout=600)
             wall = time.perf_counter() - started
+            done.set()
+            if watcher is not None:
+                watcher.join(timeout=30)
         finally:
             server.terminate()
             try:

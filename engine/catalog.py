@@ -7,8 +7,8 @@ A handler declares itself and its facts in one place, its decorator::
 
 Everything that needs to know about operations reads the facts here instead of keeping a
 list of its own: which calls a sandbox must journal (``read_only``), which take
-``ReturnConsumedCapacity`` (``bills``), which belong to DynamoDB Streams' API or are
-DynaLab's own (``api``), which add a table (``creates_table``, for the table quota).
+``ReturnConsumedCapacity`` (``bills``), which belong to DynamoDB Streams' API, to DAX's or
+are DynaLab's own (``api``), which add a table (``creates_table``, for the table quota).
 
 >>> import engine
 >>> get("Query").read_only, get("Query").bills
@@ -31,12 +31,14 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Engine", dict[str, Any]], dict[str, Any]]
 
-#: The three APIs the engine answers.
+#: The APIs the engine answers.
 DYNAMODB = "DynamoDB"
 STREAMS = "DynamoDB Streams"
+#: DynamoDB Accelerator's control plane (clusters and parameter groups; its service id).
+DAX = "DAX"
 #: DynaLab's own operations (throughput explained, triggers): not part of any AWS API.
 DYNALAB = "DynaLab"
-APIS = (DYNAMODB, STREAMS, DYNALAB)
+APIS = (DYNAMODB, STREAMS, DAX, DYNALAB)
 
 #: "either": the request decides (a PartiQL statement reads or writes).
 Bills = Literal["read", "write", "either"]
@@ -49,7 +51,7 @@ class OperationFacts:
     """What is known about one operation without running it."""
 
     name: str
-    #: DYNAMODB, STREAMS or DYNALAB.
+    #: DYNAMODB, STREAMS, DAX or DYNALAB.
     api: str
     #: True when a successful call never changes the engine's data or settings. Such a call
     #: may still draw read capacity from a provisioned table's buckets (``Engine.revision``

@@ -62,6 +62,31 @@ DuplicateItemException = _error("DuplicateItemException")
 GlobalTableNotFoundException = _error("GlobalTableNotFoundException")
 InternalServerError = _error("InternalServerError", status=500)
 
+
+class DaxError(DynamoDBError):
+    """An error of the DAX API (AmazonDAXV3): its faults, answered with a bare ``__type``."""
+
+
+def _dax_error(name: str) -> type[DaxError]:
+    return type(name, (DaxError,), {"code": name, "status": 400})
+
+
+ClusterAlreadyExistsFault = _dax_error("ClusterAlreadyExistsFault")
+ClusterNotFoundFault = _dax_error("ClusterNotFoundFault")
+ClusterQuotaForCustomerExceededFault = _dax_error("ClusterQuotaForCustomerExceededFault")
+InvalidClusterStateFault = _dax_error("InvalidClusterStateFault")
+InvalidParameterCombinationException = _dax_error("InvalidParameterCombinationException")
+InvalidParameterGroupStateFault = _dax_error("InvalidParameterGroupStateFault")
+InvalidParameterValueException = _dax_error("InvalidParameterValueException")
+NodeNotFoundFault = _dax_error("NodeNotFoundFault")
+NodeQuotaForClusterExceededFault = _dax_error("NodeQuotaForClusterExceededFault")
+NodeQuotaForCustomerExceededFault = _dax_error("NodeQuotaForCustomerExceededFault")
+ParameterGroupAlreadyExistsFault = _dax_error("ParameterGroupAlreadyExistsFault")
+ParameterGroupNotFoundFault = _dax_error("ParameterGroupNotFoundFault")
+ParameterGroupQuotaExceededFault = _dax_error("ParameterGroupQuotaExceededFault")
+SubnetGroupNotFoundFault = _dax_error("SubnetGroupNotFoundFault")
+TagQuotaPerResourceExceeded = _dax_error("TagQuotaPerResourceExceeded")
+
 __all__ = [
     "DynamoDBError",
     "ValidationException",
@@ -90,4 +115,20 @@ __all__ = [
     "DuplicateItemException",
     "GlobalTableNotFoundException",
     "InternalServerError",
+    "DaxError",
+    "ClusterAlreadyExistsFault",
+    "ClusterNotFoundFault",
+    "ClusterQuotaForCustomerExceededFault",
+    "InvalidClusterStateFault",
+    "InvalidParameterCombinationException",
+    "InvalidParameterGroupStateFault",
+    "InvalidParameterValueException",
+    "NodeNotFoundFault",
+    "NodeQuotaForClusterExceededFault",
+    "NodeQuotaForCustomerExceededFault",
+    "ParameterGroupAlreadyExistsFault",
+    "ParameterGroupNotFoundFault",
+    "ParameterGroupQuotaExceededFault",
+    "SubnetGroupNotFoundFault",
+    "TagQuotaPerResourceExceeded",
 ]

@@ -121,6 +121,8 @@ class SecondaryIndex:
         self.pending: deque[tuple[float, Item | None, Item | None]] = deque()
         #: Global indexes created later: CREATING (backfilling) until this simulated time.
         self.backfill_until: float | None = None
+        #: When that backfill began (set by the indexes extension), for a progress bar.
+        self.backfill_started: float | None = None
 
     # ------------------------------------------------------------------ membership
     def entry_key(self, item: Item | None) -> tuple[Any, tuple[Any, Any, Any]] | None:

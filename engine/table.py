@@ -14,6 +14,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedDict, SortedList
@@ -24,6 +26,12 @@ from engine.keys import HASH_SPACE, KeySchema, partition_hash
 from engine.values import Item, item_size, key_sort_value
 
 Stored = tuple[Item, int]
+
+_second = itemgetter(1)
+
+
+def _sorted_values(partition: SortedDict) -> Any:
+    return partition.values()
 
 
 @dataclass
@@ -142,13 +150,15 @@ class Table:
         """
         low = segment * HASH_SPACE // total_segments
         high = (segment + 1) * HASH_SPACE // total_segments
+        partitions = self.partitions
+        rest_of_first: Iterator[Stored] = iter(())
         if start_after is not None:
             start_hash, start_partition, start_sort = start_after
             if self.composite and (start_hash, start_partition) in self.partition_order:
-                for entry in self.partitions[start_partition].irange(
-                    minimum=start_sort, inclusive=(False, True)
-                ):
-                    yield self.partitions[start_partition][entry]
+                first = partitions[start_partition]
+                rest_of_first = map(
+                    first.__getitem__, first.irange(minimum=start_sort, inclusive=(False, True))
+                )
             positions = self.partition_order.irange(
                 minimum=(start_hash, start_partition),
                 maximum=(high,),
@@ -158,13 +168,14 @@ class Table:
             positions = self.partition_order.irange(
                 minimum=(low,), maximum=(high,), inclusive=(True, False)
             )
-        partitions = self.partitions
+        # Iterators chained in C, not a generator: no Python frame runs per item on the hot
+        # path of every Scan.
+        values = map(_second, positions)
         if self.composite:
-            for _, partition_value in positions:
-                yield from partitions[partition_value].values()
+            entries = chain.from_iterable(map(_sorted_values, map(partitions.__getitem__, values)))
         else:
-            for _, partition_value in positions:
-                yield partitions[partition_value]
+            entries = map(partitions.__getitem__, values)
+        return chain(rest_of_first, entries) if start_after is not None else entries
 
     def scan_position(self, item: Item) -> tuple[int, Any, Any]:
         """Where a key sits in scan order (for ExclusiveStartKey)."""

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +56,8 @@ SPREAD_SECONDS = 48 * 3600
 FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600
 #: UpdateTimeToLive may change a table's setting once per hour.
 UPDATE_INTERVAL_SECONDS = 3600
+#: TTL deletions each table remembers (newest last), for the workbench's timeline.
+RECENT_DELETIONS = 100
 
 
 def ttl_seconds(item: Item, attribute: str) -> float | None:
@@ -86,6 +89,9 @@ class TableTTL:
         self.schedule: SortedList = SortedList()
         #: False on a global table's replicas whose deletions come from another Region.
         self.runs = True
+        #: The latest deletions, ``[key, expiry, deleted at]`` (oldest first), so a page can
+        #: say when an item went; the engine itself never reads them.
+        self.recent: deque[list[Any]] = deque(maxlen=RECENT_DELETIONS)
 
     @property
     def enabled(self) -> bool:
@@ -113,6 +119,7 @@ class TableTTL:
                 [identity, start, due, key] for identity, (start, due, key) in self.entries.items()
             ],
             "runs": self.runs,
+            "recent": [list(entry) for entry in self.recent],
         }
 
     @classmethod
@@ -128,6 +135,7 @@ class TableTTL:
         for identity, start, due, key in state.get("entries", []):
             ttl.entries[identity] = (start, due, key)
             ttl.schedule.add((due, identity))
+        ttl.recent.extend(list(entry) for entry in state.get("recent", []))
         return ttl
 
 
@@ -221,17 +229,15 @@ class TTLExtension(Extension):
                 _, _, key = ttl.entries.pop(identity)
                 partition = key_sort_value(key[schema.partition_key])
                 sort = key_sort_value(key[schema.sort_key]) if schema.sort_key else None
-                if table.get(partition, sort) is None:
+                stored = table.get(partition, sort)
+                if stored is None:
                     continue
                 # Stamped at its due time (never before the table's latest change), as if the
                 # background process had run continuously; no capacity is charged.
-                table.write(
-                    partition,
-                    sort,
-                    None,
-                    max(due, ttl.last_change),
-                    user_identity=dict(SERVICE_IDENTITY),
-                )
+                deleted_at = max(due, ttl.last_change)
+                table.write(partition, sort, None, deleted_at, user_identity=dict(SERVICE_IDENTITY))
+                expiry = ttl_seconds(stored[0], ttl.attribute) if ttl.attribute else None
+                ttl.recent.append([key, expiry, deleted_at])
 
     # ------------------------------------------------------------------ API
     def update(self, table: Table, enabled: bool, attribute: str, now: float) -> None:

@@ -8,6 +8,7 @@ picks one by name.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -22,3 +23,14 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_rate_limits_in_process() -> None:
+    """Tests make hundreds of requests from one client in seconds, which a classroom server's
+    page and sandbox-creation limits would rightly refuse; the tests of those limits turn
+    them back on with override_settings. Servers started as processes keep their defaults."""
+    from django.conf import settings as django_settings
+
+    django_settings.DYNALAB_PAGE_RATE_LIMIT = {"requests_per_second": 0}
+    django_settings.DYNALAB_SANDBOX_CREATION_RATE = {"per_minute": 0}

@@ -33,8 +33,18 @@ _limiter: RateLimiter | None = None
 _limiter_lock = threading.Lock()
 
 
-def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[str, Any]:
-    """Run one parsed call and return the response body, or raise the service's error."""
+def handle(
+    wire: protocol.WireRequest,
+    *,
+    now: datetime | None = None,
+    through_dax: str | None = None,
+    dax_node: str | None = None,
+) -> dict[str, Any]:
+    """Run one parsed call and return the response body, or raise the service's error.
+
+    ``through_dax`` (and ``dax_node``): the call came to a DAX cluster's endpoint
+    (``/dax/<cluster>/``), so it goes through that cluster's caches.
+    """
     sandbox, remembered = authenticate(wire, now=now)
     if not rate_limiter().allow(sandbox.pk):
         raise protocol.throttled()
@@ -43,17 +53,20 @@ def handle(wire: protocol.WireRequest, *, now: datetime | None = None) -> dict[s
             "The request body is empty: send a JSON object, {} when the operation takes "
             "no parameters"
         )
+    route = {"through_dax": through_dax, "dax_node": dax_node} if through_dax else {}
     try:
         response = sandboxes.execute(
-            sandbox, wire.operation, wire.payload, source="api", region=region_of(wire)
+            sandbox, wire.operation, wire.payload, source="api", region=region_of(wire), **route
         )
     except SandboxUnavailable:
         # Reset or deleted since this worker remembered which sandbox the key opens.
         if not remembered:
             raise
-        return _again_with_a_fresh_lookup(wire, now=now)
+        return _again_with_a_fresh_lookup(wire, now=now, route=route)
     if remembered and not sandbox.is_active:
-        return _again_with_a_fresh_lookup(wire, now=now)
+        return _again_with_a_fresh_lookup(wire, now=now, route=route)
+    if wire.target_prefix == protocol.DAX_PREFIX:
+        return protocol.absolute_dax_endpoints(response, wire)
     return response
 
 
@@ -73,7 +86,7 @@ def authenticate(
         if not access_key_id or len(access_key_id) > MAX_ACCESS_KEY_ID_LENGTH:
             raise sigv4.UnrecognizedClientException(sigv4.UNRECOGNIZED_CLIENT_MESSAGE)
     else:
-        sigv4.check_time_and_scope(credentials, now=now or datetime.now(UTC))
+        sigv4.check_time_and_scope(credentials, now=now or datetime.now(UTC), service=wire.service)
     sandbox = KNOWN_KEYS.sandbox(accept_any, access_key_id)
     remembered = sandbox is not None
     if sandbox is None:
@@ -92,21 +105,30 @@ def authenticate(
 
 
 def _again_with_a_fresh_lookup(
-    wire: protocol.WireRequest, *, now: datetime | None
+    wire: protocol.WireRequest, *, now: datetime | None, route: dict[str, Any]
 ) -> dict[str, Any]:
     """The remembered sandbox was reset or deleted meanwhile: forget it, look the key up again
     and rerun the call (a reset sandbox's old keys are unknown now; in accept-any mode the key
     id opens the sandbox that replaced it)."""
     KNOWN_KEYS.forget(conf.accept_any_key(), wire.credentials.access_key_id)
     sandbox, _ = authenticate(wire, now=now)
-    return sandboxes.execute(
-        sandbox, wire.operation, wire.payload or {}, source="api", region=region_of(wire)
+    response = sandboxes.execute(
+        sandbox,
+        wire.operation,
+        wire.payload or {},
+        source="api",
+        region=region_of(wire),
+        **route,
     )
+    if wire.target_prefix == protocol.DAX_PREFIX:
+        return protocol.absolute_dax_endpoints(response, wire)
+    return response
 
 
 def region_of(wire: protocol.WireRequest) -> str:
     """The AWS Region a call runs in: the one in its SigV4 credential scope (boto3's
-    ``region_name``), as on AWS, where each Region has its own tables."""
+    ``region_name``), as on AWS, where each Region has its own tables and DAX clusters (a
+    call through ``/dax/<cluster>/`` goes to the cluster of that name in that Region)."""
     return wire.credentials.region
 
 
@@ -215,6 +237,51 @@ class ConnectionDetails:
     @property
     def cli_command_snippet(self) -> str:
         return f"aws dynamodb list-tables --profile dynalab --endpoint-url {self.endpoint_url}\n"
+
+    @property
+    def dax_endpoint_example(self) -> str:
+        """Where calls through a cluster named my-cache go: its ClusterDiscoveryEndpoint."""
+        return f"{self.endpoint_url}dax/my-cache/"
+
+    @property
+    def dax_control_snippet(self) -> str:
+        return (
+            "import boto3\n\n"
+            "dax = boto3.client(\n"
+            '    "dax",\n'
+            f'    endpoint_url="{self.endpoint_url}",\n'
+            f'    region_name="{self.region}",\n'
+            f'    aws_access_key_id="{self.access_key_id}",\n'
+            f'    aws_secret_access_key="{self.secret_access_key}",\n'
+            ")\n"
+            "dax.create_cluster(\n"
+            '    ClusterName="my-cache",\n'
+            '    NodeType="dax.t3.small",\n'
+            "    ReplicationFactor=1,\n"
+            '    IamRoleArn="arn:aws:iam::000000000000:role/DAXServiceRole",\n'
+            ")\n"
+            "# creating for a minute of simulated time, then available\n"
+            'cluster = dax.describe_clusters(ClusterNames=["my-cache"])["Clusters"][0]\n'
+        )
+
+    @property
+    def dax_data_snippet(self) -> str:
+        return (
+            "# DynaLab's stand-in for the DAX client SDK: a DynamoDB client pointed at the\n"
+            f"# cluster's endpoint, {self.dax_endpoint_example}\n"
+            "cached = boto3.client(\n"
+            '    "dynamodb",\n'
+            '    endpoint_url=cluster["ClusterDiscoveryEndpoint"]["URL"],\n'
+            f'    region_name="{self.region}",\n'
+            f'    aws_access_key_id="{self.access_key_id}",\n'
+            f'    aws_secret_access_key="{self.secret_access_key}",\n'
+            ")\n"
+            'cached.get_item(TableName="Music", Key={"artist": {"S": "Arturus"}})\n'
+        )
+
+    @property
+    def dax_cli_snippet(self) -> str:
+        return f"aws dax describe-clusters --profile dynalab --endpoint-url {self.endpoint_url}\n"
 
     @property
     def environment_snippet(self) -> str:

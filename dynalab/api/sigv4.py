@@ -200,8 +200,11 @@ def _parse_amz_date(value: str) -> datetime | None:
 
 
 # ---------------------------------------------------------------------- checking
-def check_time_and_scope(credentials: Credentials, *, now: datetime) -> None:
-    """The request's time within 15 minutes of ``now``, host signed, the scope right."""
+def check_time_and_scope(
+    credentials: Credentials, *, now: datetime, service: str = SERVICE
+) -> None:
+    """The request's time within 15 minutes of ``now``, host signed, the scope right (for
+    ``service``: ``dax`` for DAX's control plane)."""
     signed_at = _parse_amz_date(credentials.amz_date or "")
     if signed_at is None:  # parse_authorization guarantees a valid date
         raise IncompleteSignatureException(_bad_date_message(credentials.amz_date or ""))
@@ -223,8 +226,8 @@ def check_time_and_scope(credentials: Credentials, *, now: datetime) -> None:
         problems.append(
             f"Credential should be scoped to a valid region, not '{credentials.region}'."
         )
-    if credentials.service != SERVICE:
-        problems.append(f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if credentials.service != service:
+        problems.append(f"Credential should be scoped to correct service: '{service}'.")
     if credentials.terminator != TERMINATOR:
         problems.append(
             f"Credential should be scoped with a valid terminator: '{TERMINATOR}', "

@@ -20,15 +20,39 @@ logger = logging.getLogger(__name__)
 def endpoint(request: HttpRequest) -> HttpResponse:
     """One DynamoDB call: any method reaches here so that each gets the service's answer."""
     request_id = protocol.new_request_id()
-    content_type = protocol.JSON_CONTENT_TYPE
+    content_type = protocol.answer_content_type(request)
     try:
         wire = protocol.read_request(request, max_body_bytes=conf.max_request_bytes())
         content_type = wire.content_type
         body = services.handle(wire)
     except ServiceError as error:
-        return protocol.error_response(error, request_id=request_id, content_type=content_type)
+        response = protocol.error_response(error, request_id=request_id, content_type=content_type)
+        return protocol.fit_to_server(response, request)
     except Exception:  # our fault: log it, answer as the service would, never a traceback
         logger.exception("DynamoDB endpoint failed (request %s)", request_id)
+        error = InternalServerError("Internal server error")
+        return protocol.error_response(error, request_id=request_id, content_type=content_type)
+    return protocol.success_response(
+        body, request_id=request_id, content_type=content_type, operation=wire.operation
+    )
+
+
+@csrf_exempt
+def dax_endpoint(request: HttpRequest) -> HttpResponse:
+    """A DynamoDB call sent to a DAX cluster's endpoint (``/dax/<cluster>/``, or
+    ``/dax/<cluster>/<node id>/`` for one node): DynaLab's stand-in for the DAX client."""
+    request_id = protocol.new_request_id()
+    content_type = protocol.answer_content_type(request)
+    try:
+        cluster, node = protocol.dax_route(request.path_info)
+        wire = protocol.read_request(request, max_body_bytes=conf.max_request_bytes())
+        content_type = wire.content_type
+        protocol.check_dax_data_call(wire)
+        body = services.handle(wire, through_dax=cluster, dax_node=node)
+    except ServiceError as error:
+        return protocol.error_response(error, request_id=request_id, content_type=content_type)
+    except Exception:  # our fault: log it, answer as the service would, never a traceback
+        logger.exception("DAX endpoint failed (request %s)", request_id)
         error = InternalServerError("Internal server error")
         return protocol.error_response(error, request_id=request_id, content_type=content_type)
     return protocol.success_response(

@@ -39,6 +39,8 @@ class Book:
     width_px: int = MIN_BOOK_PX
     #: True: the read touched it; False: it did not; None: no read to compare with.
     read: bool | None = None
+    #: Set by the Indexes tab: the book's membership of an index (IndexMember.status).
+    membership: str | None = None
 
 
 @dataclass
@@ -126,7 +128,7 @@ def draw(
             except ServiceError:
                 covered = None
             if covered is not None:
-                traced = {_traced_key(key, table_keys) for key in covered.keys}
+                traced = {traced_key(key, table_keys) for key in covered.keys}
                 truncated = covered.truncated
                 if read[0] == "Query" and covered.keys:
                     queried = view.shelf_of(
@@ -157,7 +159,7 @@ def draw(
                 size_bytes=book.size_bytes,
             )
             if traced is not None:
-                marked.read = read[0] == "Scan" or _traced_key(item, table_keys) in traced
+                marked.read = read[0] == "Scan" or traced_key(item, table_keys) in traced
             books.append(marked)
         shelves.append(
             Shelf(
@@ -204,5 +206,6 @@ def _item_count(description: dict[str, Any], index: str | None) -> int:
     return 0
 
 
-def _traced_key(item: dict[str, Any], table_keys: list[str]) -> str:
+def traced_key(item: dict[str, Any], table_keys: list[str]) -> str:
+    """An item's table key as text, to match books against keys from elsewhere."""
     return url_json(dict(sorted((n, item[n]) for n in table_keys if n in item)))

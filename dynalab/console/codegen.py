@@ -12,6 +12,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from dynalab.sandboxes import selectors
+
 #: Boolean parameters the AWS CLI spells as a flag pair (--consistent-read / --no-consistent-read).
 CLI_FLAGS = frozenset({"ConsistentRead", "ScanIndexForward", "DeletionProtectionEnabled"})
 #: Operations the AWS CLI pages through on its own unless told not to.
@@ -90,9 +92,34 @@ def _flat_literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _client(operation: str) -> str | None:
+    """The boto3 client (and AWS CLI command) that has ``operation``: ``dynamodb``,
+    ``dynamodbstreams``, ``dax``, or None for DynaLab's own operations, which no SDK has."""
+    facts = selectors.operation(operation)
+    if facts is None or facts.api == selectors.DYNAMODB_API:
+        return "dynamodb"
+    if facts.api == selectors.STREAMS_API:
+        return "dynamodbstreams"
+    if facts.api == selectors.DAX_API:
+        return "dax"
+    return None
+
+
+def _not_in_the_sdks(operation: str, comment: str) -> str:
+    return (
+        f"{comment} {operation} is DynaLab's own operation, not part of the DynamoDB API:\n"
+        f"{comment} boto3 and the AWS CLI do not have it. Run it from the workbench, or POST\n"
+        f"{comment} the JSON body with the header X-Amz-Target: DynamoDB_20120810.{operation}\n"
+        f"{comment} to this server's endpoint, signed as for any DynamoDB call.\n"
+    )
+
+
 def python_code(
     operation: str, request: dict[str, Any], endpoint_url: str, region: str = "us-east-1"
 ) -> str:
+    client = _client(operation)
+    if client is None:
+        return _not_in_the_sdks(operation, "#")
     arguments = "".join(
         f"    {name}={python_literal(value, 1)},\n" for name, value in request.items()
     )
@@ -103,7 +130,7 @@ def python_code(
         "import boto3\n\n"
         "# Your sandbox's access keys go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"
         "client = boto3.client(\n"
-        '    "dynamodb",\n'
+        f'    "{client}",\n'
         f"    endpoint_url={json.dumps(endpoint_url)},\n"
         f"    region_name={json.dumps(region)},\n"
         ")\n"
@@ -114,7 +141,10 @@ def python_code(
 def cli_command(
     operation: str, request: dict[str, Any], endpoint_url: str, region: str = "us-east-1"
 ) -> str:
-    parts = [f"aws dynamodb {kebab_case(operation)}"]
+    client = _client(operation)
+    if client is None:
+        return _not_in_the_sdks(operation, "#").rstrip("\n")
+    parts = [f"aws {client} {kebab_case(operation)}"]
     for name, value in request.items():
         option = kebab_case(name)
         if name in CLI_FLAGS and isinstance(value, bool):

@@ -79,9 +79,11 @@ def scan_equivalent(query_request: dict[str, Any]) -> dict[str, Any]:
     return scan
 
 
-def _run_all_pages(
+def run_all_pages(
     sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str, region: str
 ) -> None:
+    """Run ``request`` in ``region`` and every page after it (at most ``MAX_PAGES``), adding
+    up ``side``."""
     page_request = dict(request)
     while side.pages < MAX_PAGES:
         result = call(
@@ -125,9 +127,9 @@ def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str, region: str) -> 
         comparison.errors = built.errors
         return comparison
     comparison.ran = True
-    _run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint, region=region)
+    run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint, region=region)
     if comparison.query.ok:
-        _run_all_pages(
+        run_all_pages(
             sandbox,
             comparison.scan,
             scan_equivalent(built.request),

@@ -64,13 +64,13 @@ def item_grid(items: list[dict[str, Any]], key_names: list[str], *, typed: bool)
 
 def parse_key(text: str | None) -> dict[str, Any] | None:
     """A key (or LastEvaluatedKey) carried in a URL as DynamoDB JSON; None when absent or bad."""
-    if not text:
+    if not text or value_text.nesting_beyond(text, value_text.MAX_JSON_DEPTH):
         return None
     try:
         key = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSONDecodeError, or an integer too long to parse
         return None
-    if not isinstance(key, dict) or not key:
+    if not isinstance(key, dict) or not key or value_text.has_lone_surrogate(key):
         return None
     if not all(value_text.looks_typed(value) for value in key.values()):
         return None

@@ -3,11 +3,14 @@ the create-table form."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from dynalab.console.calls import CallResult, call
 from dynalab.sandboxes import selectors
+from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.errors import ResourceNotFoundException
 from dynalab.sandboxes.models import Sandbox
 
 
@@ -19,9 +22,12 @@ class KeyAttribute:
 
 @dataclass
 class TableSummary:
-    """What the overview and the builders need of a DescribeTable answer."""
+    """What the overview and the builders need of a DescribeTable answer, and the table at a
+    glance (``glance``: keys, billing, indexes, stream, TTL, PITR) as of ``now``."""
 
     description: dict[str, Any]
+    glance: selectors.TableStatus | None = None
+    now: float = 0.0
 
     @property
     def name(self) -> str:
@@ -103,6 +109,26 @@ class TableSummary:
                 )
         return described
 
+    @property
+    def index_glances(self) -> list[dict[str, Any]]:
+        """Each index as the header shows it: kind, status and backfill progress (0-100)."""
+        if self.glance is None:
+            return []
+        glances = []
+        for index in self.glance.indexes:
+            progress = index.backfill_progress(self.now)
+            glances.append(
+                {
+                    "name": index.name,
+                    "kind": "LSI" if index.local else "GSI",
+                    "status": index.status,
+                    "percent": None if progress is None else round(100 * progress),
+                    "ready_at": index.ready_at,
+                    "pending_writes": index.pending_writes,
+                }
+            )
+        return glances
+
     def keys_for(self, index_name: str | None) -> tuple[KeyAttribute, KeyAttribute | None]:
         """The partition and sort key of the table, or of one of its indexes."""
         if index_name:
@@ -116,16 +142,21 @@ def table_summary(sandbox: Sandbox, name: str, *, region: str) -> TableSummary |
     """The table's description in ``region`` as of the sandbox's simulated now, or None
     when that Region has no such table. Read through the sandbox's selectors: a page view
     records no activity and costs no capacity, so it never crowds out the learner's calls."""
-    description = selectors.describe_table(sandbox, name, region=region)
-    return TableSummary(description) if description is not None else None
+    now = sandbox_services.simulated_now(sandbox)
+    try:
+        with selectors.inspecting(sandbox, region=region) as view:
+            return TableSummary(view.describe_table(name), view.table_status(name), now)
+    except ResourceNotFoundException:
+        return None
 
 
 def list_tables(sandbox: Sandbox, *, region: str) -> list[TableSummary]:
     """Every table of one Region of the sandbox, described, in ListTables order."""
     summaries = []
+    now = sandbox_services.simulated_now(sandbox)
     with selectors.inspecting(sandbox, region=region) as view:
         for name in view.table_names():
-            summaries.append(TableSummary(view.describe_table(name)))
+            summaries.append(TableSummary(view.describe_table(name), view.table_status(name), now))
     return summaries
 
 
@@ -153,20 +184,56 @@ CREATE_TABLE_FIELDS = [
     ("ReadCapacityUnits", "read_capacity"),
     ("writeCapacityUnits", "write_capacity"),
     ("billingMode", "billing_mode"),
+    ("StreamViewType", "stream_view_type"),
+    ("streamSpecification", "stream_view_type"),
 ]
+
+#: Index slots of the create-table form: two global, one local (more GSIs can be added later
+#: on the Indexes tab; local indexes exist only from CreateTable on).
+GSI_SLOTS = 2
+LSI_SLOTS = 1
+
+
+@dataclass
+class CreateTablePlan:
+    """The calls the create-table form asks for: CreateTable, then TTL and PITR settings.
+
+    ``index_fields`` maps each index the request declares (by kind and position, as the
+    service's messages count them) to the form slot it came from.
+    """
+
+    request: dict[str, Any]
+    ttl_attribute: str = ""
+    pitr_days: int | None = None
+    index_slots: dict[str, str] = field(default_factory=dict)
+
+
+def include_names(text: str) -> list[str]:
+    """INCLUDE attributes as typed: names separated by commas or spaces, each kept once."""
+    names = [name for name in re.split(r"[,\s]+", text or "") if name]
+    return list(dict.fromkeys(names))
 
 
 def create_table_request(data: dict[str, Any]) -> dict[str, Any]:
     """The CreateTable request for the create-table form's cleaned data."""
-    definitions = [
-        {"AttributeName": data["partition_key_name"], "AttributeType": data["partition_key_type"]}
-    ]
+    return create_table_plan(data).request
+
+
+def create_table_plan(data: dict[str, Any]) -> CreateTablePlan:
+    """CreateTable (keys, billing, indexes, stream), then the TTL attribute and PITR."""
+    definitions: list[dict[str, str]] = []
+
+    def define(name: str, kind: str) -> None:
+        # The same name and type once; a clash of types is left for the service to refuse.
+        entry = {"AttributeName": name, "AttributeType": kind}
+        if entry not in definitions:
+            definitions.append(entry)
+
+    define(data["partition_key_name"], data["partition_key_type"])
     key_schema = [{"AttributeName": data["partition_key_name"], "KeyType": "HASH"}]
     if data.get("sort_key_name"):
         if data["sort_key_name"] != data["partition_key_name"]:
-            definitions.append(
-                {"AttributeName": data["sort_key_name"], "AttributeType": data["sort_key_type"]}
-            )
+            define(data["sort_key_name"], data["sort_key_type"])
         key_schema.append({"AttributeName": data["sort_key_name"], "KeyType": "RANGE"})
     request: dict[str, Any] = {
         "TableName": data["table_name"],
@@ -174,25 +241,129 @@ def create_table_request(data: dict[str, Any]) -> dict[str, Any]:
         "KeySchema": key_schema,
         "BillingMode": data["billing_mode"],
     }
-    if data["billing_mode"] == "PROVISIONED":
+    provisioned = data["billing_mode"] == "PROVISIONED"
+    if provisioned:
         request["ProvisionedThroughput"] = {
             "ReadCapacityUnits": data.get("read_capacity"),
             "WriteCapacityUnits": data.get("write_capacity"),
         }
-    return request
+    plan = CreateTablePlan(request)
+    globals_: list[dict[str, Any]] = []
+    locals_: list[dict[str, Any]] = []
+    for kind, slots, target in (("gsi", GSI_SLOTS, globals_), ("lsi", LSI_SLOTS, locals_)):
+        for slot in range(slots):
+            prefix = f"{kind}_{slot}_"
+            name = data.get(prefix + "name") or ""
+            if not name:
+                continue
+            if kind == "gsi":
+                partition = data.get(prefix + "pk") or ""
+                define(partition, data.get(prefix + "pk_type") or "S")
+                index_keys = [{"AttributeName": partition, "KeyType": "HASH"}]
+            else:
+                # A local index shares the table's partition key.
+                index_keys = [{"AttributeName": data["partition_key_name"], "KeyType": "HASH"}]
+            sort = data.get(prefix + "sk") or ""
+            if sort:
+                define(sort, data.get(prefix + "sk_type") or "S")
+                index_keys.append({"AttributeName": sort, "KeyType": "RANGE"})
+            projection: dict[str, Any] = {
+                "ProjectionType": data.get(prefix + "projection") or "ALL"
+            }
+            if projection["ProjectionType"] == "INCLUDE":
+                projection["NonKeyAttributes"] = include_names(data.get(prefix + "include") or "")
+            index: dict[str, Any] = {
+                "IndexName": name,
+                "KeySchema": index_keys,
+                "Projection": projection,
+            }
+            if kind == "gsi" and provisioned:
+                index["ProvisionedThroughput"] = dict(request["ProvisionedThroughput"])
+            target.append(index)
+            member = "globalSecondaryIndexes" if kind == "gsi" else "localSecondaryIndexes"
+            plan.index_slots[f"{member}.{len(target)}."] = prefix + "name"
+            plan.index_slots[f"IndexName: {name}"] = prefix + "name"
+    if globals_:
+        request["GlobalSecondaryIndexes"] = globals_
+    if locals_:
+        request["LocalSecondaryIndexes"] = locals_
+    if data.get("stream_view_type"):
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": data["stream_view_type"],
+        }
+    plan.ttl_attribute = data.get("ttl_attribute") or ""
+    if data.get("pitr"):
+        plan.pitr_days = data.get("pitr_days") or 35
+    return plan
+
+
+@dataclass
+class CreateTableOutcome:
+    """CreateTable's result, and the TTL and PITR calls made after it."""
+
+    result: CallResult
+    follow_ups: list[CallResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    @property
+    def failed_follow_ups(self) -> list[CallResult]:
+        return [call for call in self.follow_ups if not call.ok]
 
 
 def create_table(
     sandbox: Sandbox, data: dict[str, Any], *, endpoint: str, region: str
-) -> CallResult:
-    return call(
-        sandbox,
-        "CreateTable",
-        create_table_request(data),
-        endpoint=endpoint,
-        region=region,
-        fields=CREATE_TABLE_FIELDS,
+) -> CreateTableOutcome:
+    """CreateTable in ``region``; then, if it succeeded, UpdateTimeToLive and
+    UpdateContinuousBackups as the form asks (the service sets TTL and PITR with calls of
+    their own)."""
+    plan = create_table_plan(data)
+    # An index's own messages first: they also mention keySchema and attributeDefinitions.
+    fields = [*plan.index_slots.items(), *CREATE_TABLE_FIELDS]
+    fields += [("globalSecondaryIndex", "gsi_0_name"), ("localSecondaryIndex", "lsi_0_name")]
+    result = call(
+        sandbox, "CreateTable", plan.request, endpoint=endpoint, region=region, fields=fields
     )
+    outcome = CreateTableOutcome(result)
+    if not result.ok:
+        return outcome
+    name = plan.request["TableName"]
+    if plan.ttl_attribute:
+        outcome.follow_ups.append(
+            call(
+                sandbox,
+                "UpdateTimeToLive",
+                {
+                    "TableName": name,
+                    "TimeToLiveSpecification": {
+                        "Enabled": True,
+                        "AttributeName": plan.ttl_attribute,
+                    },
+                },
+                endpoint=endpoint,
+                region=region,
+            )
+        )
+    if plan.pitr_days is not None:
+        outcome.follow_ups.append(
+            call(
+                sandbox,
+                "UpdateContinuousBackups",
+                {
+                    "TableName": name,
+                    "PointInTimeRecoverySpecification": {
+                        "PointInTimeRecoveryEnabled": True,
+                        "RecoveryPeriodInDays": plan.pitr_days,
+                    },
+                },
+                endpoint=endpoint,
+                region=region,
+            )
+        )
+    return outcome
 
 
 def delete_table(sandbox: Sandbox, name: str, *, endpoint: str, region: str) -> CallResult:

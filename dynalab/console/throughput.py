@@ -3,14 +3,11 @@ throttle."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
-from dynalab.console.calls import SOURCE, CallResult, call
+from dynalab.console.calls import CallResult, call
 from dynalab.console.tables import TableSummary
-from dynalab.sandboxes import services as sandbox_services
-from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.models import Sandbox
 
 
@@ -24,6 +21,7 @@ class BurstResult:
     throttled: int = 0
     first_throttled: int | None = None
     error: str = ""
+    call: CallResult | None = None
 
 
 MAX_BURST_WRITES = 500
@@ -35,15 +33,6 @@ def describe_throughput(sandbox: Sandbox, table: str, *, endpoint: str, region: 
     return call(
         sandbox, "DescribeThroughput", {"TableName": table}, endpoint=endpoint, region=region
     )
-
-
-def _burst_key(kind: str, number: int) -> dict[str, str]:
-    """A distinct key value of the key's type for the burst's ``number``th item."""
-    if kind == "N":
-        return {"N": str(number)}
-    if kind == "B":
-        return {"B": base64.b64encode(f"burst-{number:04d}".encode()).decode()}
-    return {"S": f"burst-{number:04d}"}
 
 
 def bucket_bars(state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,34 +56,38 @@ def bucket_bars(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def send_burst(
-    sandbox: Sandbox, table: TableSummary, count: int, size_kb: int, *, region: str
+    sandbox: Sandbox, table: TableSummary, count: int, size_kb: int, *, endpoint: str, region: str
 ) -> BurstResult:
-    """Write ``count`` items of about ``size_kb`` KB back to back, one PutItem each, and count
-    how many the table's capacity lets through (the simulated clock follows the wall clock
-    meanwhile, so a long burst earns a little refill)."""
+    """Bill ``count`` PutItems of new ``size_kb`` KB items against the table's capacity, one
+    after another at this simulated instant, and count how many it lets through.
+
+    DynaLab's SimulateWriteBurst does it: the writes are billed and throttled exactly as
+    PutItem would be, but no item is stored, so the learner's table gains no junk items."""
     result = BurstResult(requested=count, size_kb=size_kb)
-    partition, sort = table.partition_key, table.sort_key
-    padding = "x" * max(0, size_kb * 1024 - 64)
-    for number in range(count):
-        item: dict[str, Any] = {partition.name: _burst_key(partition.type, number)}
-        if sort is not None:
-            item[sort.name] = _burst_key(sort.type, number)
-        item["padding"] = {"S": padding}
-        try:
-            sandbox_services.execute(
-                sandbox,
-                "PutItem",
-                {"TableName": table.name, "Item": item},
-                source=SOURCE,
-                region=region,
-            )
-        except ServiceError as error:
-            if error.code not in ("ProvisionedThroughputExceededException", "ThrottlingException"):
-                result.error = f"{error.code}: {error.message}"
-                break
-            result.throttled += 1
-            if result.first_throttled is None:
-                result.first_throttled = number + 1
-            continue
-        result.succeeded += 1
+    answer = call(
+        sandbox,
+        "SimulateWriteBurst",
+        {"TableName": table.name, "Count": count, "ItemSizeBytes": size_kb * 1024},
+        endpoint=endpoint,
+        region=region,
+    )
+    if not answer.ok:
+        result.error = f"{answer.error.code}: {answer.error.message}"
+        return result
+    response = answer.response
+    result.succeeded = response["Succeeded"]
+    result.throttled = response["Throttled"]
+    result.first_throttled = response.get("FirstThrottled")
+    result.call = answer
     return result
+
+
+def decision_lines(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The engine's decisions split into a headline ("write of 1 WCU allowed") and its
+    detail, so a page says "allowed" or "throttled" once."""
+    lines = []
+    for decision in decisions:
+        why = str(decision.get("why", ""))
+        headline, _, detail = why.partition(": ")
+        lines.append({"allowed": decision.get("allowed"), "headline": headline, "detail": detail})
+    return lines

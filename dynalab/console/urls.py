@@ -1,14 +1,20 @@
 from django.urls import path
 
 from dynalab.console.views import (
+    backups,
+    clock,
+    dax,
     home,
+    indexes,
     items,
     reads,
     replication,
     runner,
     sandbox,
+    streams,
     tables,
     throughput,
+    ttl,
 )
 
 app_name = "console"
@@ -26,11 +32,37 @@ urlpatterns = [
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
     path("tables/<str:table>/replication/", replication.replication, name="replication"),
+    path("tables/<str:table>/indexes/", indexes.indexes, name="indexes"),
+    path("tables/<str:table>/indexes/<str:index>/", indexes.index_detail, name="index_detail"),
+    path(
+        "tables/<str:table>/indexes/<str:index>/delete/",
+        indexes.delete_index,
+        name="delete_index",
+    ),
+    path("tables/<str:table>/stream/", streams.stream, name="stream"),
+    path("tables/<str:table>/stream/triggers/", streams.create_trigger, name="create_trigger"),
+    path(
+        "tables/<str:table>/stream/triggers/delete/",
+        streams.delete_trigger,
+        name="delete_trigger",
+    ),
+    path("tables/<str:table>/ttl/", ttl.ttl, name="ttl"),
+    path("tables/<str:table>/backups/", backups.backups, name="backups"),
+    path("tables/<str:table>/diff/", backups.diff, name="diff"),
+    # Not under /dax/: that path is the clusters' DynamoDB-compatible endpoints (dynalab.api).
+    path("dax-clusters/", dax.clusters, name="dax"),
+    path("dax-clusters/parameter-groups/", dax.parameter_groups, name="dax_parameter_groups"),
+    path("dax-clusters/<str:name>/", dax.cluster, name="dax_cluster"),
+    path("dax-clusters/<str:name>/nodes/", dax.nodes, name="dax_nodes"),
+    path("dax-clusters/<str:name>/delete/", dax.delete, name="dax_delete"),
+    path("dax-clusters/<str:name>/stale-read/", dax.stale_read, name="dax_stale_read"),
     path("run/", runner.run, name="run"),
     path("query/", reads.query, name="query"),
     path("compare/", reads.compare, name="compare"),
     path("samples/<slug:slug>/load/", sandbox.load_sample, name="load_sample"),
+    path("clock/", clock.clock, name="clock"),
     path("clock/advance/", sandbox.advance_clock, name="advance_clock"),
+    path("simulation/", clock.simulation, name="simulation"),
     path("region/", sandbox.switch_region, name="switch_region"),
     path("sandbox/reset/", sandbox.reset_sandbox, name="reset_sandbox"),
     path("activity/", sandbox.activity, name="activity"),

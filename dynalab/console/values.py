@@ -18,17 +18,79 @@ class ItemJSONError(ValueError):
     """Text that is not the JSON object the editor needs; the message says where and why."""
 
 
-def parse_json_object(text: str, *, what: str = "The item") -> dict[str, Any]:
-    """Parse text as a JSON object, keeping numbers exact (as Decimal)."""
+#: How deeply JSON typed into a form may nest. DynamoDB allows 32 levels of nested
+#: attributes; a request wraps them in a few more, so the service's own check has room to
+#: answer while Python's recursion limit is never near.
+MAX_JSON_DEPTH = 64
+
+
+def parse_json_object(
+    text: str, *, what: str = "The item", exact_numbers: bool = True
+) -> dict[str, Any]:
+    """Parse text as a JSON object, keeping numbers exact (as Decimal) unless
+    ``exact_numbers`` is False. Anything but a JSON object nested at most ``MAX_JSON_DEPTH``
+    deep is an ItemJSONError saying why."""
+    too_deep = nesting_beyond(text, MAX_JSON_DEPTH)
+    if too_deep:
+        raise ItemJSONError(
+            f"{what} is nested more than {MAX_JSON_DEPTH} levels deep (DynamoDB allows 32 "
+            "levels of nested attributes)"
+        )
     try:
-        value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        if exact_numbers:
+            value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        else:
+            value = json.loads(text)
     except json.JSONDecodeError as error:
         raise ItemJSONError(
             f"{what} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except (ValueError, RecursionError) as error:
+        # Python refuses integers of more than 4,300 digits as plain int.
+        raise ItemJSONError(f"{what} is not JSON this workbench can read: {error}") from None
     if not isinstance(value, dict):
         raise ItemJSONError(f"{what} must be a JSON object, {{...}}, not a {_json_kind(value)}")
+    if has_lone_surrogate(value):
+        raise ItemJSONError(
+            f"{what} holds a lone surrogate (an escape such as \\ud800 without its pair): "
+            "that is not valid Unicode, and DynamoDB refuses it"
+        )
     return value
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (keys too) holds a lone UTF-16 surrogate,
+    which JSON can spell (``\\ud800``) but no valid Unicode text holds."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_lone_surrogate(element) for element in value)
+    return False
+
+
+def nesting_beyond(text: str, depth: int) -> bool:
+    """True when brackets outside strings nest more than ``depth`` deep. O(len(text))."""
+    level = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            if level > depth:
+                return True
+        elif char in "]}":
+            level -= 1
+    return False
 
 
 def _json_kind(value: Any) -> str:

@@ -26,6 +26,16 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 OPERATION_NAME = re.compile(r"^[A-Z][A-Za-z]+$")
 ERROR_CODE = re.compile(r"^[A-Z][A-Za-z.#:]*$")
 
+#: Requests a lesson may hold that are not the engine's: they act on the sandbox itself.
+#: ``AdvanceClock {"seconds": N}`` moves the sandbox's simulated clock forward (as the
+#: workbench's clock buttons do), so a lab can let a burst pool fill or an item expire.
+ADVANCE_CLOCK = "AdvanceClock"
+COURSE_OPERATIONS = frozenset({ADVANCE_CLOCK})
+#: The longest clock move a lesson may ask for: ten days.
+MAX_CLOCK_SECONDS = 10 * 24 * 3600
+#: The most times one Run may send a request (``repeat``).
+MAX_REPEAT = 100
+
 #: Turns lesson-provided markdown (a step's text, a hint) into safe HTML.
 TextRenderer = Callable[[str], str]
 
@@ -71,10 +81,26 @@ class Request:
     capacity: Decimal | None = None
     #: The JSON as the author wrote it in a request block (shown as written).
     source: str = ""
+    #: Send it this many times at once (a burst of traffic, as many clients would).
+    repeat: int = 1
 
     @property
     def json_text(self) -> str:
         return self.source.strip("\n") or compact_json(self.body)
+
+    @property
+    def is_clock_move(self) -> bool:
+        return self.operation == ADVANCE_CLOCK
+
+    @property
+    def clock_text(self) -> str:
+        """A clock move in words: ``5 minutes``, ``2 days``, ``90 seconds``."""
+        seconds = self.body.get("seconds", 0) if self.is_clock_move else 0
+        for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+            if seconds >= size and seconds % size == 0:
+                count = int(seconds // size)
+                return f"{count} {unit}{'s' if count != 1 else ''}"
+        return f"{seconds:g} second{'s' if seconds != 1 else ''}"
 
     @property
     def table_name(self) -> str | None:
@@ -102,6 +128,9 @@ class LabStep:
     hints_html: tuple[str, ...]
     solution: tuple[Request, ...]
     line: int | None
+    #: Work that looks like the step's but is not (``check_lessons`` runs each one, from the
+    #: state before the step's solution, and fails if the step then passes). Never shown.
+    counterexamples: tuple[tuple[Request, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,8 @@ class Quiz:
     options_html: tuple[str, ...] = ()
     tolerance: Decimal = Decimal(0)
     unit: str = ""
+    #: Shown after a wrong answer, instead of the right one (the answer comes later).
+    hint_html: str = ""
 
     @property
     def is_multiple_choice(self) -> bool:
@@ -142,6 +173,15 @@ class Quiz:
             text = format(self.answer.normalize(), "f")
             return f"{text} {self.unit}".strip()
         return self.answer
+
+    def refusal(self, given: str) -> str | None:
+        """Why ``given`` is not an answer at all (None when it is one, right or wrong)."""
+        if self.is_multiple_choice:
+            return None if given in self.options else "Choose one of the answers."
+        if parse_number(given) is None:
+            unit = f" (in {self.unit})" if self.unit else ""
+            return f"Type a number{unit}, such as 3 or 0.5."
+        return None
 
     def is_correct(self, given: str) -> bool:
         """Whether a learner's answer (as submitted by the form) is right."""
@@ -300,8 +340,8 @@ def _checked_operation(name: Any, line: int | None, report: Report) -> str:
             "(for example PutItem), then its JSON",
         )
         return ""
-    if name not in engine_operations():
-        close = _close_matches(name, engine_operations())
+    if name not in engine_operations() and name not in COURSE_OPERATIONS:
+        close = _close_matches(name, engine_operations() | COURSE_OPERATIONS)
         report.add(line, f"unknown operation {name!r}{close}")
         return ""
     return name
@@ -323,13 +363,48 @@ def make_request(
     *,
     expect: str | None = None,
     capacity: Decimal | None = None,
+    repeat: int = 1,
 ) -> Request | None:
     if not operation:
         return None
+    if repeat != 1 and (expect is not None or capacity is not None):
+        report.add(
+            line,
+            "a repeated request states no expect or capacity: its runs may end differently "
+            "(a burst is partly throttled)",
+        )
     if not isinstance(body, dict):
         report.add(line, f"the {operation} request must be a JSON object")
         return None
-    return Request(key, operation, body, line, expect=expect, capacity=capacity)
+    if operation == ADVANCE_CLOCK:
+        seconds = body.get("seconds")
+        if (
+            set(body) != {"seconds"}
+            or isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 < seconds <= MAX_CLOCK_SECONDS
+        ):
+            report.add(
+                line,
+                f'AdvanceClock takes {{"seconds": N}}, N from 1 to {MAX_CLOCK_SECONDS:,} '
+                "(ten days)",
+            )
+            return None
+        if expect is not None or capacity is not None:
+            report.add(line, "AdvanceClock neither fails nor consumes capacity")
+    return Request(key, operation, body, line, expect=expect, capacity=capacity, repeat=repeat)
+
+
+def _repeat_value(value: Any, line: int | None, report: Report) -> int:
+    if value is None:
+        return 1
+    number = value
+    if isinstance(value, str) and value.isdigit():
+        number = int(value)
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_REPEAT:
+        report.add(line, f"repeat must be a whole number from 1 to {MAX_REPEAT}, not {value!r}")
+        return 1
+    return number
 
 
 def parse_request_entry(
@@ -343,7 +418,7 @@ def parse_request_entry(
     if not isinstance(entry, dict):
         report.add(line, "a request must be a mapping with operation and request")
         return None
-    unknown = set(entry) - {"operation", "request", "expect", "capacity"}
+    unknown = set(entry) - {"operation", "request", "expect", "capacity", "repeat"}
     if unknown:
         report.add(line, f"unknown request field(s): {', '.join(sorted(map(str, unknown)))}")
     operation = _checked_operation(entry.get("operation"), line, report)
@@ -355,7 +430,10 @@ def parse_request_entry(
         )
         expect = None
     capacity = _capacity_value(entry.get("capacity"), line, report)
-    return make_request(key, operation, body, line, report, expect=expect, capacity=capacity)
+    repeat = _repeat_value(entry.get("repeat"), line, report)
+    return make_request(
+        key, operation, body, line, report, expect=expect, capacity=capacity, repeat=repeat
+    )
 
 
 class _Relined(Report):
@@ -401,14 +479,19 @@ def parse_request_block(
     source: str, info: str, *, key: str, line: int, report: Report
 ) -> Request | None:
     """A ```request fence: ``line`` is the fence's own line in the file."""
-    attributes = parse_info(info, allowed={"expect", "capacity"}, line=line, report=report)
+    attributes = parse_info(
+        info, allowed={"expect", "capacity", "repeat"}, line=line, report=report
+    )
     operation, body = parse_request_text(source, first_line=line + 1, report=report)
     expect = attributes.get("expect")
     if expect is not None and not ERROR_CODE.match(expect):
         report.add(line, f"expect must be an error code, not {expect!r}")
         expect = None
     capacity = _capacity_value(attributes.get("capacity"), line, report)
-    request = make_request(key, operation, body, line, report, expect=expect, capacity=capacity)
+    repeat = _repeat_value(attributes.get("repeat"), line, report)
+    request = make_request(
+        key, operation, body, line, report, expect=expect, capacity=capacity, repeat=repeat
+    )
     if request is None or source.lstrip().startswith("{"):
         return request  # the {"operation", "request"} form: shown re-indented
     return replace(request, source=_dedent_json(source))
@@ -495,14 +578,14 @@ def parse_setup(
             requests.append(request)
     # Keys must be unique and stable: number the requests in order.
     return tuple(
-        Request(f"setup-{n}", r.operation, r.body, r.line, r.expect, r.capacity)
+        Request(f"setup-{n}", r.operation, r.body, r.line, r.expect, r.capacity, repeat=r.repeat)
         for n, r in enumerate(requests, start=1)
     )
 
 
 # --------------------------------------------------------------------------- labs
 LAB_FIELDS = {"id", "title", "intro", "steps"}
-STEP_FIELDS = {"text", "check", "checks", "hints", "solution"}
+STEP_FIELDS = {"text", "check", "checks", "hints", "solution", "counterexamples"}
 CHECK_FIELDS = {"name", "args"}
 
 
@@ -615,6 +698,16 @@ def _parse_step(
             ok = False
         else:
             solution.append(request)
+    counterexamples = _parse_counterexamples(
+        data.get("counterexamples"),
+        key=f"{lab_id}-step-{number}-counterexample",
+        where=where,
+        offset=offset,
+        line=line,
+        report=report,
+    )
+    if counterexamples is None:
+        ok = False
     if not ok:
         return None
     return LabStep(
@@ -624,7 +717,41 @@ def _parse_step(
         hints_html=tuple(render(h) for h in hints),
         solution=tuple(solution),
         line=line,
+        counterexamples=counterexamples or (),
     )
+
+
+def _parse_counterexamples(
+    data: Any, *, key: str, where: str, offset: int, line: int | None, report: Report
+) -> tuple[tuple[Request, ...], ...] | None:
+    """``counterexamples``: a list whose entries are each a request, or a list of requests
+    made one after the other. None if any is broken (reported)."""
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not data:
+        report.add(line, f"{where}: counterexamples must be a non-empty list of requests")
+        return None
+    result = []
+    ok = True
+    for number, entry in enumerate(data, start=1):
+        entries = entry if isinstance(entry, list) else [entry]
+        requests = []
+        for index, request_data in enumerate(entries, start=1):
+            request = parse_request_entry(
+                request_data,
+                key=f"{key}-{number}-{index}",
+                line=line_of(request_data, offset, line),
+                report=report,
+            )
+            if request is None:
+                ok = False
+            else:
+                requests.append(request)
+        if not requests:
+            report.add(line, f"{where}: counterexample {number} is empty")
+            ok = False
+        result.append(tuple(requests))
+    return tuple(result) if ok else None
 
 
 def _parse_check(
@@ -655,7 +782,7 @@ def _parse_check(
 
 
 # --------------------------------------------------------------------------- quizzes
-QUIZ_FIELDS = {"id", "question", "options", "answer", "tolerance", "unit", "explanation"}
+QUIZ_FIELDS = {"id", "question", "options", "answer", "tolerance", "unit", "explanation", "hint"}
 
 
 def parse_quiz_source(
@@ -680,7 +807,10 @@ def parse_quiz_source(
         ok = False
     question = _text(data, "question", line, report, required=True, where=where)
     explanation = _text(data, "explanation", line, report, required=True, where=where)
+    hint = _text(data, "hint", line, report, required=False, where=where)
     ok = ok and bool(question) and bool(explanation)
+    if "hint" in data and not hint:
+        ok = False
     answer = data.get("answer")
     if "options" in data:
         options = data["options"]
@@ -711,6 +841,7 @@ def parse_quiz_source(
             line=line,
             options=tuple(options),
             options_html=tuple(render_inline(o) for o in options),
+            hint_html=render(hint) if hint else "",
         )
     number = _number(answer)
     if number is None:
@@ -738,6 +869,7 @@ def parse_quiz_source(
         line=line,
         tolerance=tolerance,
         unit=unit,
+        hint_html=render(hint) if hint else "",
     )
 
 

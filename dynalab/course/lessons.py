@@ -127,7 +127,9 @@ def load_lesson(path: Path, *, number: int = 0) -> Lesson:
         report.add(1, "the lesson must start with YAML front matter between --- lines")
         return lesson
     front = _parse_front_matter(front_text, lesson, path.parent, report)
-    rendered = rendering.render_body(body, line_offset=body_offset, report=report)
+    rendered = rendering.render_body(
+        body, line_offset=body_offset, report=report, folder=path.parent
+    )
     if rendered.has_h1:
         report.add(
             rendered.has_h1,

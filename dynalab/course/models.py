@@ -59,6 +59,9 @@ class StepProgress(models.Model):
     solution_shown_at = models.DateTimeField(null=True, blank=True)
     #: Set the first time the step's checks all pass; a passed step stays passed.
     passed_at = models.DateTimeField(null=True, blank=True)
+    #: The step was passed after its solution had been shown: done through the solution,
+    #: not solved by the learner alone (the instructor's view tells the two apart).
+    passed_with_solution = models.BooleanField(default=False)
     #: The verdict of the latest check, shown again when the page is reloaded.
     last_passed = models.BooleanField(null=True, blank=True)
     last_message = models.TextField(blank=True)
@@ -74,6 +77,8 @@ class StepProgress(models.Model):
 
     def __str__(self) -> str:
         state = "passed" if self.passed_at else "not passed"
+        if self.passed_with_solution:
+            state += " with the solution"
         return f"{self.lesson}/{self.lab}/{self.step} {state}"
 
 

@@ -105,6 +105,8 @@ def is_lesson_link(href: str) -> bool:
 # --------------------------------------------------------------------------- markdown-it rules
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
     token = tokens[idx]
+    if "html" in token.meta:
+        return token.meta["html"]
     if "block_index" in token.meta:
         return f"<!--dynalab-block:{token.meta['block_index']}-->"
     language = token.info.split()[0] if token.info.strip() else ""
@@ -209,6 +211,44 @@ def text_markdown() -> MarkdownIt:
     return _base_markdown()
 
 
+def _figure(
+    token: Token,
+    number: int,
+    line: int,
+    folder: Path | None,
+    result: RenderedBody,
+    report: Report,
+) -> str:
+    """A ```figure block's HTML (an empty string when it is broken; the report says why)."""
+    from dynalab.course import figures
+
+    if token.level > 0:
+        report.add(line, "a ```figure block must stand on its own, not inside a list or quote")
+        return ""
+    blocks.parse_info(token.info, allowed=set(), line=line, report=report)
+    try:
+        data = blocks.load_yaml(token.content)
+    except blocks.YamlError as error:
+        report.add(line + (error.line or 1), f"figure YAML does not parse: {error}")
+        return ""
+    if folder is None:
+        report.add(line, "figures need the lesson's folder")
+        return ""
+    dom_id = f"figure-{number}"
+    figure, problems = figures.load_figure(
+        data,
+        folder=folder,
+        prefix=dom_id,
+        render_caption=inline_renderer(result.links, line),
+    )
+    for problem in problems:
+        report.add(line, problem)
+    if figure is None:
+        return ""
+    result.heading_ids.add(dom_id)
+    return figures.figure_html(figure, dom_id=dom_id)
+
+
 # --------------------------------------------------------------------------- entry points
 def text_renderer(links: list[Link], line: int | None) -> Callable[[str], str]:
     """Render a block's markdown text, recording its links under the block's line."""
@@ -228,14 +268,18 @@ def inline_renderer(links: list[Link], line: int | None) -> Callable[[str], str]
     return render
 
 
-def render_body(text: str, *, line_offset: int, report: Report) -> RenderedBody:
-    """Render a lesson body whose first line is file line ``line_offset + 1``."""
+def render_body(
+    text: str, *, line_offset: int, report: Report, folder: Path | None = None
+) -> RenderedBody:
+    """Render a lesson body whose first line is file line ``line_offset + 1``; ``folder``
+    is where its figures' files are found (the lesson's folder)."""
     md = body_markdown()
     result = RenderedBody()
     env: dict[str, Any] = {"links": result.links, "line_offset": line_offset}
     tokens = md.parse(text, env)
     parsed: list[Any] = []
     request_number = 0
+    figure_number = 0
     for token in tokens:
         if token.type == "heading_open":
             if token.attrGet("id"):
@@ -245,6 +289,11 @@ def render_body(text: str, *, line_offset: int, report: Report) -> RenderedBody:
         if token.type != "fence":
             continue
         kind = token.info.split()[0] if token.info.strip() else ""
+        if kind == "figure":
+            figure_number += 1
+            fence_line = line_offset + token.map[0] + 1 if token.map else line_offset + 1
+            token.meta["html"] = _figure(token, figure_number, fence_line, folder, result, report)
+            continue
         if kind not in INTERACTIVE:
             continue
         fence_line = line_offset + token.map[0] + 1 if token.map else line_offset + 1

@@ -16,7 +16,11 @@ from django.urls import NoReverseMatch, reverse
 from dynalab.course.blocks import Lab, LabStep, Quiz, Request
 from dynalab.course.lessons import Course, Lesson
 from dynalab.course.models import Learner, LessonVisit, QuizAnswer, StepProgress
-from dynalab.course.services import RunResult, SetupResult
+from dynalab.course.services import RunResult, SetupResult, solution_available
+
+#: A wrong answer is followed by a hint and another try; the right answer is shown only after
+#: this many wrong answers (so the first mistake is something to think about, not to read).
+WRONG_ANSWERS_BEFORE_REVEAL = 2
 
 DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
 STATUS_LABELS = {DONE: "Done", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
@@ -31,6 +35,8 @@ class LessonProgress:
     visited: bool = False
     last_activity_at: datetime | None = None
     steps_passed: int = 0
+    #: Of the steps passed, those passed after their solution was shown.
+    steps_with_solution: int = 0
     quizzes_correct: int = 0
 
     @property
@@ -88,6 +94,7 @@ def course_progress(learner: Learner | None, course: Course) -> list[LessonProgr
         lab = entry.lesson.lab(row.lab)
         if row.passed_at is not None and lab is not None and lab.step(row.step) is not None:
             entry.steps_passed += 1
+            entry.steps_with_solution += int(row.passed_with_solution)
     correct = set(
         QuizAnswer.objects.filter(learner=learner, correct=True).values_list("lesson", "quiz")
     )
@@ -148,6 +155,7 @@ def course_map_data(progress: list[LessonProgress]) -> dict[str, Any]:
                 "minutes": entry.lesson.minutes,
                 "status": entry.status,
                 "steps_passed": entry.steps_passed,
+                "steps_with_solution": entry.steps_with_solution,
                 "steps": entry.steps_total,
                 "quizzes_correct": entry.quizzes_correct,
                 "quizzes": entry.quizzes_total,
@@ -194,6 +202,8 @@ class RequestView:
 
     @property
     def workbench_url(self) -> str | None:
+        if self.request.is_clock_move:
+            return None  # the workbench's header has clock buttons of its own
         return workbench_url(self.request)
 
 
@@ -206,6 +216,8 @@ class StepView:
     #: True in the response to the learner's Check, so the verdict is announced.
     just_checked: bool = False
     results: dict[str, RunResult] = field(default_factory=dict)
+    #: Why the learner's last action on this step was not taken (shown once).
+    notice: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -237,6 +249,15 @@ class StepView:
         return self.progress is not None and self.progress.solution_shown_at is not None
 
     @property
+    def solution_available(self) -> bool:
+        """Whether "Show solution" is offered: after a check, or after every hint."""
+        return solution_available(self.progress, self.step)
+
+    @property
+    def passed_with_solution(self) -> bool:
+        return self.passed and bool(self.progress and self.progress.passed_with_solution)
+
+    @property
     def solution(self) -> list[RequestView]:
         return [
             RequestView(self.lesson, request, self.results.get(request.key))
@@ -259,6 +280,10 @@ class LabView:
         return sum(1 for step in self.steps if step.passed)
 
     @property
+    def with_solution_count(self) -> int:
+        return sum(1 for step in self.steps if step.passed_with_solution)
+
+    @property
     def done(self) -> bool:
         return self.passed_count == len(self.steps)
 
@@ -269,8 +294,8 @@ class QuizView:
     quiz: Quiz
     answers: list[QuizAnswer] = field(default_factory=list)
     just_answered: bool = False
-    #: The learner pressed Answer without choosing or typing anything.
-    empty_answer: bool = False
+    #: Why what the learner sent was not taken as an answer ("Type a number ...").
+    refusal: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -287,7 +312,25 @@ class QuizView:
 
     @property
     def answered_correctly(self) -> bool:
-        return any(answer.correct for answer in self.answers)
+        """The latest answer is right (an earlier right answer followed by a wrong one is
+        not shown as "answered correctly" beside "Not quite")."""
+        return self.last is not None and self.last.correct
+
+    @property
+    def wrong_answers(self) -> int:
+        return sum(1 for answer in self.answers if not answer.correct)
+
+    @property
+    def reveal_answer(self) -> bool:
+        """Show the right answer and the explanation: after a right answer, or after
+        ``WRONG_ANSWERS_BEFORE_REVEAL`` wrong ones."""
+        if self.last is None:
+            return False
+        return self.last.correct or self.wrong_answers >= WRONG_ANSWERS_BEFORE_REVEAL
+
+    @property
+    def tries_before_reveal(self) -> int:
+        return max(0, WRONG_ANSWERS_BEFORE_REVEAL - self.wrong_answers)
 
 
 @dataclass
@@ -321,6 +364,11 @@ class LessonPage:
     previous: Lesson | None
     next: Lesson | None
     lesson_count: int
+
+
+def lesson_progress(learner: Learner | None, lesson: Lesson) -> LessonProgress:
+    """The learner's progress in one lesson (the page header's "n of m exercises done")."""
+    return next(p for p in course_progress(learner, Course((lesson,))) if p.lesson is lesson)
 
 
 def step_view(
@@ -360,7 +408,8 @@ def lesson_page(
     setup_result: SetupResult | None = None,
     focus_step: tuple[str, int] | None = None,
     focus_quiz: str | None = None,
-    empty_answer: bool = False,
+    quiz_refusal: str = "",
+    step_notice: str = "",
 ) -> LessonPage:
     """The lesson with the learner's state in every block. The keyword arguments carry the
     outcome of the action just taken, for the page shown without JavaScript."""
@@ -376,7 +425,9 @@ def lesson_page(
             view = lab_view(learner, lesson, segment.block)
             for step in view.steps:
                 step.results = results
-                step.just_checked = focus_step == (view.lab.id, step.step.number)
+                focused = focus_step == (view.lab.id, step.step.number)
+                step.just_checked = focused and not step_notice
+                step.notice = step_notice if focused else ""
             segments.append(PageSegment("lab", view=view))
         elif segment.kind == "quiz":
             focused = focus_quiz == segment.block.id
@@ -384,11 +435,11 @@ def lesson_page(
                 learner,
                 lesson,
                 segment.block,
-                just_answered=focused and not empty_answer,
-                empty_answer=focused and empty_answer,
+                just_answered=focused and not quiz_refusal,
+                refusal=quiz_refusal if focused else "",
             )
             segments.append(PageSegment("quiz", view=view))
-    progress = next(p for p in course_progress(learner, Course((lesson,))) if p.lesson is lesson)
+    progress = lesson_progress(learner, lesson)
     previous, following = course.neighbours(lesson)
     setup = SetupView(lesson, setup_result) if lesson.setup else None
     return LessonPage(lesson, segments, progress, setup, previous, following, len(course.lessons))

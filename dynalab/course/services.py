@@ -36,6 +36,9 @@ ACTIVITY_WINDOW = 500
 MAX_ANSWER_LENGTH = 200
 #: How often setup re-sends a batch's unprocessed items.
 MAX_BATCH_RETRIES = 5
+#: The AWS Region lessons run in: their requests, setups and checks (a learner who switched
+#: the workbench to another Region still finds the lessons' tables here).
+LESSON_REGION = sandbox_selectors.DEFAULT_REGION
 
 
 # --------------------------------------------------------------------------- learners
@@ -116,6 +119,10 @@ def merge_learners(source: Learner, *, into: Learner) -> None:
                 step.learner = into
                 step.save(update_fields=["learner"])
                 continue
+            if step.passed_at is not None and (
+                target.passed_at is None or step.passed_at < target.passed_at
+            ):
+                target.passed_with_solution = step.passed_with_solution
             target.passed_at = _earliest(target.passed_at, step.passed_at)
             target.solution_shown_at = _earliest(target.solution_shown_at, step.solution_shown_at)
             target.attempts += step.attempts
@@ -158,6 +165,17 @@ ERROR_ADVICE = {
     ("*", "ResourceNotFoundException"): (
         "The table is not in your sandbox yet: run the lesson's earlier requests first."
     ),
+    ("*", "ConditionalCheckFailedException"): (
+        "The condition was false, so nothing was written (a failed condition still costs "
+        "write units)."
+    ),
+    ("*", "TransactionCanceledException"): (
+        "Nothing in the transaction was written: the message lists a reason for each action, "
+        "in order (None for the ones that were fine)."
+    ),
+    ("*", "ProvisionedThroughputExceededException"): (
+        "Throttled: nothing was done. The table's Throughput page shows which limit refused it."
+    ),
 }
 
 
@@ -170,10 +188,20 @@ class RunResult:
     error_code: str = ""
     error_message: str = ""
     consumed: Any = None
+    #: For a repeated request: how each run ended, "ok" or the error code, in order.
+    runs: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.error_code
+
+    @property
+    def run_counts(self) -> list[tuple[str, int]]:
+        """("ok" or an error code, how many runs ended so), in order of first appearance."""
+        counts: dict[str, int] = {}
+        for outcome in self.runs:
+            counts[outcome] = counts.get(outcome, 0) + 1
+        return list(counts.items())
 
     @property
     def response_json(self) -> str:
@@ -212,10 +240,33 @@ def run_request(request: HttpRequest, *, lesson: Lesson, key: str) -> RunResult:
 
 
 def _execute(sandbox: Any, runnable: Request) -> RunResult:
+    """Run a request (``repeat`` times, one right after the other): the result of the last
+    run, with every run's outcome."""
+    if runnable.repeat <= 1:
+        return _execute_once(sandbox, runnable)
+    results = [_execute_once(sandbox, runnable) for _ in range(runnable.repeat)]
+    shown = results[-1]
+    shown.runs = [result.error_code or "ok" for result in results]
+    return shown
+
+
+def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
+    if runnable.is_clock_move:
+        try:
+            now = sandbox_services.advance_clock(
+                sandbox, float(runnable.body["seconds"]), source="lesson"
+            )
+        except ServiceError as error:
+            return RunResult(runnable, error_code=error.code, error_message=error.message)
+        return RunResult(runnable, response={"Now": now})
     sent, added = asking_for_capacity(runnable.operation, runnable.body)
     try:
         response = sandbox_services.execute(
-            sandbox, runnable.operation, copy.deepcopy(sent), source="lesson"
+            sandbox,
+            runnable.operation,
+            copy.deepcopy(sent),
+            source="lesson",
+            region=LESSON_REGION,
         )
     except ServiceError as error:
         return RunResult(runnable, error_code=error.code, error_message=error.message)
@@ -265,7 +316,11 @@ def prepare_sandbox(request: HttpRequest, *, lesson: Lesson) -> SetupResult:
 
 # --------------------------------------------------------------------------- labs
 def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
-    """Run the step's checks against the visitor's sandbox and record the verdict."""
+    """Run the step's checks against the visitor's sandbox and record the verdict.
+
+    Steps are done in order: checking a step whose previous step is not passed yet runs no
+    check and records no attempt (the step's checks look at the calls made since the
+    previous step was passed, so there is nothing to judge yet)."""
     learner = learner_for_request(request)
     sandbox = request.sandbox  # type: ignore[attr-defined]
     progress = _progress(learner, lesson, lab, step)
@@ -274,10 +329,24 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
             learner=learner, lesson=lesson.slug, lab=lab.id, passed_at__isnull=False
         ).values_list("step", "passed_at")
     )
-    activities = list(
-        reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
-    )
-    with sandbox_services.inspecting(sandbox) as view:
+    if step.number > 1 and step.number - 1 not in passed_at and progress.passed_at is None:
+        progress.last_passed = False
+        progress.last_message = (
+            f"Finish step {step.number - 1} first: each step checks the work you do after "
+            "passing the one before."
+        )
+        progress.save(update_fields=["last_passed", "last_message", "updated_at"])
+        return progress
+    # Only the calls made in the lessons' Region: a Query of a table of the same name in
+    # another Region is another table's, and the checks look at this Region's tables.
+    activities = [
+        activity
+        for activity in reversed(
+            list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW))
+        )
+        if checks.in_region(activity, LESSON_REGION)
+    ]
+    with sandbox_services.inspecting(sandbox, region=LESSON_REGION) as view:
         context = checks.CheckContext(
             view=view, activities=activities, step_passed_at=passed_at, step=step.number
         )
@@ -292,6 +361,7 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
     progress.last_message = message
     if passed and progress.passed_at is None:
         progress.passed_at = timezone.now()
+        progress.passed_with_solution = progress.solution_shown_at is not None
     progress.save()
     return progress
 
@@ -305,9 +375,19 @@ def reveal_hint(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep
     return progress
 
 
+def solution_available(progress: StepProgress | None, step: LabStep) -> bool:
+    """The solution comes after an attempt: once the learner has pressed Check (a check
+    that did not pass), or read every hint."""
+    if progress is None:
+        return False
+    return progress.attempts > 0 or progress.hints_revealed >= len(step.hints_html)
+
+
 def show_solution(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep) -> StepProgress:
+    """Show the step's solution, if it is available yet (see ``solution_available``); a step
+    passed after this is recorded as passed with the solution."""
     progress = _progress(learner_for_request(request), lesson, lab, step)
-    if progress.solution_shown_at is None:
+    if progress.solution_shown_at is None and solution_available(progress, step):
         progress.solution_shown_at = timezone.now()
         progress.save(update_fields=["solution_shown_at", "updated_at"])
     return progress
@@ -322,15 +402,26 @@ def _progress(learner: Learner | None, lesson: Lesson, lab: Lab, step: LabStep) 
 
 
 # --------------------------------------------------------------------------- quizzes
-def answer_quiz(
-    request: HttpRequest, *, lesson: Lesson, quiz: Quiz, given: str
-) -> QuizAnswer | None:
-    """Record an answer (None for an empty one, which is not an answer)."""
+@dataclass(frozen=True)
+class QuizOutcome:
+    """An answer recorded, or why what was sent is not an answer (nothing is recorded)."""
+
+    answer: QuizAnswer | None = None
+    refusal: str = ""
+
+
+def answer_quiz(request: HttpRequest, *, lesson: Lesson, quiz: Quiz, given: str) -> QuizOutcome:
+    """Record an answer; an empty one, "abc" to a numeric question, or a choice that is not
+    one of the options is refused with a message and not recorded."""
     given = given.strip()[:MAX_ANSWER_LENGTH]
     if not given:
-        return None
+        refusal = "Choose an answer first." if quiz.is_multiple_choice else "Type a number first."
+        return QuizOutcome(refusal=refusal)
+    refusal = quiz.refusal(given)
+    if refusal:
+        return QuizOutcome(refusal=refusal)
     learner = learner_for_request(request)
-    return QuizAnswer.objects.create(
+    answer = QuizAnswer.objects.create(
         learner=learner,
         lesson=lesson.slug,
         quiz=quiz.id,
@@ -338,3 +429,4 @@ def answer_quiz(
         correct=quiz.is_correct(given),
         answered_at=timezone.now(),
     )
+    return QuizOutcome(answer=answer)

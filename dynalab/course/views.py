@@ -43,15 +43,26 @@ def _respond(
     lesson: Lesson,
     partial: str,
     partial_context: Callable[[], dict[str, Any]],
+    status: int = 200,
     **page_state: Any,
 ) -> HttpResponse:
-    """The partial for htmx; the whole lesson page (with the outcome in place) otherwise."""
+    """The partial for htmx; the whole lesson page (with the outcome in place) otherwise.
+    ``status``: 400 when the learner's input was refused (the page says why)."""
     if wants_partial(request):
-        response = render(request, partial, {"lesson": lesson, **partial_context()})
+        learner = services.learner_for_request(request, create=False)
+        context = {
+            "lesson": lesson,
+            # The header's "n of m exercises done", swapped out of band.
+            "lesson_progress": selectors.lesson_progress(learner, lesson),
+            **partial_context(),
+        }
+        response = render(request, partial, context, status=status)
     else:
         learner = services.learner_for_request(request, create=False)
         page = selectors.lesson_page(learner, course, lesson, **page_state)
-        response = render(request, "course/lesson.html", {"lesson": lesson, "page": page})
+        response = render(
+            request, "course/lesson.html", {"lesson": lesson, "page": page}, status=status
+        )
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -126,16 +137,20 @@ def _step_action(
     action: Callable[..., Any],
     *,
     checked: bool = False,
+    refused: Callable[[Any, LabStep], str] | None = None,
 ) -> HttpResponse:
+    """Run ``action`` on one step and answer with the step; ``refused(progress, step)``
+    names why the action was not taken (then the answer is a 409 saying so)."""
     course, current = _lesson(lesson)
     found_lab, found_step = _lab_step(current, lab, step)
-    action(request, lesson=current, lab=found_lab, step=found_step)
+    progress = action(request, lesson=current, lab=found_lab, step=found_step)
+    notice = refused(progress, found_step) if refused is not None else ""
     learner = services.learner_for_request(request, create=False)
 
     def context() -> dict[str, Any]:
         return {
             "step": selectors.step_view(
-                learner, current, found_lab, found_step, just_checked=checked
+                learner, current, found_lab, found_step, just_checked=checked, notice=notice
             ),
             # Updates the lab's "n of m steps" counter out of band.
             "lab_progress": selectors.lab_view(learner, current, found_lab),
@@ -147,7 +162,9 @@ def _step_action(
         lesson=current,
         partial="course/_lab_step_response.html",
         partial_context=context,
-        focus_step=(found_lab.id, found_step.number) if checked else None,
+        focus_step=(found_lab.id, found_step.number) if checked or notice else None,
+        step_notice=notice,
+        status=409 if notice else 200,
     )
 
 
@@ -161,9 +178,20 @@ def reveal_hint(request: HttpRequest, lesson: str, lab: str, step: int) -> HttpR
     return _step_action(request, lesson, lab, step, services.reveal_hint)
 
 
+def _solution_refused(progress: Any, step: LabStep) -> str:
+    if progress.solution_shown_at is not None:
+        return ""
+    return (
+        "The solution comes after you try: press Check once, or read every hint, and the "
+        "Show solution button appears."
+    )
+
+
 @require_POST
 def show_solution(request: HttpRequest, lesson: str, lab: str, step: int) -> HttpResponse:
-    return _step_action(request, lesson, lab, step, services.show_solution)
+    return _step_action(
+        request, lesson, lab, step, services.show_solution, refused=_solution_refused
+    )
 
 
 @require_POST
@@ -172,7 +200,7 @@ def answer_quiz(request: HttpRequest, lesson: str, quiz: str) -> HttpResponse:
     found = current.quiz(quiz)
     if found is None:
         raise Http404("No such quiz.")
-    answer = services.answer_quiz(
+    outcome = services.answer_quiz(
         request, lesson=current, quiz=found, given=request.POST.get("answer", "")
     )
     learner = services.learner_for_request(request, create=False)
@@ -180,16 +208,17 @@ def answer_quiz(request: HttpRequest, lesson: str, quiz: str) -> HttpResponse:
         request,
         course=course,
         lesson=current,
-        partial="course/_quiz.html",
+        partial="course/_quiz_response.html",
         partial_context=lambda: {
             "quiz": selectors.quiz_view(
                 learner,
                 current,
                 found,
-                just_answered=answer is not None,
-                empty_answer=answer is None,
+                just_answered=outcome.answer is not None,
+                refusal=outcome.refusal,
             )
         },
         focus_quiz=found.id,
-        empty_answer=answer is None,
+        quiz_refusal=outcome.refusal,
+        status=400 if outcome.refusal else 200,
     )

@@ -1,7 +1,7 @@
 """The errors a sandbox call can raise, so that no app but this one imports the engine.
 
 A call fails with the service's own error (``ServiceError`` and its subclasses, the engine's
-classes re-exported under the service's names), or with one of the sandboxes' own: the
+classes re-exported under the service's names; ``DaxError`` for DAX's faults), or with one of the sandboxes' own: the
 sandbox cannot take calls any more because it was deleted or reset. Those two are
 ``ResourceNotFoundException`` to any client, so the wire endpoint answers them in the
 service's envelope, and subclasses of their own, so a caller can tell them apart without
@@ -13,14 +13,20 @@ from __future__ import annotations
 from engine.errors import (
     BackupInUseException,
     BackupNotFoundException,
+    ClusterAlreadyExistsFault,
+    ClusterNotFoundFault,
     ConditionalCheckFailedException,
     ContinuousBackupsUnavailableException,
+    DaxError,
     GlobalTableNotFoundException,
     IdempotentParameterMismatchException,
     InternalServerError,
+    InvalidClusterStateFault,
+    InvalidParameterValueException,
     InvalidRestoreTimeException,
     ItemCollectionSizeLimitExceededException,
     LimitExceededException,
+    NodeNotFoundFault,
     PointInTimeRecoveryUnavailableException,
     ProvisionedThroughputExceededException,
     RequestLimitExceeded,
@@ -64,8 +70,28 @@ class SandboxReplaced(SandboxUnavailable):
         super().__init__(message)
 
 
+CREATION_THROTTLED_MESSAGE = (
+    "Too many new sandboxes were created from your network address just now: wait a minute, "
+    "then reload the page"
+)
+
+
+class SandboxCreationThrottled(ThrottlingException):
+    """A client address created sandboxes faster than ``DYNALAB_SANDBOX_CREATION_RATE``."""
+
+    def __init__(self, message: str = CREATION_THROTTLED_MESSAGE) -> None:
+        super().__init__(message)
+
+
 __all__ = [
     "ServiceError",
+    "SandboxCreationThrottled",
+    "DaxError",
+    "ClusterAlreadyExistsFault",
+    "ClusterNotFoundFault",
+    "InvalidClusterStateFault",
+    "InvalidParameterValueException",
+    "NodeNotFoundFault",
     "SandboxUnavailable",
     "SandboxDeleted",
     "SandboxReplaced",

@@ -37,14 +37,22 @@ def insert(instance: models.Model) -> None:
         cursor.execute(sql, params)
 
 
+#: The columns every call reads from the sandbox's row.
+_ROW_FIELDS = (
+    "last_sequence",
+    "clock_offset",
+    "is_active",
+    "snapshot_sequence",
+    "journal_bytes",
+    "state_bytes",
+)
+
+
 @cache
 def _select_sql(lock: bool) -> str:
     meta = Sandbox._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column)
-        for name in ("last_sequence", "clock_offset", "is_active")
-    )
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _ROW_FIELDS)
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     return (
         f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{suffix}"
@@ -52,8 +60,9 @@ def _select_sql(lock: bool) -> str:
 
 
 def sandbox_row(sandbox_id: Any, *, lock: bool = False) -> Sandbox | None:
-    """The sandbox's last_sequence, clock_offset and is_active as the database has them now,
-    on an unsaved Sandbox carrying just those fields (None if the row is gone).
+    """The sandbox's journal position, clock offset, state and storage counters (``_ROW_FIELDS``)
+    as the database has them now, on an unsaved Sandbox carrying just those fields (None if
+    the row is gone).
 
     ``lock=True`` locks the row for the rest of the transaction (SELECT ... FOR UPDATE; on
     SQLite the IMMEDIATE transaction already holds the database's write lock).
@@ -69,6 +78,9 @@ def sandbox_row(sandbox_id: Any, *, lock: bool = False) -> Sandbox | None:
         last_sequence=int(found[0]),
         clock_offset=float(found[1]),
         is_active=bool(found[2]),
+        snapshot_sequence=int(found[3]),
+        journal_bytes=int(found[4]),
+        state_bytes=int(found[5]),
     )
 
 
@@ -78,18 +90,19 @@ def _update_sql() -> str:
     quote = connection.ops.quote_name
     sets = ", ".join(
         f"{quote(meta.get_field(name).column)} = %s"
-        for name in ("last_sequence", "clock_offset", "updated_at")
+        for name in ("last_sequence", "clock_offset", "journal_bytes", "updated_at")
     )
     return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
 
 
 def update_row(sandbox: Sandbox) -> None:
-    """Store a sandbox's last_sequence and clock_offset (and touch updated_at)."""
+    """Store a sandbox's last_sequence, clock_offset and journal_bytes (and touch updated_at)."""
     meta = Sandbox._meta
     updated_at = meta.get_field("updated_at")
     params = [
         meta.get_field("last_sequence").get_db_prep_save(sandbox.last_sequence, connection),
         meta.get_field("clock_offset").get_db_prep_save(sandbox.clock_offset, connection),
+        meta.get_field("journal_bytes").get_db_prep_save(sandbox.journal_bytes, connection),
         updated_at.get_db_prep_save(updated_at.pre_save(sandbox, False), connection),
         meta.pk.get_db_prep_value(sandbox.pk, connection),
     ]

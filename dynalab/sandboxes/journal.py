@@ -3,6 +3,14 @@
 Replay is deterministic because the engine is (DESIGN.md): each entry runs again with the
 clock frozen at the simulated time it first ran at, in the Region it ran in, so it does exactly
 what it did then. A sandbox's engine is a ``MultiRegionEngine`` (one engine per AWS Region).
+
+The journal is kept bounded behind snapshots: a snapshot is due when the entries or the bytes
+journaled since the newest one pass their bounds (``snapshot_due``); ``take_snapshot`` stores
+the engine and deletes what no rebuild needs any more: every snapshot but the two newest, and
+the journal up to the older of those two (a worker that read the sandbox's row just before the
+new snapshot may still rebuild from the older one). A sandbox's storage is then about two
+snapshots, the journal between them and what came after: bounded by its limits. A snapshot
+holds every Region; the entries kept after it keep the Region each ran in.
 """
 
 from __future__ import annotations
@@ -11,8 +19,12 @@ import logging
 import uuid
 from collections.abc import Iterable
 
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
+
 from dynalab.sandboxes import conf
-from dynalab.sandboxes.models import JournalEntry, Snapshot
+from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot
 from engine import DEFAULT_REGION, DynamoDBError, MultiRegionEngine, catalog
 
 logger = logging.getLogger(__name__)
@@ -59,10 +71,24 @@ def apply_entry(
         logger.exception("Journal replay of %s diverged from the original call", operation)
 
 
-def replay(engine: MultiRegionEngine, entries: Iterable[JournalEntry]) -> int:
-    """Apply entries in sequence order; return the last sequence applied (0 if none)."""
-    sequence = 0
+class JournalGap(RuntimeError):
+    """The entries an engine needs were compacted away: rebuild it from a snapshot instead."""
+
+
+def replay(
+    engine: MultiRegionEngine, entries: Iterable[JournalEntry], *, after: int | None = None
+) -> int:
+    """Apply entries in sequence order; return the last sequence applied (0 if none).
+
+    With ``after``, the entries must follow on from it without a gap (JournalGap otherwise,
+    before anything is applied past the gap).
+    """
+    sequence = 0 if after is None else after
     for entry in entries:
+        if after is not None and entry.sequence != sequence + 1:
+            raise JournalGap(
+                f"entry {sequence + 1} is gone; the journal resumes at {entry.sequence}"
+            )
         apply_entry(engine, entry.operation, entry.request, entry.at, entry.region)
         sequence = entry.sequence
     return sequence
@@ -75,7 +101,7 @@ def catch_up(engine: MultiRegionEngine, sandbox_id: uuid.UUID, after: int, throu
     entries = JournalEntry.objects.filter(
         sandbox_id=sandbox_id, sequence__gt=after, sequence__lte=through
     ).order_by("sequence")
-    applied = replay(engine, entries.iterator(chunk_size=500))
+    applied = replay(engine, entries.iterator(chunk_size=500), after=after)
     if applied != through:
         raise RuntimeError(f"journal of sandbox {sandbox_id} ends at {applied}, expected {through}")
     return through
@@ -96,3 +122,56 @@ def rebuild(sandbox_id: uuid.UUID, through: int) -> MultiRegionEngine:
         engine, start = MultiRegionEngine.loads(snapshot.state), snapshot.sequence
     catch_up(engine, sandbox_id, start, through)
     return engine
+
+
+def entry_bytes(request_text: str | None, request: dict) -> int:
+    """About what an entry takes in the journal: its request's JSON text (a few bytes more for
+    what execute adds, ReturnConsumedCapacity). O(1) when the text is known."""
+    if request_text is not None:
+        return len(request_text) + 40
+    return len(str(request))
+
+
+def snapshot_due(row: Sandbox, sequence: int) -> bool:
+    """Whether the journal since the newest snapshot passed its bound in entries or bytes."""
+    return (
+        sequence - row.snapshot_sequence >= conf.snapshot_every()
+        or row.journal_bytes >= conf.limits()["journal_bytes"]
+    )
+
+
+def take_snapshot(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> int:
+    """Store the engine (at journal position ``sequence``) and compact what it makes useless.
+
+    Called after the call that made it due has committed, and outside any write transaction:
+    dumping a large engine takes long, and on SQLite a write transaction holds the whole
+    database's write lock, so every other learner would wait for it. Only the short insert
+    and deletes below take it. Returns the snapshot's size in bytes.
+    """
+    state = engine.dumps()
+    with transaction.atomic():
+        row = Sandbox.objects.select_for_update().filter(pk=sandbox_id).first()
+        if row is None or row.snapshot_sequence >= sequence:
+            return len(state)  # gone, or another worker snapshotted as far already
+        Snapshot.objects.create(sandbox_id=sandbox_id, sequence=sequence, state=state)
+        compact(sandbox_id)
+        after = JournalEntry.objects.filter(sandbox_id=sandbox_id, sequence__gt=sequence)
+        pending = after.aggregate(total=Sum(Length("request")))["total"] or 0
+        Sandbox.objects.filter(pk=sandbox_id).update(
+            snapshot_sequence=sequence, state_bytes=len(state), journal_bytes=pending
+        )
+    return len(state)
+
+
+def compact(sandbox_id: uuid.UUID) -> None:
+    """Keep the two newest snapshots and the journal after the older of them."""
+    kept = list(
+        Snapshot.objects.filter(sandbox_id=sandbox_id)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)[:2]
+    )
+    if len(kept) < 2:
+        return
+    oldest_kept = kept[-1]
+    Snapshot.objects.filter(sandbox_id=sandbox_id, sequence__lt=oldest_kept).delete()
+    JournalEntry.objects.filter(sandbox_id=sandbox_id, sequence__lte=oldest_kept).delete()

@@ -61,6 +61,16 @@ class Sandbox(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     #: Sequence number of the newest journal entry (0: nothing journaled yet).
     last_sequence = models.PositiveBigIntegerField(default=0)
+    #: Sequence of the newest snapshot (0: none), and the bytes journaled since it: a
+    #: snapshot is taken when either the entries or the bytes since it pass their bound, and
+    #: the journal behind the snapshot before it is deleted (journal.compact), so the journal
+    #: a sandbox keeps is bounded in bytes as well as entries.
+    snapshot_sequence = models.PositiveBigIntegerField(default=0)
+    journal_bytes = models.PositiveBigIntegerField(default=0)
+    #: Size of the newest snapshot (``Engine.dumps()``), what its whole state weighs: it
+    #: counts what the items' totals do not see (backups, stream records, PITR history)
+    #: against the sandbox's memory limit.
+    state_bytes = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -184,6 +194,9 @@ class Activity(models.Model):
     error_message = models.TextField(blank=True)
     #: The request as the caller sent it; a huge one is cut down (see summaries.py).
     request = models.JSONField(default=dict)
+    #: The response as the caller got it, or a preview of a large one (summaries.py): what a
+    #: learner's "report a problem" carries with the request.
+    response = models.JSONField(null=True, blank=True)
     #: The response's ConsumedCapacity (recorded even when the caller did not ask for it).
     consumed_capacity = models.JSONField(null=True, blank=True)
     #: Small facts for feedback and lab checks: TableName, IndexName, Count, Scan, ...
@@ -196,7 +209,11 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["sandbox", "created_at"], name="activity_sandbox_created")]
+        indexes = [
+            models.Index(fields=["sandbox", "created_at"], name="activity_sandbox_created"),
+            # Pruning keeps a sandbox's newest rows by id (activity.prune).
+            models.Index(fields=["sandbox", "id"], name="activity_sandbox_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.operation} {self.status}"

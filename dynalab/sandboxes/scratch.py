@@ -5,6 +5,10 @@ made, kept in memory.
 a learner's sandbox: the same requests (``ReturnConsumedCapacity`` asked for as ``execute``
 asks), the same Activity rows (built by the same code, never saved), the same errors and the
 same inspection API. Time moves only when told, so a rehearsal is deterministic.
+
+Like a learner's sandbox it holds every AWS Region (a ``MultiRegionEngine``): ``execute`` and
+``inspecting`` work in us-east-1 unless given ``region=``, so a lab on global tables can
+rehearse writes in one Region and checks in another.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dynalab.sandboxes import limits
 from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import SerializationException, ServiceError
 from dynalab.sandboxes.models import Activity, Sandbox
-from dynalab.sandboxes.services import _Call
+from dynalab.sandboxes.services import _Call, _call_through_dax, _through_dax
 from engine import DEFAULT_REGION, MultiRegionEngine, SimClock
 from engine.inspect import Inspector
 
@@ -57,8 +61,11 @@ class ScratchSandbox:
         *,
         source: str = "lesson",
         region: str = DEFAULT_REGION,
+        through_dax: str | None = None,
+        dax_node: str | None = None,
     ) -> dict[str, Any]:
-        """Run one call as ``services.execute`` runs it, recording its activity."""
+        """Run one call in ``region`` as ``services.execute`` runs it (through a DAX cluster
+        of that Region when ``through_dax`` names one), recording its activity."""
         call = _Call(self.sandbox, operation, request, source, time.perf_counter(), region=region)
         call.at = self.now()
         try:
@@ -66,7 +73,11 @@ class ScratchSandbox:
                 raise SerializationException("Start of list found where not expected")
             call.request_text = limits.request_text(request)
             sent, added = asking_for_capacity(operation, request)
-            response = self._engine.call(operation, copy.deepcopy(sent), region=region)
+            if through_dax is None:
+                response = self._engine.call(operation, copy.deepcopy(sent), region=region)
+            else:
+                _, payload = _through_dax(call, operation, sent, through_dax, dax_node)
+                response = _call_through_dax(call, copy.deepcopy(payload), region, self._engine)
         except ServiceError as error:
             self._record(call.activity(error=error))
             raise

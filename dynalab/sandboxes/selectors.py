@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dynalab.sandboxes.errors import ResourceNotFoundException
+from dynalab.sandboxes.errors import ClusterNotFoundFault, ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
 from dynalab.sandboxes.services import (
     SESSION_REGION,
@@ -34,23 +34,43 @@ from engine import DEFAULT_REGION, REGIONS, catalog
 from engine.catalog import OperationFacts
 from engine.expressions.reserved import is_reserved
 from engine.inspect import (
+    BackupView,
     Book,
     CoveredKeys,
+    DaxCluster,
+    DaxEntry,
+    DaxNode,
+    DaxParameterGroup,
+    DaxStatistics,
+    DueWork,
     IndexMember,
     IndexMembership,
     IndexStatus,
     Inspector,
+    ItemDifference,
     ItemisedRead,
     KeyAttribute,
+    KeyConditionTarget,
     LostWrite,
+    PendingIndexWrite,
     ReadEntry,
     RegionTables,
     ReplicaState,
     ReplicatedWrite,
     Replication,
+    ShardView,
     Shelf,
+    SimulationSettings,
     StoredItem,
+    StreamRecordView,
+    StreamView,
+    TableDiff,
     TableStatus,
+    TriggerHandler,
+    TriggerView,
+    TTLDeletion,
+    TTLEntry,
+    TTLView,
     Usage,
     WriteOutcome,
     WriteVersion,
@@ -61,12 +81,21 @@ from engine.values import values_equal as _values_equal
 __all__ = [
     "Book",
     "CoveredKeys",
+    "DaxCluster",
+    "DaxEntry",
+    "DaxNode",
+    "DaxParameterGroup",
+    "DaxStatistics",
+    "dax_cluster",
+    "dax_clusters",
+    "dax_parameter_groups",
     "IndexMember",
     "IndexMembership",
     "IndexStatus",
     "Inspector",
     "ItemisedRead",
     "KeyAttribute",
+    "KeyConditionTarget",
     "LostWrite",
     "OperationFacts",
     "ReadEntry",
@@ -104,6 +133,9 @@ __all__ = [
     "table_names",
     "table_status",
     "usage",
+    "table_items",
+    "sandboxes_of",
+    "activity_of_owners",
 ]
 
 
@@ -163,6 +195,30 @@ def item(
         return view.item(table, key)
 
 
+def table_items(
+    sandbox: Sandbox, table: str, *, limit: int = 50, region: str = DEFAULT_REGION
+) -> tuple[list[StoredItem], bool]:
+    """Up to ``limit`` of the table's items in Scan order, each with its size, and whether
+    there are more; read without a call (no capacity, no activity), for a read-only view.
+    ResourceNotFoundException when there is no such table. O(limit)."""
+    with inspecting(sandbox, region=region) as view:
+        covered = view.covered_keys("Scan", {"TableName": table}, limit=limit)
+        found = [view.item(table, key) for key in covered.keys]
+    return [entry for entry in found if entry is not None], covered.truncated
+
+
+def sandboxes_of(owner_ids: list[Any]) -> QuerySet[Sandbox]:
+    """Every sandbox these users own, the active one and those a reset replaced, newest
+    first: a learner's history."""
+    return Sandbox.objects.filter(owner_id__in=owner_ids).order_by("-created_at")
+
+
+def activity_of_owners(owner_ids: list[Any]) -> QuerySet[Activity]:
+    """Every call in the sandboxes these users own (replaced ones too), newest first; an
+    instructor's dashboard filters and aggregates it."""
+    return Activity.objects.filter(sandbox__owner_id__in=owner_ids).order_by("-created_at", "-id")
+
+
 def usage(sandbox: Sandbox) -> Usage:
     """Tables, items and bytes the sandbox holds, over all its Regions."""
     with inspecting(sandbox) as view:
@@ -190,6 +246,34 @@ def replication(
     regional table; ResourceNotFoundException when the Region has no such table."""
     with inspecting(sandbox, region=region) as view:
         return view.replication(table)
+
+
+# ---------------------------------------------------------------------- DAX
+def dax_clusters(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> tuple[DaxCluster, ...]:
+    """One Region's DAX clusters (status, nodes, TTLs, cache use, statistics; no entries):
+    a cluster belongs to the Region it was created in, as on AWS."""
+    with inspecting(sandbox, region=region) as view:
+        return view.dax_clusters()
+
+
+def dax_cluster(
+    sandbox: Sandbox, name: str, *, entries: int = 200, region: str = DEFAULT_REGION
+) -> DaxCluster | None:
+    """One DAX cluster with up to ``entries`` live entries of each cache (most recently used
+    first) and their remaining TTL, or None when there is no such cluster."""
+    try:
+        with inspecting(sandbox, region=region) as view:
+            return view.dax_cluster(name, entries=entries)
+    except ClusterNotFoundFault:
+        return None
+
+
+def dax_parameter_groups(
+    sandbox: Sandbox, *, region: str = DEFAULT_REGION
+) -> tuple[DaxParameterGroup, ...]:
+    """One Region's DAX parameter groups, their TTLs and the clusters using each."""
+    with inspecting(sandbox, region=region) as view:
+        return view.dax_parameter_groups()
 
 
 # ---------------------------------------------------------------------- reads explained
@@ -242,9 +326,11 @@ def operation(name: str) -> OperationFacts | None:
     return catalog.get(name)
 
 
-#: The APIs a sandbox answers: DynamoDB, DynamoDB Streams and DynaLab's own operations.
+#: The APIs a sandbox answers: DynamoDB, DynamoDB Streams, DAX's control plane and DynaLab's
+#: own operations.
 API_NAMES = catalog.APIS
 DYNAMODB_API, STREAMS_API, DYNALAB_API = catalog.DYNAMODB, catalog.STREAMS, catalog.DYNALAB
+DAX_API = catalog.DAX
 
 
 def is_reserved_word(name: str) -> bool:
@@ -253,7 +339,7 @@ def is_reserved_word(name: str) -> bool:
     return is_reserved(name)
 
 
-__all__ += ["API_NAMES", "DYNAMODB_API", "STREAMS_API", "DYNALAB_API", "engine_state"]
+__all__ += ["API_NAMES", "DYNAMODB_API", "STREAMS_API", "DAX_API", "DYNALAB_API", "engine_state"]
 
 
 def values_equal(left: Any, right: Any) -> bool:
@@ -266,3 +352,146 @@ def values_equal(left: Any, right: Any) -> bool:
 
 
 __all__ += ["values_equal"]
+
+
+# ---------------------------------------------------------------------- the second half
+__all__ += [
+    "BackupView",
+    "DueWork",
+    "ItemDifference",
+    "PendingIndexWrite",
+    "ShardView",
+    "SimulationSettings",
+    "StreamRecordView",
+    "StreamView",
+    "TTLDeletion",
+    "TTLEntry",
+    "TTLView",
+    "TableDiff",
+    "TriggerHandler",
+    "TriggerView",
+    "backups",
+    "due_within",
+    "index_members",
+    "shelves",
+    "pending_index_writes",
+    "simulation_settings",
+    "stream_records",
+    "streams",
+    "table_diff",
+    "trigger_handlers",
+    "triggers",
+    "ttl",
+]
+
+
+def shelves(
+    sandbox: Sandbox,
+    table: str,
+    index: str | None = None,
+    *,
+    start: int = 0,
+    count: int = 30,
+    books: int = 50,
+    region: str = DEFAULT_REGION,
+) -> tuple[Shelf, ...]:
+    """Partitions of a table (or index) in scan order, each with its first ``books`` items."""
+    with inspecting(sandbox, region=region) as view:
+        return view.shelves(table, index, start=start, count=count, books=books)
+
+
+def index_members(
+    sandbox: Sandbox,
+    table: str,
+    index: str,
+    keys: list[dict[str, Any]],
+    *,
+    region: str = DEFAULT_REGION,
+) -> tuple[IndexMember, ...]:
+    """For each of these table keys, whether the index holds the item and why not."""
+    with inspecting(sandbox, region=region) as view:
+        return view.index_members(table, index, keys)
+
+
+def pending_index_writes(
+    sandbox: Sandbox, table: str, index: str, *, limit: int = 100, region: str = DEFAULT_REGION
+) -> tuple[PendingIndexWrite, ...]:
+    """Writes still on their way to a global index (the propagation lag), oldest first."""
+    with inspecting(sandbox, region=region) as view:
+        return view.pending_index_writes(table, index, limit=limit)
+
+
+def streams(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[StreamView, ...]:
+    """One Region's streams (of one table), newest first, with their shards."""
+    with inspecting(sandbox, region=region) as view:
+        return view.streams(table)
+
+
+def stream_records(
+    sandbox: Sandbox,
+    stream_arn: str,
+    shard_id: str,
+    *,
+    position: str | None = None,
+    count: int = 1,
+    backwards: bool = False,
+    region: str = DEFAULT_REGION,
+) -> tuple[StreamRecordView, ...]:
+    """Records of one shard from an iterator position (a sequence number), or before it."""
+    with inspecting(sandbox, region=region) as view:
+        return view.stream_records(
+            stream_arn, shard_id, position=position, count=count, backwards=backwards
+        )
+
+
+def triggers(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[TriggerView, ...]:
+    """DynaLab's stream triggers (of one table), in creation order."""
+    with inspecting(sandbox, region=region) as view:
+        return view.triggers(table)
+
+
+def trigger_handlers() -> tuple[TriggerHandler, ...]:
+    """The built-in handlers a trigger can run (DynaLab's stand-ins for Lambda functions)."""
+    return Inspector.trigger_handlers()
+
+
+def ttl(sandbox: Sandbox, table: str, *, limit: int = 200, region: str = DEFAULT_REGION) -> TTLView:
+    """A table's TTL setting, scheduled deletions and recent deletions."""
+    with inspecting(sandbox, region=region) as view:
+        return view.ttl(table, limit=limit)
+
+
+def backups(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[BackupView, ...]:
+    """On-demand and SYSTEM backups (of one table), oldest first."""
+    with inspecting(sandbox, region=region) as view:
+        return view.backups(table)
+
+
+def table_diff(
+    sandbox: Sandbox, first: str, second: str, *, limit: int = 100, region: str = DEFAULT_REGION
+) -> TableDiff:
+    """Two tables with the same keys compared item by item."""
+    with inspecting(sandbox, region=region) as view:
+        return view.table_diff(first, second, limit=limit)
+
+
+def due_within(
+    sandbox: Sandbox, seconds: float, *, region: str = DEFAULT_REGION
+) -> tuple[DueWork, ...]:
+    """What the engine will do in ``region`` when the simulated clock has moved ``seconds``
+    further (the clock is the sandbox's: every Region's work comes due as it moves)."""
+    with inspecting(sandbox, region=region) as view:
+        return view.due_within(seconds)
+
+
+def simulation_settings(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> SimulationSettings:
+    """One Region's GSI propagation lag, TTL deletion delay and stream timings (each Region's
+    engine keeps its own, as UpdateSimulationSettings sets them there)."""
+    with inspecting(sandbox, region=region) as view:
+        return view.simulation_settings()

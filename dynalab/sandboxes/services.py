@@ -20,30 +20,39 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from dynalab.sandboxes import conf, fastsql, journal, limits, summaries
+from dynalab.sandboxes import activity, conf, fastsql, journal, limits, memory, summaries
 from dynalab.sandboxes.cache import EngineCache
 from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import (
     InternalServerError,
+    SandboxCreationThrottled,
     SandboxDeleted,
     SandboxReplaced,
     SerializationException,
     ServiceError,
     ValidationException,
 )
-from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
+from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
+from dynalab.sandboxes.throttling import RateLimiter
 from engine import DEFAULT_REGION, MultiRegionEngine
 from engine.inspect import Inspector
 from engine.regions import check_region, is_region
 
+
+def _weigh(engine: MultiRegionEngine) -> int:
+    # Every Region's tables live in the one cached engine.
+    return memory.estimate(engine.inspect.usage())
+
+
 #: The worker's engines; ``ENGINES.clear()`` makes a process behave as if freshly started.
-ENGINES = EngineCache(conf.cache_size)
+ENGINES = EngineCache(conf.cache_size, conf.cache_bytes, _weigh)
 
 #: Session key holding the anonymous visitor's sandbox id (it survives login's cycle_key()).
 SESSION_SANDBOX_ID = "dynalab_sandbox_id"
@@ -68,8 +77,9 @@ def sandbox_for_request(request: HttpRequest) -> Sandbox:
     sign in (see signals.py). Two concurrent first requests still share one sandbox.
     """
     user = getattr(request, "user", None)
+    client = client_address(request)
     if user is not None and user.is_authenticated:
-        return sandbox_for_user(user)
+        return sandbox_for_user(user, client=client)
     session = request.session
     if session.session_key is None:
         session.save()
@@ -81,18 +91,43 @@ def sandbox_for_request(request: HttpRequest) -> Sandbox:
                 session_key=session_key, owner__isnull=True, is_active=True
             ).first(),
             lambda: Sandbox.objects.create(session_key=session_key),
+            client=client,
         )
     if session.get(SESSION_SANDBOX_ID) != str(sandbox.pk):
         session[SESSION_SANDBOX_ID] = str(sandbox.pk)
     return sandbox
 
 
-def sandbox_for_user(user: AbstractBaseUser) -> Sandbox:
-    """The user's active sandbox, created at once if they have none."""
+def sandbox_for_user(user: AbstractBaseUser, *, client: str | None = None) -> Sandbox:
+    """The user's active sandbox, created at once if they have none (``client``: the address
+    whose creation rate it counts against, see ``client_address``)."""
     return _get_or_create(
         lambda: Sandbox.objects.filter(owner=user, is_active=True).first(),
         lambda: Sandbox.objects.create(owner=user),
+        client=client,
     )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, as the server saw it (behind a proxy, the server
+    setup must put the client's address there: uvicorn does with its proxy headers)."""
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+_creations: RateLimiter | None = None
+
+
+def _creation_allowed(client: str) -> bool:
+    """Whether ``client`` may create one more sandbox now (a token bucket per address)."""
+    global _creations
+    per_minute, burst = conf.sandboxes_per_client()
+    if per_minute <= 0:
+        return True
+    rate = per_minute / 60
+    limiter = _creations
+    if limiter is None or (limiter.rate, limiter.burst) != (rate, burst):
+        limiter = _creations = RateLimiter(rate, burst)
+    return limiter.allow(client)
 
 
 def adopt_session_sandbox(request: HttpRequest, user: AbstractBaseUser) -> Sandbox | None:
@@ -161,12 +196,13 @@ def remember_region(request: HttpRequest, region: str) -> str:
     return region
 
 
-def reset_sandbox(sandbox: Sandbox) -> Sandbox:
+def reset_sandbox(sandbox: Sandbox, *, reset_by: str = "") -> Sandbox:
     """Replace ``sandbox`` with a fresh, empty one for the same owner, session and label.
 
     The old sandbox is kept (inactive, ``replaced_by`` set, its journal and activity intact)
     and its access keys stop working; the new one has new keys. Resetting a sandbox that was
-    already replaced returns its active successor instead of resetting twice.
+    already replaced returns its active successor instead of resetting twice. ``reset_by``
+    (say, "instructor") is kept in the new sandbox's first activity row.
     """
     with transaction.atomic():
         old = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
@@ -183,7 +219,7 @@ def reset_sandbox(sandbox: Sandbox) -> Sandbox:
             sandbox=new,
             operation="ResetSandbox",
             source=Activity.Source.SYSTEM,
-            summary={"ReplacedSandbox": str(old.pk)},
+            summary={"ReplacedSandbox": str(old.pk), **({"ResetBy": reset_by} if reset_by else {})},
             at=time.time(),
         )
     ENGINES.discard(old.pk)
@@ -199,6 +235,8 @@ def execute(
     *,
     source: str = "console",
     region: str = DEFAULT_REGION,
+    through_dax: str | None = None,
+    dax_node: str | None = None,
 ) -> dict[str, Any]:
     """Run one DynamoDB operation in one AWS Region of the sandbox and record it; return the
     engine's response. Tables belong to a Region (the wire endpoint passes the one the
@@ -209,16 +247,23 @@ def execute(
     ``errors.SandboxReplaced`` when the sandbox cannot take calls any more. Every call records an Activity row, failures included;
     state-changing calls are journaled in the transaction that acknowledges them.
 
-    Limits (``DYNALAB_SANDBOX_LIMITS``): the request size and the table count are checked
-    before the call. Items and bytes are checked after it from the engine's running totals:
-    the engine applies the call, and if the sandbox grew past a limit the engine is thrown
-    away (not put back in the cache, nothing journaled) and ValidationException is raised, so
-    the next call rebuilds the unchanged sandbox from the journal. That is simpler and exact
-    for every operation (an UpdateItem or a transaction cannot be sized before it runs) at the
-    price of one rebuild when a limit is hit.
+    Limits (``DYNALAB_SANDBOX_LIMITS``, limits.py): the request's size and nesting, the table
+    count and the most the call could add (items, bytes, memory) are checked before the call,
+    which costs nothing. What no bound foresees is checked after it from the engine's running
+    totals: if the sandbox grew past a limit the engine is thrown away (not put back in the
+    cache, nothing journaled) and ValidationException is raised, so the next call rebuilds the
+    unchanged sandbox, before it takes the database's write lock.
 
     ConsumedCapacity is always recorded in the Activity: when the caller did not ask for it,
     execute asks the engine for the INDEXES form and removes it from the response.
+
+    ``through_dax`` names a DAX cluster to send the call through (``dax_node``: one of its
+    nodes), as an application using the DAX client would: the engine runs it as its
+    ``CallThroughDax`` operation, which is what the journal keeps, while the Activity keeps
+    the DynamoDB operation and request, with the cluster, the node and the cache's outcome
+    (hit, miss, pass-through, write-through) added to its summary. A read through DAX
+    changes the cluster's caches (``Engine.revision`` moves), so it is journaled after it
+    ran, as any read that changed state.
     """
     started = time.perf_counter()
     if request is None:
@@ -227,25 +272,36 @@ def execute(
     try:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
+        # Before anything measures, stores or runs it: a request nested past any valid one
+        # could exhaust the recursion of whatever reads it later (journal replay included).
+        limits.check_nesting(request)
         call.request_text = limits.request_text(request)
         check_region(region)
         engine_request, _ = asking_for_capacity(operation, request)
-        if journal.is_journaled(operation, request):
+        if through_dax is None:
+            engine_operation, engine_payload = operation, engine_request
+            run = partial(_call_engine, operation, engine_request, region)
+        else:
+            engine_operation, engine_payload = _through_dax(
+                call, operation, engine_request, through_dax, dax_node
+            )
+            run = partial(_call_through_dax, call, engine_payload, region)
+        if journal.is_journaled(engine_operation, engine_payload):
             response = _run_write(
                 sandbox,
-                journaled_as=operation,
-                journaled_request=engine_request,
-                run=lambda engine: engine.call(operation, engine_request, region=region),
+                journaled_as=engine_operation,
+                journaled_request=engine_payload,
+                run=run,
                 call=call,
                 region=region,
             )
         else:
             response = _run_read(
                 sandbox,
-                lambda engine: engine.call(operation, engine_request, region=region),
+                run,
                 call,
-                operation=operation,
-                journaled_request=engine_request,
+                operation=engine_operation,
+                journaled_request=engine_payload,
                 region=region,
             )
     except ServiceError as error:
@@ -254,6 +310,42 @@ def execute(
     if engine_request is not request:
         response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
     return response
+
+
+def _call_engine(
+    operation: str, request: dict[str, Any], region: str, engine: MultiRegionEngine
+) -> dict[str, Any]:
+    return engine.call(operation, request, region=region)
+
+
+#: The engine's operation that sends one DynamoDB call through a DAX cluster.
+CALL_THROUGH_DAX = "CallThroughDax"
+
+
+def _through_dax(
+    call: _Call, operation: str, request: dict[str, Any], cluster: str, node: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The engine's CallThroughDax request for ``operation``, and the cluster noted in the
+    call's Activity (so a refused call records it too)."""
+    payload: dict[str, Any] = {"ClusterName": cluster, "Operation": operation, "Request": request}
+    if node is not None:
+        payload["NodeId"] = node
+    call.fields["DaxCluster"] = cluster
+    return CALL_THROUGH_DAX, payload
+
+
+def _call_through_dax(
+    call: _Call, payload: dict[str, Any], region: str, engine: MultiRegionEngine
+) -> dict[str, Any]:
+    """Run a call through DAX; keep which node answered and how for the Activity; answer
+    what the DynamoDB operation answers. A cluster belongs to a Region, as on AWS: the call
+    runs in ``region``, through a cluster of that Region, to that Region's tables."""
+    answer = engine.call(CALL_THROUGH_DAX, payload, region=region)
+    facts = answer["Dax"]
+    call.fields.update(
+        DaxCluster=facts["ClusterName"], DaxNode=facts["NodeId"], DaxOutcome=facts["Outcome"]
+    )
+    return answer["Response"]
 
 
 def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") -> float:
@@ -360,26 +452,40 @@ class _Call:
         # request_text is set once limits.request_text accepted the request, which proves it
         # encodes as UTF-8; otherwise it may hold lone surrogates, which no database stores.
         unchecked = text is None
-        if text is None:
+        if isinstance(error, limits.NestedTooDeeply):
+            text = None  # never serialized: only its table's name is kept
+        elif text is None:
             try:
                 text = limits.json_text(self.request)
             except (TypeError, ValueError):
                 text = None
-        if text is None:
-            stored: Any = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
+        if isinstance(error, limits.NestedTooDeeply):
+            stored: Any = {"Truncated": True, "NestedTooDeeply": True}
+            if isinstance(self.request.get("TableName"), str):
+                stored["TableName"] = self.request["TableName"]
+        elif text is None:
+            stored = {"Unserializable": True, "Preview": repr(self.request)[:2048]}
         else:
             stored = summaries.stored_request(self.request, text, conf.activity_request_bytes())
         operation = self.operation[:64]
         message = error.message if error is not None else ""
         capacity = summaries.consumed_capacity(response)
-        summary = summaries.summarize(self.operation, self.request, response)
+        summary = {**summaries.summarize(self.operation, self.request, response), **self.fields}
         if is_region(self.region):
             summary["Region"] = self.region
+        kept_response, response_text = summaries.stored_response(response)
         # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
         # and the summary and error message only repeat the request's strings.
-        if unchecked or "\\u0000" in text or "\x00" in message or "\x00" in operation:
-            operation, message, stored, capacity, summary = _storable(
-                [operation, message, stored, capacity, summary]
+        if (
+            unchecked
+            or "\\u0000" in (text or "")
+            or "\x00" in message
+            or "\x00" in operation
+            or "\\u0000" in response_text  # JSON writes U+0000 escaped, even non-ASCII off
+            or _UNSTORABLE.search(response_text)
+        ):
+            operation, message, stored, capacity, summary, kept_response = _storable(
+                [operation, message, stored, capacity, summary, kept_response]
             )
         return Activity(
             sandbox_id=self.sandbox.pk,
@@ -388,6 +494,7 @@ class _Call:
             status=error.code if error is not None else "ok",
             error_message=message,
             request=stored,
+            response=kept_response,
             consumed_capacity=capacity,
             summary=summary,
             duration_ms=(time.perf_counter() - self.started) * 1000,
@@ -416,7 +523,8 @@ def _record_failure(call: _Call, error: ServiceError) -> None:
         with transaction.atomic():
             call.activity(error=error).save()
     except IntegrityError:
-        pass
+        return
+    activity.added(call.sandbox.pk)
 
 
 def _run_read(
@@ -450,11 +558,13 @@ def _run_read(
             if isinstance(error, InternalServerError):
                 raise
             failure = error
+        if failure is None and operation == "Scan":
+            _note_query_would_fit(engine, call)
         if engine.revision == before:
             _check_in(row.pk, engine, sequence)
         else:
             _journal_read(
-                row, engine, sequence, operation, journaled_request, call.at, region=region
+                row, engine, sequence, operation, journaled_request, call.at, call, region=region
             )
             _copy_row(row, sandbox)
         if failure is not None:
@@ -463,7 +573,22 @@ def _run_read(
         fastsql.insert(call.activity(response=response))
     except IntegrityError:  # the sandbox's row was deleted while the call ran
         raise SandboxDeleted() from None
+    activity.added(sandbox.pk)
     return response
+
+
+def _note_query_would_fit(engine: MultiRegionEngine, call: _Call) -> None:
+    """Record on a Scan's activity which key a Query could have used (summaries.py)."""
+    table = call.request.get("TableName")
+    if not isinstance(table, str) or not call.request.get("FilterExpression"):
+        return
+    try:
+        description = engine.inspector(call.region or DEFAULT_REGION).describe_table(table)
+    except ServiceError:
+        return
+    fits = summaries.query_would_fit(call.request, description)
+    if fits is not None:
+        call.fields["QueryWouldFit"] = fits
 
 
 def _journal_read(
@@ -473,16 +598,20 @@ def _journal_read(
     operation: str,
     request: dict[str, Any],
     at: float,
+    call: _Call | None = None,
     *,
     region: str = DEFAULT_REGION,
 ) -> None:
     """Append a state-changing read to the journal (see ``_run_read``)."""
+    size = journal.entry_bytes(call.request_text if call else None, request)
+    snapshot_at = None
     with transaction.atomic():
         locked = Sandbox.objects.select_for_update().filter(pk=row.pk).first()
         if locked is None or not locked.is_active:
             return  # gone or replaced: nothing to keep, and the engine is not cached
         in_step = locked.last_sequence == sequence
         locked.last_sequence += 1
+        locked.journal_bytes += size
         JournalEntry.objects.create(
             sandbox=locked,
             sequence=locked.last_sequence,
@@ -491,10 +620,14 @@ def _journal_read(
             at=at,
             region=region,
         )
-        locked.save(update_fields=["last_sequence", "updated_at"])
+        locked.save(update_fields=["last_sequence", "journal_bytes", "updated_at"])
         row.last_sequence = locked.last_sequence
         if in_step:
             _check_in(locked.pk, engine, locked.last_sequence)
+            if journal.snapshot_due(locked, locked.last_sequence):
+                snapshot_at = locked.last_sequence
+    if snapshot_at is not None:
+        _snapshot_after_commit(row.pk, engine, snapshot_at)
 
 
 def _run_write(
@@ -507,10 +640,22 @@ def _run_write(
     clock_offset_change: float = 0.0,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
-    """Run a state-changing call and journal it, all in one transaction on a locked row."""
+    """Run a state-changing call and journal it, all in one transaction on a locked row.
+
+    The engine is caught up before the transaction begins: a rebuild (a snapshot parsed and
+    the journal after it replayed) can take a second for a large sandbox, and on SQLite the
+    transaction holds the whole database's write lock, which every other learner's write
+    would wait for. Inside it, only the entries another worker wrote meanwhile are replayed.
+    A snapshot that became due is taken after the commit, for the same reason.
+    """
     with ENGINES.lock(sandbox.pk):
         engine: MultiRegionEngine | None = None
         changed = False
+        snapshot_at = None
+        prepared = _current_row(sandbox)
+        if not prepared.is_active:
+            raise SandboxReplaced()
+        engine, sequence = _checked_out(prepared)
         try:
             with transaction.atomic():
                 # Serialises writers to this sandbox across processes and machines (on SQLite
@@ -521,8 +666,16 @@ def _run_write(
                 _copy_row(row, sandbox)
                 if not row.is_active:
                     raise SandboxReplaced()
-                engine, sequence = _checked_out(row)
-                limits.check_before(engine, journaled_as)
+                if row.last_sequence != sequence:
+                    engine, sequence = _caught_up(row, engine, sequence)
+                limits.check_before(
+                    engine,
+                    journaled_as,
+                    journaled_request,
+                    request_bytes=len(call.request_text or ""),
+                    state_bytes=row.state_bytes,
+                    region=region,
+                )
                 before = limits.usage(engine)
                 call.at = _call_time(row, engine)
                 engine.clock.freeze(call.at)
@@ -533,7 +686,7 @@ def _run_write(
                     # The engine validates before it mutates: a refused call changed nothing.
                     changed = isinstance(error, InternalServerError)
                     raise
-                limits.check_after(before, limits.usage(engine))
+                limits.check_after(before, limits.usage(engine), state_bytes=row.state_bytes)
 
                 sequence += 1
                 fastsql.insert(
@@ -548,37 +701,59 @@ def _run_write(
                 )
                 row.last_sequence = sequence
                 row.clock_offset += clock_offset_change
+                row.journal_bytes += journal.entry_bytes(call.request_text, journaled_request)
                 fastsql.update_row(row)
                 _copy_row(row, sandbox)
-                every = conf.snapshot_every()
-                if sequence % every == 0:
-                    Snapshot.objects.create(
-                        sandbox_id=row.pk, sequence=sequence, state=engine.dumps()
-                    )
-                    # The newest snapshot and the one before it are all a rebuild needs.
-                    Snapshot.objects.filter(
-                        sandbox_id=row.pk, sequence__lt=sequence - every
-                    ).delete()
+                if journal.snapshot_due(row, sequence):
+                    snapshot_at = sequence
                 fastsql.insert(call.activity(response=response))
                 _check_in(row.pk, engine, sequence)
         except BaseException:
             if engine is not None and not changed:
                 _check_in(sandbox.pk, engine, sequence)
             raise
+        activity.added(sandbox.pk)
+        if snapshot_at is not None:
+            _snapshot_after_commit(sandbox.pk, engine, snapshot_at)
     return response
+
+
+def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
+    """Take a due snapshot once the call's transaction has committed (journal.take_snapshot).
+
+    The caller holds the sandbox's lock in this worker, so the engine is still at
+    ``sequence``. Inside an outer transaction (tests, scripts) the snapshot joins it.
+    """
+    journal.take_snapshot(sandbox_id, engine, sequence)
 
 
 def _checked_out(row: Sandbox) -> tuple[MultiRegionEngine, int]:
     """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
 
-    Rebuilt from the newest snapshot and the journal when the worker has none, or when its
-    engine is ahead of the database (a rolled-back outer transaction, say).
+    Rebuilt from the newest snapshot and the journal when the worker has none, when its
+    engine is ahead of the database (a rolled-back outer transaction, say), or when the
+    entries it lacks were compacted away behind a snapshot.
     """
     cached = ENGINES.take(row.pk)
     target = row.last_sequence
     if cached is not None and cached.sequence <= target:
-        return cached.engine, journal.catch_up(cached.engine, row.pk, cached.sequence, target)
+        try:
+            return cached.engine, journal.catch_up(cached.engine, row.pk, cached.sequence, target)
+        except journal.JournalGap:
+            pass
     return journal.rebuild(row.pk, target), target
+
+
+def _caught_up(
+    row: Sandbox, engine: MultiRegionEngine, sequence: int
+) -> tuple[MultiRegionEngine, int]:
+    """The engine moved on to ``row.last_sequence`` (another worker wrote meanwhile)."""
+    if sequence < row.last_sequence:
+        try:
+            return engine, journal.catch_up(engine, row.pk, sequence, row.last_sequence)
+        except journal.JournalGap:
+            pass
+    return journal.rebuild(row.pk, row.last_sequence), row.last_sequence
 
 
 def _check_in(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
@@ -636,11 +811,21 @@ def _active_successor(sandbox: Sandbox | None) -> Sandbox | None:
     return None
 
 
-def _get_or_create(find: Callable[[], Sandbox | None], create: Callable[[], Sandbox]) -> Sandbox:
-    """``find()``, else ``create()``; a concurrent creator wins through the unique constraints."""
+def _get_or_create(
+    find: Callable[[], Sandbox | None],
+    create: Callable[[], Sandbox],
+    *,
+    client: str | None = None,
+) -> Sandbox:
+    """``find()``, else ``create()``; a concurrent creator wins through the unique constraints.
+
+    A ``client`` that created too many sandboxes lately gets SandboxCreationThrottled.
+    """
     sandbox = find()
     if sandbox is not None:
         return sandbox
+    if client is not None and not _creation_allowed(client):
+        raise SandboxCreationThrottled()
     try:
         with transaction.atomic():
             return create()

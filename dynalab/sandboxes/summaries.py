@@ -6,14 +6,18 @@ A summary is a flat dict with the service's names where there is one::
      "UsedScan": False, "Filtered": True, "MorePages": False, "CapacityUnits": 0.5}
 
 Keys appear only when they apply: ``Count``/``ScannedCount``/``UsedScan``/``Filtered``/
-``MorePages``/``Limit`` for Query and Scan, ``Found`` for GetItem, ``Seconds``/``Now`` for
+``MorePages``/``Limit`` for Query and Scan, ``QueryWouldFit`` for a Scan whose filter pins a
+partition key with ``=`` (the table's, ``"(table)"``, or an index's name: a Query could have
+read just that partition), ``Found`` for GetItem, ``Seconds``/``Now`` for
 AdvanceClock, ``TableNames`` for batches and transactions, ``CapacityUnits`` (the total over
 the table and its indexes) whenever the engine reported consumed capacity.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import Any
 
 from dynalab.sandboxes.capacity import total_units
@@ -79,6 +83,25 @@ def stored_request(request: dict[str, Any], text: str, limit: int) -> dict[str, 
     return kept
 
 
+#: Responses whose JSON is longer than this are kept as a preview.
+RESPONSE_CHARACTERS = 4096
+
+
+def stored_response(response: dict[str, Any] | None) -> tuple[Any, str]:
+    """The response to keep in Activity (itself, or a preview when its JSON is long) and its
+    JSON text (to look for what a database cannot store). O(size of the response)."""
+    if response is None:
+        return None, ""
+    try:
+        text = json.dumps(response, separators=(",", ":"), ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return {"Unserializable": True}, ""
+    if len(text) <= RESPONSE_CHARACTERS:
+        return response, text
+    preview = text[:PREVIEW_CHARACTERS]
+    return {"Truncated": True, "SizeBytes": len(text), "Preview": preview}, preview
+
+
 def _table_names(request: dict[str, Any]) -> list[str]:
     names: set[str] = set()
     request_items = request.get("RequestItems")
@@ -93,3 +116,50 @@ def _table_names(request: dict[str, Any]) -> list[str]:
                 if isinstance(action, dict) and isinstance(action.get("TableName"), str):
                     names.add(action["TableName"])
     return sorted(names)
+
+
+#: What ``QueryWouldFit`` names when the table's own partition key is pinned.
+TABLE_KEY = "(table)"
+_CONJUNCTION = re.compile(r"\s+AND\s+", re.IGNORECASE)
+_EQUALITY = re.compile(r"^\s*([#A-Za-z_][\w]*)\s*=\s*(:[\w]+)\s*$")
+_EQUALITY_REVERSED = re.compile(r"^\s*(:[\w]+)\s*=\s*([#A-Za-z_][\w]*)\s*$")
+
+
+def query_would_fit(request: dict[str, Any], description: dict[str, Any]) -> str | None:
+    """For a Scan: the table (``"(table)"``) or index whose partition key the filter pins
+    with ``=``, so a Query on it would have read one partition instead of every item; None
+    when none is pinned, or when the filter is anything but plain ``AND``-ed comparisons
+    (an OR, NOT or parentheses make no such promise). O(length of the filter)."""
+    expression = request.get("FilterExpression")
+    if not isinstance(expression, str) or re.search(r"[()]|\b(OR|NOT)\b", expression, re.I):
+        return None
+    names = request.get("ExpressionAttributeNames") or {}
+    pinned: set[str] = set()
+    for part in _CONJUNCTION.split(expression):
+        match = _EQUALITY.match(part)
+        path = match.group(1) if match else None
+        if match is None:
+            reversed_match = _EQUALITY_REVERSED.match(part)
+            path = reversed_match.group(2) if reversed_match else None
+        if path is None:
+            continue
+        if path.startswith("#"):
+            path = names.get(path) if isinstance(names, dict) else None
+        if isinstance(path, str):
+            pinned.add(path)
+    if not pinned:
+        return None
+    if _partition_key(description.get("KeySchema")) in pinned:
+        return TABLE_KEY
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for index in description.get(kind) or []:
+            if _partition_key(index.get("KeySchema")) in pinned:
+                return index.get("IndexName")
+    return None
+
+
+def _partition_key(schema: Any) -> str | None:
+    for element in schema or []:
+        if isinstance(element, dict) and element.get("KeyType") == "HASH":
+            return element.get("AttributeName")
+    return None

@@ -96,6 +96,9 @@ def _static_type(operand: Operand) -> str | None:
 # =========================================================================== path access
 
 
+_item_get = dict.get
+
+
 def make_getter(path: ResolvedPath) -> Getter:
     """A function returning the value at ``path`` in an item, or None if it is absent.
 
@@ -107,6 +110,7 @@ def make_getter(path: ResolvedPath) -> Getter:
         def get_top(item: Item) -> Value | None:
             return item.get(name)  # type: ignore[arg-type]
 
+        get_top.top_level_name = name  # type: ignore[attr-defined]
         return get_top
     head = path[0]
     steps = tuple((isinstance(step, str), step) for step in path[1:])
@@ -463,6 +467,14 @@ def _compile_comparison(node: _BoundComparison) -> Predicate:
 
 def _path_against_constant(op: str, get: Getter, constant: Value) -> Predicate:
     kind, data = next(iter(constant.items()))
+    top_level = getattr(get, "top_level_name", None)
+    if op in ("=", "<>") and kind in ("S", "N", "B", "BOOL", "NULL") and top_level is not None:
+        # The filter every Scan of a category runs: one C-level dict lookup and comparison
+        # (a typed value has one key, and stored numbers and binaries are canonical).
+        lookup = _item_get
+        if op == "=":
+            return lambda item: lookup(item, top_level) == constant
+        return lambda item: lookup(item, top_level) != constant
     if op in ("=", "<>"):
         if kind in ("S", "N", "B", "BOOL", "NULL"):
             # Stored numbers and binaries are canonical, so equal values have equal text.

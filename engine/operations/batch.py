@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from engine.capacity import Consumption, read_units
@@ -23,8 +24,9 @@ from engine.operations.common import (
     check_item_size,
     prepare_write,
 )
+from engine.table import Table
 from engine.validation import Violations, get_bool, get_dict, get_list, get_str
-from engine.values import copy_item, item_size, validate_item
+from engine.values import Item, copy_item, item_size, validate_item
 
 MAX_BATCH_GET_KEYS = 100
 MAX_BATCH_WRITES = 25
@@ -47,12 +49,19 @@ def _request_items(request: dict[str, Any], violations: Violations) -> dict[str,
 
 
 # ---------------------------------------------------------------------- BatchGetItem
-@operation("BatchGetItem", read_only=True, bills="read")
-def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Read up to 100 items from one or more tables; each item billed as its own GetItem.
+#: One table's part of a BatchGetItem: the name the request gave it (a name or an ARN, which
+#: the response keeps), the table, its keys located (key, partition value, sort value), the
+#: projection, whether reads are consistent, and the request's spec for that table.
+BatchGetPlan = tuple[str, Table, list[tuple[Item, Any, Any]], Any, bool, dict[str, Any]]
+#: ``read(engine, table, key, partition_value, sort_value, consistent)`` -> the item found
+#: (None when there is none), its size in bytes, and the capacity it consumed (already
+#: charged; it raises the throttling error when refused). ``read_from_table`` reads the table.
+KeyReader = Callable[[Engine, Table, Item, Any, Any, bool], tuple[Item | None, int, Consumption]]
 
-    Items past 16 MB of response come back in UnprocessedKeys.
-    """
+
+def plan_batch_get(engine: Engine, request: dict[str, Any]) -> list[BatchGetPlan]:
+    """Check a whole BatchGetItem before reading anything: parameters, tables, keys and
+    duplicates, in the service's order. O(keys)."""
     violations = Violations()
     request_items = _request_items(request, violations)
     for table_name in request_items:
@@ -63,7 +72,7 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     )
     if total_keys > MAX_BATCH_GET_KEYS:
         raise ValidationException("Too many items requested for the BatchGetItem call")
-    plans = []
+    specs = []
     for table_name, spec in request_items.items():
         if not isinstance(spec, dict):
             raise ValidationException(f"Invalid request for table {table_name}")
@@ -81,22 +90,10 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         context.check_unused()
         projection = projection or attributes_projection(spec)
         consistent = bool(get_bool(spec, "ConsistentRead"))
-        plans.append(
-            (
-                table_name,
-                [validate_item(k, parameter="Key") for k in keys],
-                projection,
-                consistent,
-                spec,
-            )
-        )
-    responses: dict[str, list[Any]] = {}
-    unprocessed: dict[str, Any] = {}
-    consumptions: list[Consumption] = []
-    response_bytes = 0
-    processed = 0
-    throttled: DynamoDBError | None = None
-    for table_name, keys, projection, consistent, spec in plans:
+        keys = [validate_item(k, parameter="Key") for k in keys]
+        specs.append((table_name, keys, projection, consistent, spec))
+    plans: list[BatchGetPlan] = []
+    for table_name, keys, projection, consistent, spec in specs:
         table = engine.get_table(table_name)
         seen: set[str] = set()
         located = []
@@ -107,6 +104,46 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationException(DUPLICATES)
             seen.add(fingerprint)
             located.append((key, partition_value, sort_value))
+        plans.append((table_name, table, located, projection, consistent, spec))
+    return plans
+
+
+def read_from_table(
+    engine: Engine, table: Table, key: Item, partition_value: Any, sort_value: Any, consistent: bool
+) -> tuple[Item | None, int, Consumption]:
+    """One key of a BatchGetItem, billed (and maybe throttled) as its own GetItem."""
+    entry = table.get(partition_value, sort_value)
+    size = entry[1] if entry else 0
+    read = Consumption(table.name)
+    units = read_units(size, consistent=consistent)
+    read.add_table_read(units)
+    read.add_partition(key[table.schema.partition_key], units)
+    engine.charge(table, read)
+    return (entry[0] if entry else None), size, read
+
+
+@operation("BatchGetItem", read_only=True, bills="read")
+def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Read up to 100 items from one or more tables; each item billed as its own GetItem.
+
+    Items past 16 MB of response come back in UnprocessedKeys.
+    """
+    return run_batch_get(engine, request, plan_batch_get(engine, request), read_from_table)
+
+
+def run_batch_get(
+    engine: Engine, request: dict[str, Any], plans: list[BatchGetPlan], read: KeyReader
+) -> dict[str, Any]:
+    """Read every planned key with ``read`` and build the response: keys past 16 MB of
+    response, or throttled, come back in UnprocessedKeys; if every key was throttled, the
+    throttling error is raised. O(keys)."""
+    responses: dict[str, list[Any]] = {}
+    unprocessed: dict[str, Any] = {}
+    consumptions: list[Consumption] = []
+    response_bytes = 0
+    processed = 0
+    throttled: DynamoDBError | None = None
+    for table_name, table, located, projection, consistent, spec in plans:
         consumption = Consumption(table.name)
         found: list[Any] = []
         left: list[Any] = []
@@ -114,23 +151,19 @@ def batch_get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             if response_bytes >= MAX_BATCH_GET_RESPONSE_BYTES:
                 left.append(key)
                 continue
-            entry = table.get(partition_value, sort_value)
-            # Each key is billed, and may be throttled, as its own GetItem.
-            read = Consumption(table.name)
-            units = read_units(entry[1] if entry else 0, consistent=consistent)
-            read.add_table_read(units)
-            read.add_partition(key[table.schema.partition_key], units)
             try:
-                engine.charge(table, read)
+                item, size, units = read(
+                    engine, table, key, partition_value, sort_value, consistent
+                )
             except (ProvisionedThroughputExceededException, ThrottlingException) as error:
                 throttled = error
                 left.append(key)
                 continue
             processed += 1
-            _merge(consumption, read)
-            if entry is not None:
-                response_bytes += entry[1]
-                found.append(projection.apply(entry[0]) if projection else copy_item(entry[0]))
+            merge_consumption(consumption, units)
+            if item is not None:
+                response_bytes += size
+                found.append(projection.apply(item) if projection else copy_item(item))
         responses[table_name] = found
         if left:
             remaining = {k: v for k, v in spec.items() if k != "Keys"}
@@ -223,7 +256,7 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             throttled = error
             unprocessed.setdefault(table.name, []).append(raw)
             continue
-        _merge(consumptions.setdefault(table.name, Consumption(table.name)), consumption)
+        merge_consumption(consumptions.setdefault(table.name, Consumption(table.name)), consumption)
         old = table.write(partition_value, sort_value, item, now, size=size if item else None)
         written = item if item is not None else (old[0] if old else None)
         if request.get("ReturnItemCollectionMetrics") == "SIZE" and written is not None:
@@ -241,7 +274,7 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _merge(total: Consumption, part: Consumption) -> None:
+def merge_consumption(total: Consumption, part: Consumption) -> None:
     """Add one item's capacity to its table's total for the response."""
     total.table_units += part.table_units
     total.read_units += part.read_units

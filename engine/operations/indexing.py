@@ -27,6 +27,12 @@ class IndexMaintenance(Extension):
     def table_created(self, table: Table) -> None:
         table.settings = self.settings
 
+    def table_updated(self, table: Table, now: float) -> None:
+        # UpdateTable has just created any new global index: its backfill starts now.
+        for index in table.indexes.values():
+            if index.backfill_until is not None and index.backfill_started is None:
+                index.backfill_started = now
+
     def advance(self, now: float) -> None:
         for table in self.engine.tables.values():
             if table.global_indexes:
@@ -38,6 +44,7 @@ class IndexMaintenance(Extension):
             state = {
                 index.name: {
                     "backfill_until": index.backfill_until,
+                    "backfill_started": index.backfill_started,
                     "pending": [list(entry) for entry in index.pending],
                 }
                 for index in table.indexes.values()
@@ -64,6 +71,7 @@ class IndexMaintenance(Extension):
             for index in table.indexes.values():
                 index_state = saved.get(table.name, {}).get(index.name, {})
                 index.backfill_until = index_state.get("backfill_until")
+                index.backfill_started = index_state.get("backfill_started")
                 if index.backfill_until is not None:
                     index.rebuild(iter(()))
                     continue

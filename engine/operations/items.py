@@ -34,7 +34,7 @@ from engine.operations.common import (
     validated_key,
 )
 from engine.validation import Violations, get_bool, get_str
-from engine.values import check_item_depth, copy_item, item_size
+from engine.values import Item, check_item_depth, copy_item, item_size
 
 
 def _common_violations(request: dict[str, Any]) -> tuple[Violations, str]:
@@ -108,9 +108,11 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- GetItem
-@operation("GetItem", read_only=True, bills="read")
-def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
-    """Read one item by its full primary key. O(1) simple key, O(log n) composite."""
+def plan_get_item(request: dict[str, Any]) -> tuple[str, Item, Any, bool]:
+    """A GetItem request checked as the service checks it, before any table is looked up:
+    ``(table name or ARN, key, projection or None, consistent)``. DAX's item cache reads
+    requests through it too, so a request it serves from memory is refused exactly as
+    DynamoDB would refuse it."""
     violations, name = _common_violations(request)
     consistent = bool(get_bool(request, "ConsistentRead"))
     add_violations(request, violations, "GetItem")
@@ -119,14 +121,28 @@ def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     context = expression_context(request)
     projection = optional_projection(request, context)
     context.check_unused()
-    projection = projection or attributes_projection(request)
+    return name, key, projection or attributes_projection(request), consistent
+
+
+def item_read_consumption(
+    table: Any, key: Item, size: int, *, consistent: bool, transactional: bool = False
+) -> Consumption:
+    """What reading one item of ``size`` bytes (0: no such item) by ``key`` bills. O(1)."""
+    consumption = Consumption(table.name)
+    units = read_units(size, consistent=consistent, transactional=transactional)
+    consumption.add_table_read(units)
+    consumption.add_partition(key[table.schema.partition_key], units)
+    return consumption
+
+
+@operation("GetItem", read_only=True, bills="read")
+def get_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """Read one item by its full primary key. O(1) simple key, O(log n) composite."""
+    name, key, projection, consistent = plan_get_item(request)
     table = engine.get_table(name)
     partition_value, sort_value = table.schema.check_key(key)
     entry = table.get(partition_value, sort_value)
-    consumption = Consumption(table.name)
-    units = read_units(entry[1] if entry else 0, consistent=consistent)
-    consumption.add_table_read(units)
-    consumption.add_partition(key[table.schema.partition_key], units)
+    consumption = item_read_consumption(table, key, entry[1] if entry else 0, consistent=consistent)
     engine.charge(table, consumption)
     response: dict[str, Any] = {}
     if entry is not None:

@@ -286,29 +286,46 @@ def _page(
     count_only = select == "COUNT"
     count = 0
     table = target.table
-    for item, size in entries:
-        scanned += 1
-        read_bytes += size
-        last_item = item
-        if fetch:
-            # Local index: fetch the whole item from the table, billed item by item.
-            stored = table.get(
-                key_sort_value(item[table.schema.partition_key]),
-                key_sort_value(item[table.schema.sort_key]) if table.schema.sort_key else None,
-            )
-            if stored is not None:
-                item = stored[0]
-                fetched_units += read_units(stored[1], consistent=consistent)
-        kept = condition is None or condition.evaluate(item)
-        if kept:
-            count += 1
-            if not count_only:
-                items.append(projection.apply(item) if projection else copy_item(item))
-        if observe is not None:
-            observe(item, size, kept)
-        if (limit is not None and scanned >= limit) or read_bytes >= PAGE_BYTES:
-            stopped_early = True
-            break
+    evaluate = condition.evaluate if condition is not None else None
+    shape = projection.apply if projection is not None else copy_item
+    append = items.append
+    # The loop every Scan and Query runs: locals only, no work that a page does not need.
+    stop_at = limit if limit is not None else -1
+    if not fetch and observe is None:
+        for item, size in entries:
+            scanned += 1
+            read_bytes += size
+            if evaluate is None or evaluate(item):
+                count += 1
+                if not count_only:
+                    append(shape(item))
+            if scanned == stop_at or read_bytes >= PAGE_BYTES:
+                last_item, stopped_early = item, True
+                break
+    else:
+        for item, size in entries:
+            scanned += 1
+            read_bytes += size
+            entry = item
+            if fetch:
+                # Local index: fetch the whole item from the table, billed item by item.
+                stored = table.get(
+                    key_sort_value(item[table.schema.partition_key]),
+                    key_sort_value(item[table.schema.sort_key]) if table.schema.sort_key else None,
+                )
+                if stored is not None:
+                    item = stored[0]
+                    fetched_units += read_units(stored[1], consistent=consistent)
+            kept = evaluate is None or evaluate(item)
+            if kept:
+                count += 1
+                if not count_only:
+                    append(shape(item))
+            if observe is not None:
+                observe(item, size, kept)
+            if scanned == stop_at or read_bytes >= PAGE_BYTES:
+                last_item, stopped_early = entry, True
+                break
     response: dict[str, Any] = {}
     if not count_only:
         response["Items"] = items

@@ -36,6 +36,9 @@ from engine.validation import Violations, get_dict, get_list, get_str
 from engine.values import check_item_depth, copy_item, item_size, validate_item
 
 MAX_TRANSACTION_ITEMS = 100
+#: "The aggregate size of the items in the transaction cannot exceed 4 MB."
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
+TOO_LARGE = "Transaction request cannot be larger than 4 MB"
 TOKEN_LIFETIME_SECONDS = 600
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
@@ -117,6 +120,11 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
         if identity in seen:
             raise ValidationException(SAME_ITEM)
         seen.add(identity)
+    # Puts count their whole item; the other actions their key (the items they change are
+    # not known until the transaction runs). Refused before any condition is looked at.
+    total = sum(item_size(a.item if a.item is not None else a.key) for a in actions)
+    if total > MAX_TRANSACTION_BYTES:
+        raise ValidationException(TOO_LARGE)
 
     reasons: list[dict[str, Any]] = []
     results: list[tuple[Action, Any, dict[str, Any] | None, int]] = []

@@ -126,8 +126,160 @@ def orders() -> list[dict]:
     return requests
 
 
+TELEMETRY_ITEMS = 100
+TELEMETRY_ITEM_BYTES = 10 * 1024
+
+
+def telemetry() -> list[dict]:
+    """Telemetry: 100 items of exactly 10 KB (1,024,000 bytes in all, under one 1 MB page),
+    so one strongly consistent Scan costs 250 RCU, one eventually consistent Scan 125.
+    Provisioned at 1 RCU, so a Scan must be paid from the burst pool (at most 300 units);
+    with 1,000 WCU, so the setup's writes go through at once."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Telemetry",
+                "AttributeDefinitions": [{"AttributeName": "device", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "device", "KeyType": "HASH"}],
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1000},
+            },
+        }
+    ]
+    items = []
+    for number in range(1, TELEMETRY_ITEMS + 1):
+        device = f"d-{number:03d}"
+        # Item size = names + values: "device" + the id, then "data" + the padding.
+        padding = TELEMETRY_ITEM_BYTES - len("device") - len(device) - len("data")
+        items.append({"device": {"S": device}, "data": {"S": "x" * padding}})
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Telemetry": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+                # 10 KB apiece: 10 WCU each.
+                "capacity": 10 * len(batch),
+            }
+        )
+    return requests
+
+
+CANDIDATE_ITEM_BYTES = 39 * 1024
+
+
+def votes() -> list[dict]:
+    """Votes: the candidates of a live poll. Candidate c1's item carries a long profile, 39 KB
+    in all, so every vote (an update that rewrites the whole item) costs 40 WCU: 25 votes
+    in one second fill the 1,000 WCU a partition can take."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Votes",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        }
+    ]
+    for number, name in ((1, "Candidate One"), (2, "Candidate Two")):
+        pk = f"candidate#c{number}"
+        padding = CANDIDATE_ITEM_BYTES - len("pk") - len(pk) - len("name") - len(name)
+        padding -= len("profile")
+        requests.append(
+            {
+                "operation": "PutItem",
+                "request": {
+                    "TableName": "Votes",
+                    "Item": {
+                        "pk": {"S": pk},
+                        "name": {"S": name},
+                        "profile": {
+                            "S": "A long campaign profile. " * (padding // 25)
+                            + "." * (padding % 25)
+                        },
+                    },
+                },
+                "capacity": 39,
+            }
+        )
+    return requests
+
+
+SUBJECTS = [
+    "Parcel arrived damaged",
+    "Wrong size sent",
+    "Refund not received",
+    "Cannot log in",
+    "Invoice address is wrong",
+    "Tracking link does not work",
+]
+
+
+def tickets() -> list[dict]:
+    """Tickets: support tickets keyed by id, three per customer c01-c10, plus c07's long
+    "saga" ticket T-0099 of about 8 KB (so that an update of it writes an 8 KB index entry).
+    Provisioned at 10 RCU and 1,000 WCU: the table itself never throttles in the lesson."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Tickets",
+                "AttributeDefinitions": [{"AttributeName": "ticketId", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "ticketId", "KeyType": "HASH"}],
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 1000},
+            },
+        }
+    ]
+    items = []
+    for number in range(1, 31):
+        customer = 1 + (number - 1) % 10
+        items.append(
+            {
+                "ticketId": {"S": f"T-{number:04d}"},
+                "customer": {"S": f"c{customer:02d}"},
+                "openedAt": {"S": f"2024-{1 + number % 6:02d}-{1 + (number * 7) % 28:02d}"},
+                "subject": {"S": SUBJECTS[number % len(SUBJECTS)]},
+                "status": {"S": "OPEN" if number % 3 else "CLOSED"},
+            }
+        )
+    saga = {
+        "ticketId": {"S": "T-0099"},
+        "customer": {"S": "c07"},
+        "openedAt": {"S": "2024-06-30"},
+        "subject": {"S": "The saga of the missing lamp"},
+        "status": {"S": "OPEN"},
+    }
+    # About 8,000 bytes in all: updates stay under 8 KB, so each costs 8 write units.
+    used = sum(len(name) + len(value["S"]) for name, value in saga.items())
+    saga["history"] = {"S": "Called again; still waiting. " * ((8000 - used - 7) // 29)}
+    items.append(saga)
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Tickets": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+            }
+        )
+    return requests
+
+
 def main() -> None:
-    for name, data in (("capacity-items.json", capacity_items()), ("orders.json", orders())):
+    for name, data in (
+        ("capacity-items.json", capacity_items()),
+        ("orders.json", orders()),
+        ("telemetry.json", telemetry()),
+        ("votes.json", votes()),
+        ("tickets.json", tickets()),
+    ):
         (HERE / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

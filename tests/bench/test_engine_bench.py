@@ -16,6 +16,7 @@ from bench.engine_bench import (
     BenchError,
     RawEngineClient,
     build_workloads,
+    dax_clients,
     gsi_put_item,
     setup_engine,
     setup_moto,
@@ -134,3 +135,35 @@ def test_partiql_workloads_read_and_write_the_single_item_table_on_both_backends
         assert moto.get_item(TableName=ITEMS_TABLE, Key=key)["Item"] == single_item(
             "test-pq-000000007", 7
         )
+
+
+def test_the_dax_workload_reads_every_item_from_the_cache_and_moto_reads_plainly():
+    from moto import mock_aws
+
+    client, engine, _ = setup_engine(SIZES, False, ["dax_get"])
+    run = _workload("dax_get").run
+    boto3_client, raw = dax_clients(engine)
+    before = engine.inspect.dax_cluster("bench-cache").statistics
+    assert before.item_misses == SIZES.single_items  # filled before measuring
+    for i in range(3 * SIZES.single_items):
+        assert run(boto3_client, i) == 1
+        assert run(raw, i) == 1
+    after = engine.inspect.dax_cluster("bench-cache").statistics
+    assert after.item_misses == before.item_misses
+    assert after.item_hits == before.item_hits + 6 * SIZES.single_items
+    # Items stay cached however long the run: no TTL expires them.
+    engine.clock.advance(10 * 86400)
+    assert run(raw, 0) == 1
+    # A miss would compare different work: the workload refuses it.
+    engine.call(
+        "UpdateParameterGroup",
+        {
+            "ParameterGroupName": "bench-no-expiry",
+            "ParameterNameValues": [{"ParameterName": "record-ttl-millis", "ParameterValue": "1"}],
+        },
+    )
+    with pytest.raises(BenchError, match="was a miss"):
+        run(raw, 0)
+    with mock_aws():
+        moto, _ = setup_moto(SIZES, False, ["dax_get"])
+        assert run(moto, 3) == 1

@@ -168,6 +168,7 @@ def test_the_quick_benchmark_runs_and_prints_the_table(tmp_path):
         "7. Query 100 of 1,000 (1 GSI partition)",
         "8. ExecuteStatement SELECT by key",
         "9. ExecuteStatement INSERT",
+        "10. GetItem through DAX, a cache hit (moto: plain GetItem)",
     ):
         assert row in result.stdout
     assert "costs at most 2x a plain PutItem" in result.stdout
@@ -186,6 +187,7 @@ def test_the_quick_benchmark_runs_and_prints_the_table(tmp_path):
         "query_gsi",
         "select",
         "insert",
+        "dax_get",
     ]
     paths = results["gsi_put_cost_goal"]["paths"]
     assert [path["verdict"] for path in paths][:2] != [None, None]

@@ -52,9 +52,12 @@ def test_a_learner_works_through_lesson_5(page: Page, screenshot) -> None:
         expect(block).to_contain_text("Consumed capacity: 1 WCU")
 
     step.get_by_role("button", name="Check").click()
-    expect(step.get_by_role("status")).to_contain_text("Passed.")
+    expect(step.get_by_role("status")).to_contain_text("Passed with the solution.")
     expect(step.locator("span[aria-hidden=true]").first).to_have_text("✓")
-    expect(page.locator("#lab-author-shelf-progress")).to_have_text("1 of 3 steps done")
+    expect(page.locator("#lab-author-shelf-progress")).to_have_text(
+        "1 of 3 steps done (1 with the solution)"
+    )
+    expect(page.locator("#lesson-progress")).to_contain_text("1 of 5 exercises done")
     expect(step.get_by_text("Copy the PutItem request for Mort")).to_be_visible()  # hint kept
     step.scroll_into_view_if_needed()
     screenshot("course-04-step-passed")
@@ -63,22 +66,34 @@ def test_a_learner_works_through_lesson_5(page: Page, screenshot) -> None:
     page.get_by_role("link", name="Course", exact=True).click()
     lesson_5 = page.locator("li", has=page.get_by_role("link", name="Lesson 5: Primary keys"))
     expect(lesson_5).to_contain_text("In progress")
-    expect(lesson_5).to_contain_text("1 of 3 exercises done")
+    expect(lesson_5).to_contain_text("1 of 5 exercises done")
     expect(page.get_by_role("link", name="Continue lesson 5: Primary keys")).to_be_visible()
     screenshot("course-05-map-progress")
 
 
-def test_a_quiz_answer_shows_the_explanation(page: Page, screenshot) -> None:
+def test_a_quiz_hints_before_it_answers(page: Page, screenshot) -> None:
     page.goto("/learn/capacity-units/#quiz-read-25kb-eventual")
     quiz = page.locator("#quiz-read-25kb-eventual")
+    answer = quiz.get_by_label("Your answer (in RCU)")
+    # Not a number: refused with a message, nothing recorded.
+    answer.fill("abc")
+    quiz.get_by_role("button", name="Answer").click()
+    expect(quiz.get_by_role("status")).to_have_text("Type a number (in RCU), such as 3 or 0.5.")
+    # A first wrong answer: a hint, not the answer.
     quiz.get_by_label("Your answer (in RCU)").fill("7")
     quiz.get_by_role("button", name="Answer").click()
     expect(quiz.get_by_role("status")).to_contain_text(
-        "Not quite: you answered 7 RCU. The answer is 3.5 RCU."
+        "Not quite: you answered 7 RCU. Think it through once more and try again."
     )
-    expect(quiz).to_contain_text("25 KB rounds up to 28 KB")
+    expect(quiz).to_contain_text("Round 25 KB up to whole 4 KB blocks first, then halve.")
+    expect(quiz).not_to_contain_text("The answer is")
+    expect(quiz).not_to_contain_text("25 KB rounds up to 28 KB")
+    # Right: the explanation, and the lesson's counter moves without a reload.
     quiz.get_by_label("Your answer (in RCU)").fill("3.5")
     quiz.get_by_role("button", name="Answer again").click()
     expect(quiz.get_by_role("status")).to_contain_text("Correct.")
+    expect(quiz).to_contain_text("25 KB rounds up to 28 KB")
+    expect(quiz.get_by_text("Answered correctly")).to_be_visible()
+    expect(page.locator("#lesson-progress")).to_contain_text("1 of 11 exercises done")
     quiz.scroll_into_view_if_needed()
     screenshot("course-06-quiz")

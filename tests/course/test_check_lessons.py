@@ -16,8 +16,12 @@ from django.core.management import CommandError, call_command
 from tests.support.course import (
     CREATE_BOOKS,
     FRONT,
+    QUIZ_BLOCK,
+    checked_lab,
+    checked_lesson,
+    get_book,
     lab,
-    lab_lesson,
+    put_book,
     quiz,
     request_block,
     write_lesson,
@@ -45,15 +49,18 @@ def problems(*paths: Path) -> str:
 def test_the_real_lessons_pass() -> None:
     passed, output = check_lessons()
     assert passed, output
-    assert output.startswith("Checked 8 lessons")
+    count = len(
+        [p for p in Path(settings.BASE_DIR, "lessons").glob("*.md") if p.name != "README.md"]
+    )
+    assert output.startswith(f"Checked {count} lessons")
     assert output.rstrip().endswith("all good.")
 
 
 def test_a_valid_lesson_passes(tmp_path: Path) -> None:
-    lab_lesson(tmp_path)
+    checked_lesson(tmp_path)
     passed, output = check_lessons(tmp_path)
     assert passed, output
-    assert "1 lesson, 1 lab (2 steps), 0 quizzes, 3 runnable requests" in output
+    assert "1 lesson, 1 lab (3 steps), 1 quiz, 5 runnable requests" in output
 
 
 def test_the_command_exits_non_zero_and_names_file_and_line(tmp_path: Path) -> None:
@@ -146,6 +153,7 @@ def test_expected_errors_and_stated_capacity_are_verified(tmp_path: Path) -> Non
             {"TableName": "Nope", "Key": {"isbn": {"S": "1"}}},
             "expect=ResourceNotFoundException",
         )
+        + QUIZ_BLOCK
     )
     write_lesson(tmp_path, "01-x.md", body)
     output = problems(tmp_path)
@@ -160,8 +168,9 @@ def test_expected_errors_and_stated_capacity_are_verified(tmp_path: Path) -> Non
 
 def test_unknown_fence_attribute(tmp_path: Path) -> None:
     write_lesson(tmp_path, "01-x.md", "```request expected=X\nListTables\n```\n")
-    assert "01-x.md:8: unknown fence attribute 'expected' (allowed: capacity, expect)" in problems(
-        tmp_path
+    assert (
+        "01-x.md:8: unknown fence attribute 'expected' (allowed: capacity, expect, repeat)"
+        in problems(tmp_path)
     )
 
 
@@ -211,7 +220,7 @@ def test_a_lab_whose_solution_does_not_pass(tmp_path: Path) -> None:
 
 def test_a_lab_that_passes_before_the_learner_does_anything(tmp_path: Path) -> None:
     output = lab_problems(tmp_path, [step({"name": "table_absent", "args": {"table": "Books"}})])
-    assert "lab 'books-lab' step 1 passes before the learner has done anything" in output
+    assert "lab 'books-lab' step 1 passes before its own solution" in output
 
 
 def test_a_failing_solution_request(tmp_path: Path) -> None:
@@ -246,10 +255,10 @@ def test_labs_and_front_matter_must_agree(tmp_path: Path) -> None:
 
 
 def test_a_lab_may_be_defined_in_the_front_matter(tmp_path: Path) -> None:
-    write_lesson(tmp_path, "01-x.md", "## Body\n", labs=[lab("in-front")])
+    write_lesson(tmp_path, "01-x.md", "## Body\n" + QUIZ_BLOCK, labs=[checked_lab("in-front")])
     passed, output = check_lessons(tmp_path)
     assert passed, output
-    assert "1 lab (2 steps)" in output
+    assert "1 lab (3 steps)" in output
 
 
 def test_a_step_needs_text_and_exactly_one_check_field(tmp_path: Path) -> None:
@@ -274,6 +283,8 @@ def test_a_step_needs_text_and_exactly_one_check_field(tmp_path: Path) -> None:
         ({"answer": "three"}, "a numeric question needs a number as its answer"),
         ({"tolerance": -1}, "tolerance must be a number of at least 0"),
         ({"explanation": None}, "needs explanation"),
+        ({"hint": ""}, "hint must be text"),
+        ({"hint": {"Count": "the blocks"}}, "hint must be text (YAML read it as a mapping"),
     ],
 )
 def test_quiz_schema(tmp_path: Path, fields: dict[str, Any], message: str) -> None:
@@ -309,9 +320,10 @@ def test_good_links_pass(tmp_path: Path) -> None:
     write_lesson(
         tmp_path,
         "01-x.md",
-        "## Here\n\n[a](#here) [b](02-other.md#there) [c](/learn/) [d](https://aws.amazon.com/)\n",
+        "## Here\n\n[a](#here) [b](02-other.md#there) [c](/learn/) [d](https://aws.amazon.com/)\n"
+        + QUIZ_BLOCK,
     )
-    write_lesson(tmp_path, "02-other.md", "## There\n")
+    write_lesson(tmp_path, "02-other.md", "## There\n" + QUIZ_BLOCK)
     passed, output = check_lessons(tmp_path)
     assert passed, output
 
@@ -333,8 +345,9 @@ def test_setup_files_must_exist_and_hold_requests(tmp_path: Path) -> None:
 
 def test_setup_runs_before_the_lessons_requests(tmp_path: Path) -> None:
     front = {**FRONT, "setup": [{"operation": "CreateTable", "request": CREATE_BOOKS}]}
-    body = request_block(
-        "PutItem", {"TableName": "Books", "Item": {"isbn": {"S": "1"}}}, "capacity=1"
+    body = (
+        request_block("PutItem", {"TableName": "Books", "Item": {"isbn": {"S": "1"}}}, "capacity=1")
+        + QUIZ_BLOCK
     )
     write_lesson(tmp_path, "01-x.md", body, front=front)
     passed, output = check_lessons(tmp_path)
@@ -344,9 +357,9 @@ def test_setup_runs_before_the_lessons_requests(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- lesson folders
 def test_lessons_from_several_folders_are_ordered_by_file_name(tmp_path: Path, settings) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    write_lesson(first, "01-one.md")
-    write_lesson(second, "02-two.md")
-    write_lesson(first, "03-three.md")
+    write_lesson(first, "01-one.md", QUIZ_BLOCK)
+    write_lesson(second, "02-two.md", QUIZ_BLOCK)
+    write_lesson(first, "03-three.md", QUIZ_BLOCK)
     settings.DYNALAB_LESSON_DIRS = [first, second]
     from dynalab.course.lessons import get_course
 
@@ -360,3 +373,217 @@ def test_two_lessons_may_not_share_a_name(tmp_path: Path) -> None:
     write_lesson(tmp_path / "a", "01-keys.md")
     write_lesson(tmp_path / "b", "02-keys.md")
     assert "lesson name 'keys' is also" in problems(tmp_path / "a", tmp_path / "b")
+
+
+# --------------------------------------------------------------------------- the lab rules
+def shelf_lesson(tmp_path: Path, the_lab: dict[str, Any], **kwargs: Any) -> str:
+    checked_lesson(tmp_path, lab_data=the_lab, **kwargs)
+    passed, output = check_lessons(tmp_path)
+    return "" if passed else output
+
+
+def test_a_lab_needs_three_steps_each_with_a_hint_and_a_solution(tmp_path: Path) -> None:
+    the_lab = checked_lab()
+    del the_lab["steps"][2]
+    the_lab["steps"][1]["hints"] = []
+    output = shelf_lesson(tmp_path, the_lab)
+    assert "lab 'shelf-lab' has 2 step(s): a lab needs at least 3 checked steps" in output
+    assert "lab 'shelf-lab' step 2 has no hints: give at least one" in output
+    the_lab = checked_lab()
+    the_lab["steps"][2]["solution"] = []
+    output = shelf_lesson(tmp_path, the_lab)
+    assert "lab 'shelf-lab' step 3 has no solution" in output
+
+
+def test_a_lesson_needs_a_quiz(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "01-x.md", "## Only reading\n")
+    assert "01-x.md: the lesson has no quiz: add at least one ```quiz block" in problems(tmp_path)
+
+
+def test_a_step_passed_by_an_earlier_steps_solution(tmp_path: Path) -> None:
+    # Step 1's solution already gives the book its title, and step 2 only checks the title.
+    the_lab = checked_lab()
+    the_lab["steps"][0]["solution"][1] = {
+        "operation": "PutItem",
+        "request": put_book("1", title="Dune"),
+    }
+    the_lab["steps"][1]["checks"] = the_lab["steps"][1]["checks"][:1]
+    del the_lab["steps"][1]["counterexamples"]
+    output = shelf_lesson(tmp_path, the_lab)
+    assert "lab 'shelf-lab' step 2 passes before its own solution" in output
+
+
+def test_a_step_the_lessons_own_request_blocks_pass(tmp_path: Path) -> None:
+    # Step 3 asks for "a GetItem on Books", and the lesson has one: run again during the
+    # step, the lesson's own example passes it.
+    the_lab = checked_lab()
+    the_lab["steps"][2]["check"]["args"] = {"operation": "GetItem", "table": "Books"}
+    body = (
+        request_block("CreateTable", CREATE_BOOKS)
+        + request_block("PutItem", put_book("7"))
+        + request_block("GetItem", get_book("7"))
+        + yaml_block("lab", the_lab)
+        + QUIZ_BLOCK
+    )
+    write_lesson(tmp_path, "01-x.md", body, labs=[the_lab["id"]])
+    output = problems(tmp_path)
+    assert (
+        "lab 'shelf-lab' step 3 passes when the lesson's own request blocks are run during the "
+        "step" in output
+    )
+    # Naming the item the step is about fixes it.
+    the_lab["steps"][2]["check"]["args"]["key"] = {"isbn": {"S": "1"}}
+    body = body.replace(yaml_block("lab", checked_lab()), "")
+    write_lesson(
+        tmp_path,
+        "01-x.md",
+        request_block("CreateTable", CREATE_BOOKS)
+        + request_block("PutItem", put_book("7"))
+        + request_block("GetItem", get_book("7"))
+        + yaml_block("lab", the_lab)
+        + QUIZ_BLOCK,
+        labs=[the_lab["id"]],
+    )
+    passed, output = check_lessons(tmp_path)
+    assert passed, output
+
+
+def test_a_counterexample_that_passes_the_step_is_reported(tmp_path: Path) -> None:
+    # Without item_written_by, step 2 cannot tell an update from a PutItem of the result.
+    the_lab = checked_lab()
+    the_lab["steps"][1]["checks"] = the_lab["steps"][1]["checks"][:1]
+    output = shelf_lesson(tmp_path, the_lab)
+    assert "lab 'shelf-lab' step 2 passes after its counterexample 1 (PutItem)" in output
+    assert "accept work that is not the step's" in output
+
+
+def test_a_step_that_locks_out_a_learner_who_strays(tmp_path: Path) -> None:
+    # The setup puts book 1 back without copies; step 2 counts on step 1's "copies: 1".
+    setup = [
+        {"operation": "CreateTable", "request": CREATE_BOOKS},
+        {"operation": "PutItem", "request": put_book("1")},
+    ]
+    add_one = {
+        "operation": "UpdateItem",
+        "request": {
+            "TableName": "Books",
+            "Key": {"isbn": {"S": "1"}},
+            "UpdateExpression": "ADD copies :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        },
+    }
+    the_lab = checked_lab()
+    the_lab["steps"][0] = {
+        "text": "Give book 1 one copy.",
+        "check": {
+            "name": "attribute_equals",
+            "args": {
+                "table": "Books",
+                "key": {"isbn": {"S": "1"}},
+                "attribute": "copies",
+                "value": {"N": "1"},
+            },
+        },
+        "hints": ["ADD copies :one"],
+        "solution": [add_one],
+    }
+    the_lab["steps"][1] = {
+        "text": "Add a second copy.",
+        "check": {
+            "name": "attribute_equals",
+            "args": {
+                "table": "Books",
+                "key": {"isbn": {"S": "1"}},
+                "attribute": "copies",
+                "value": {"N": "2"},
+            },
+        },
+        "hints": ["ADD copies :one, again"],
+        "solution": [add_one],
+    }
+    front = {**FRONT, "setup": setup}
+    body = yaml_block("lab", the_lab) + QUIZ_BLOCK
+    write_lesson(tmp_path, "01-x.md", body, front=front, labs=[the_lab["id"]])
+    output = problems(tmp_path)
+    assert "lab 'shelf-lab' step 2 locks out a learner who strays" in output
+    assert 'copies holds {"N": "1"}, not {"N": "2"}' in output
+    # A solution that sets the count itself works from anywhere.
+    the_lab["steps"][1]["solution"] = [
+        {
+            "operation": "UpdateItem",
+            "request": {
+                "TableName": "Books",
+                "Key": {"isbn": {"S": "1"}},
+                "UpdateExpression": "SET copies = :two",
+                "ExpressionAttributeValues": {":two": {"N": "2"}},
+            },
+        }
+    ]
+    write_lesson(
+        tmp_path,
+        "01-x.md",
+        yaml_block("lab", the_lab) + QUIZ_BLOCK,
+        front=front,
+        labs=["shelf-lab"],
+    )
+    passed, output = check_lessons(tmp_path)
+    assert passed, output
+
+
+def test_a_solution_may_meet_a_table_the_learner_already_made(tmp_path: Path) -> None:
+    # The request block creates Books before the lab; step 1's solution creates it again.
+    checked_lesson(tmp_path)
+    passed, output = check_lessons(tmp_path)
+    assert passed, output
+    assert "ResourceInUseException" not in output
+
+
+def test_a_repeated_request_may_be_throttled_but_not_broken(tmp_path: Path) -> None:
+    body = (
+        request_block("CreateTable", CREATE_BOOKS)
+        + request_block("PutItem", put_book("1"), "repeat=3")
+        + request_block("PutItem", {"TableName": "Books", "Item": {}}, "repeat=2")
+        + request_block("PutItem", put_book("2"), "repeat=2 capacity=1")
+        + request_block("PutItem", put_book("3"), "repeat=500")
+        + QUIZ_BLOCK
+    )
+    write_lesson(tmp_path, "01-x.md", body)
+    output = problems(tmp_path)
+    assert (
+        "request-3 (PutItem): fails every one of its 2 runs, the first with ValidationException"
+        in output
+    )
+    assert "a repeated request states no expect or capacity" in output
+    assert "repeat must be a whole number from 1 to 100, not '500'" in output
+    assert "request-2" not in output
+
+
+def test_clock_moves_are_checked(tmp_path: Path) -> None:
+    body = (
+        request_block("AdvanceClock", {"seconds": 300})
+        + request_block("AdvanceClock", {"seconds": -1})
+        + request_block("AdvanceClock", {"minutes": 5})
+        + QUIZ_BLOCK
+    )
+    write_lesson(tmp_path, "01-x.md", body)
+    output = problems(tmp_path)
+    assert output.count('AdvanceClock takes {"seconds": N}, N from 1 to 864,000') == 2
+    assert "2 problems" in output
+
+
+@pytest.mark.parametrize(
+    ("counterexamples", "message"),
+    [
+        ([], "counterexamples must be a non-empty list of requests"),
+        ("PutItem", "counterexamples must be a non-empty list of requests"),
+        ([{"operation": "PutIt", "request": {}}], "unknown operation 'PutIt'"),
+        ([[]], "counterexample 1 is empty"),
+    ],
+)
+def test_counterexamples_must_be_requests(
+    tmp_path: Path, counterexamples: Any, message: str
+) -> None:
+    the_lab = checked_lab()
+    the_lab["steps"][1]["counterexamples"] = counterexamples
+    output = shelf_lesson(tmp_path, the_lab)
+    assert message in output

@@ -282,17 +282,18 @@ def test_last_operation_succeeded() -> None:
     assert "failed with ValidationException" in failed.message
 
 
-def test_operation_used_can_look_only_since_the_previous_step() -> None:
+def test_operation_used_looks_only_since_the_previous_step_by_default() -> None:
     rehearsal = books("1")
     assert run(rehearsal, "operation_used", operation="PutItem", table="Books").passed
     rehearsal.step_passed(1)
-    assert not run(
-        rehearsal, "operation_used", at_step=2, operation="PutItem", since_previous_step=True
+    not_now = run(rehearsal, "operation_used", at_step=2, operation="PutItem")
+    assert not not_now.passed
+    assert "only calls made since you passed the previous step count" in not_now.message
+    assert run(
+        rehearsal, "operation_used", at_step=2, operation="PutItem", since_previous_step=False
     ).passed
     rehearsal.execute("PutItem", put_book("2"))
-    assert run(
-        rehearsal, "operation_used", at_step=2, operation="PutItem", since_previous_step=True
-    ).passed
+    assert run(rehearsal, "operation_used", at_step=2, operation="PutItem").passed
 
 
 def test_scan_was_run_reports_what_the_scan_read() -> None:
@@ -302,7 +303,7 @@ def test_scan_was_run_reports_what_the_scan_read() -> None:
     result = run(rehearsal, "scan_was_run", table="Orders")
     assert result.passed
     # 6 items of 332 bytes = 1,992 bytes: one 4 KB block, eventually consistent.
-    assert result.message == "You scanned Orders: it read 6 items for 0.5 RCU."
+    assert result.message == "You scanned Orders: it read 6 items and returned 6, for 0.5 RCU."
 
 
 def test_query_was_run_on_a_table_or_an_index() -> None:
@@ -357,33 +358,23 @@ def test_last_call_capacity() -> None:
     assert "consumed 2 capacity units; this step expects 1" in wrong.message
 
 
-def test_used_query_not_scan() -> None:
+def test_used_query_not_scan_looks_at_the_latest_read_so_it_never_locks_out() -> None:
     rehearsal = orders(3)
     assert not run(rehearsal, "used_query_not_scan", table="Orders").passed
-    rehearsal.execute("Scan", {"TableName": "Orders"})
     query_ann(rehearsal)
+    assert run(rehearsal, "used_query_not_scan", table="Orders").passed
+    # A Scan to compare the bills: the latest read is a Scan now...
+    rehearsal.execute("Scan", {"TableName": "Orders"})
     scanned = run(rehearsal, "used_query_not_scan", table="Orders")
     assert not scanned.passed
-    assert "You scanned Orders in this step" in scanned.message
-    # The Scan came before step 1 was passed: step 2 looks only at what followed.
-    rehearsal.step_passed(1)
+    assert "Your latest read of Orders was a Scan" in scanned.message
+    # ... and a Query again passes: no lockout.
     query_ann(rehearsal)
-    assert run(rehearsal, "used_query_not_scan", at_step=2, table="Orders").passed
-
-
-def test_no_scan_since_step() -> None:
-    rehearsal = orders(3)
-    rehearsal.execute("Scan", {"TableName": "Orders"})
-    not_yet = run(rehearsal, "no_scan_since_step", at_step=2, table="Orders", step=1)
-    assert not not_yet.passed
-    assert not_yet.message == "Finish step 1 first."
-    rehearsal.step_passed(1)  # the Scan above came before: it does not count
-    query_ann(rehearsal)
-    assert run(rehearsal, "no_scan_since_step", at_step=2, table="Orders", step=1).passed
-    rehearsal.execute("Scan", {"TableName": "Orders"})
-    scanned = run(rehearsal, "no_scan_since_step", at_step=2, table="Orders", step=1)
-    assert not scanned.passed
-    assert "You scanned Orders after step 1" in scanned.message
+    assert run(rehearsal, "used_query_not_scan", table="Orders").passed
+    # Reads of other tables do not count.
+    rehearsal.execute("CreateTable", CREATE_BOOKS)
+    rehearsal.execute("Scan", {"TableName": "Books"})
+    assert run(rehearsal, "used_query_not_scan", table="Orders").passed
 
 
 # --------------------------------------------------------------------------- the registry

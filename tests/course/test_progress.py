@@ -110,13 +110,65 @@ def test_hints_are_revealed_one_at_a_time(client: Client, course: Path) -> None:
     assert StepProgress.objects.get(step=1).hints_revealed == 2
 
 
-def test_show_solution_reveals_runnable_requests(client: Client, course: Path) -> None:
+def test_the_solution_comes_only_after_a_check_or_every_hint(client: Client, course: Path) -> None:
     before = client.get("/learn/books/").content.decode()
-    assert "books-lab-step-1-solution-1" not in before
-    shown = client.post(f"{LAB}/1/solution/", **HTMX).content.decode()
-    assert 'hx-post="/learn/books/requests/books-lab-step-1-solution-1/run/"' in shown
+    assert f'hx-post="{LAB}/1/solution/"' not in before  # no button before an attempt
+    assert "The solution appears after you press Check once or read every hint." in before
+    # Asking anyway (a stale page, a crafted POST) is refused with a reason.
+    refused = client.post(f"{LAB}/1/solution/", **HTMX)
+    assert refused.status_code == 409
+    assert "The solution comes after you try" in refused.content.decode()
+    assert StepProgress.objects.get(step=1).solution_shown_at is None
+
+    # A failed check makes it available.
+    checked = client.post(f"{LAB}/1/check/", **HTMX).content.decode()
+    assert "Not yet." in checked
+    assert f'hx-post="{LAB}/1/solution/"' in checked
+    shown = client.post(f"{LAB}/1/solution/", **HTMX)
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert 'hx-post="/learn/books/requests/books-lab-step-1-solution-1/run/"' in html
     assert StepProgress.objects.get(step=1).solution_shown_at is not None
-    assert "Show solution" not in shown
+    assert "Show solution" not in html
+
+
+def test_reading_every_hint_also_opens_the_solution(client: Client, course: Path) -> None:
+    client.post(f"{LAB}/1/hint/", **HTMX)
+    one = client.post(f"{LAB}/1/solution/", **HTMX)
+    assert one.status_code == 409
+    client.post(f"{LAB}/1/hint/", **HTMX)  # the second and last hint
+    assert client.post(f"{LAB}/1/solution/", **HTMX).status_code == 200
+
+
+def test_a_step_passed_after_its_solution_is_recorded_as_such(client: Client, course: Path) -> None:
+    client.post(f"{LAB}/1/check/", **HTMX)
+    client.post(f"{LAB}/1/solution/", **HTMX)
+    create_books(client)
+    passed = client.post(f"{LAB}/1/check/", **HTMX).content.decode()
+    assert "Passed with the solution." in passed
+    assert "(1 with the solution)" in passed  # the lab's counter, out of band
+    progress = StepProgress.objects.get(step=1)
+    assert progress.passed_with_solution is True
+    assert str(progress).endswith("passed with the solution")
+    # Step 2, solved without the solution, is not.
+    put_book(client)
+    client.post(f"{LAB}/2/check/", **HTMX)
+    assert StepProgress.objects.get(step=2).passed_with_solution is False
+    # Showing the solution after passing changes nothing.
+    client.post(f"{LAB}/2/solution/", **HTMX)
+    assert StepProgress.objects.get(step=2).passed_with_solution is False
+
+
+def test_steps_are_checked_in_order(client: Client, course: Path) -> None:
+    create_books(client)
+    put_book(client)
+    early = client.post(f"{LAB}/2/check/", **HTMX).content.decode()
+    assert "Finish step 1 first" in early
+    progress = StepProgress.objects.get(step=2)
+    assert (progress.attempts, progress.passed_at) == (0, None)
+    client.post(f"{LAB}/1/check/", **HTMX)
+    put_book(client)  # step 2's checks look at what happens after step 1 was passed
+    assert "Passed." in client.post(f"{LAB}/2/check/", **HTMX).content.decode()
 
 
 def test_a_passed_step_is_ticked_on_the_page_and_counted(client: Client, course: Path) -> None:
@@ -124,8 +176,10 @@ def test_a_passed_step_is_ticked_on_the_page_and_counted(client: Client, course:
     response = client.post(f"{LAB}/1/check/", **HTMX).content.decode()
     assert "Passed." in response
     assert 'bg-emerald-700 text-white">✓</span>' in response
-    # The lab's counter is updated out of band.
+    # The lab's counter and the lesson's are updated out of band: no reload needed.
     assert 'id="lab-books-lab-progress" hx-swap-oob="true"' in response
+    assert '<span id="lesson-progress" hx-swap-oob="true"' in response
+    assert "1 of 2 exercises done" in response
     assert "1 of 2 steps done" in response
     page = client.get("/learn/books/").content.decode()
     assert "1 of 2 steps done" in page
@@ -135,19 +189,83 @@ def test_a_passed_step_is_ticked_on_the_page_and_counted(client: Client, course:
 # --------------------------------------------------------------------------- quizzes
 def test_every_answer_is_recorded(client: Client, course: Path) -> None:
     wrong = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": "1"}, **HTMX).content.decode()
-    assert "Not quite: you answered 1 WCU. The answer is 3 WCU." in wrong
-    assert "One per started KB." in wrong  # the explanation shows after answering
+    assert "Not quite: you answered 1 WCU." in wrong
     right = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": " 3,4 "}, **HTMX)
     assert "Correct." in right.content.decode()  # within the tolerance of 0.5
+    assert "One per started KB." in right.content.decode()  # the explanation, once right
     assert list(QuizAnswer.objects.values_list("answer", "correct")) == [
         ("1", False),
         ("3,4", True),
     ]
 
 
+def test_a_wrong_answer_does_not_give_the_answer_away_at_once(client: Client, course: Path) -> None:
+    first = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": "1"}, **HTMX).content.decode()
+    assert "Not quite: you answered 1 WCU. Think it through once more and try again." in first
+    assert "The answer is" not in first
+    assert "One per started KB." not in first  # the explanation gives it away too
+    assert "after a right answer or one more wrong one" in first
+    second = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": "2"}, **HTMX)
+    html = second.content.decode()
+    assert "Not quite: you answered 2 WCU. The answer is 3 WCU." in html
+    assert "One per started KB." in html
+
+
+def test_a_quiz_hint_follows_a_wrong_answer(client: Client, lessons_dir: Path) -> None:
+    write_lesson(
+        lessons_dir,
+        "01-hinted.md",
+        yaml_block("quiz", quiz("hinted", hint="Count the **kilobytes**.")),
+    )
+    page = client.get("/learn/hinted/").content.decode()
+    assert "Count the" not in page
+    wrong = client.post("/learn/hinted/quizzes/hinted/answer/", {"answer": "1"}, **HTMX)
+    assert "Count the <strong>kilobytes</strong>." in wrong.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [("abc", "Type a number (in WCU), such as 3 or 0.5."), ("", "Type a number first.")],
+)
+def test_a_non_answer_to_a_numeric_question_is_refused(
+    client: Client, course: Path, given: str, message: str
+) -> None:
+    for headers in (HTMX, {}):
+        response = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": given}, **headers)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not QuizAnswer.objects.exists()
+
+
+def test_a_choice_that_is_not_an_option_is_refused(client: Client, course: Path) -> None:
+    response = client.post("/learn/quiz/quizzes/model/answer/", {"answer": "Relational"}, **HTMX)
+    assert response.status_code == 400
+    assert "Choose one of the answers." in response.content.decode()
+    assert not QuizAnswer.objects.exists()
+
+
+def test_no_answered_correctly_badge_beside_not_quite(client: Client, course: Path) -> None:
+    client.post("/learn/quiz/quizzes/model/answer/", {"answer": "Graph"}, **HTMX)
+    again = client.post("/learn/quiz/quizzes/model/answer/", {"answer": "Key-value"}, **HTMX)
+    html = again.content.decode()
+    assert "Not quite" in html
+    assert "Answered correctly" not in html
+    # The quiz still counts as done: it was answered correctly once.
+    assert statuses(client)["quiz"] == "in_progress"  # the numeric one is not answered yet
+
+
+def test_answers_update_the_lessons_counter_without_a_reload(client: Client, course: Path) -> None:
+    client.get("/learn/quiz/")
+    response = client.post("/learn/quiz/quizzes/wcu/answer/", {"answer": "3"}, **HTMX)
+    html = response.content.decode()
+    assert '<span id="lesson-progress" hx-swap-oob="true"' in html
+    assert "1 of 2 exercises done" in html
+
+
 def test_an_empty_answer_is_not_recorded(client: Client, course: Path) -> None:
-    response = client.post("/learn/quiz/quizzes/model/answer/", {}, **HTMX).content.decode()
-    assert "Choose an answer first." in response
+    response = client.post("/learn/quiz/quizzes/model/answer/", {}, **HTMX)
+    assert response.status_code == 400
+    assert "Choose an answer first." in response.content.decode()
     assert not QuizAnswer.objects.exists()
 
 
@@ -282,3 +400,59 @@ def test_write_lesson_helper_requests(lessons_dir: Path) -> None:
     # The request helper writes what the engine accepts: a guard for the other tests.
     write_lesson(lessons_dir, "01-x.md", request_block("CreateTable", CREATE_BOOKS))
     assert get_course().lessons[0].requests["request-1"].body == CREATE_BOOKS
+
+
+def test_merging_keeps_how_the_earliest_pass_was_made() -> None:
+    from django.utils import timezone
+
+    from dynalab.course import services
+
+    now = timezone.now()
+    own, other = Learner.objects.create(), Learner.objects.create()
+    common = {"lesson": "books", "lab": "books-lab"}
+    # Step 1: passed alone on one device, later with the solution on the other.
+    StepProgress.objects.create(learner=own, step=1, passed_at=now, **common)
+    StepProgress.objects.create(
+        learner=other,
+        step=1,
+        passed_at=now + timezone.timedelta(minutes=5),
+        passed_with_solution=True,
+        **common,
+    )
+    # Step 2: passed with the solution first.
+    StepProgress.objects.create(
+        learner=other, step=2, passed_at=now, passed_with_solution=True, **common
+    )
+    StepProgress.objects.create(
+        learner=own, step=2, passed_at=now + timezone.timedelta(minutes=5), **common
+    )
+    services.merge_learners(other, into=own)
+    merged = {s.step: s.passed_with_solution for s in own.steps.all()}
+    assert merged == {1: False, 2: True}
+
+
+def test_any_answer_is_recorded_or_refused_never_an_error(course: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from dynalab.course.blocks import parse_number
+
+    client = Client()
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(st.text(max_size=300), st.sampled_from(["wcu", "model"]), st.booleans())
+    def answer(given_text: str, quiz_id: str, htmx: bool) -> None:
+        headers = HTMX if htmx else {}
+        response = client.post(
+            f"/learn/quiz/quizzes/{quiz_id}/answer/", {"answer": given_text}, **headers
+        )
+        assert response.status_code in (200, 400)
+        # Only an option or a number is ever recorded, so nothing else is shown back.
+        for answer in QuizAnswer.objects.values_list("answer", flat=True):
+            assert answer in ("Graph", "Key-value") or parse_number(answer) is not None
+
+    answer()

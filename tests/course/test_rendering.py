@@ -176,11 +176,13 @@ def test_the_lesson_page_renders_every_block(client: Client, page_lesson: Path) 
     assert '<div id="block-request-1"' in html
     assert 'hx-post="/learn/page/requests/request-1/run/"' in html
     assert "Run in my sandbox" in html
-    # The lab: numbered steps with Check, Hint (hints hidden until asked) and Show solution.
+    # The lab: numbered steps with Check and Hint (hints hidden until asked); the solution
+    # only after an attempt.
     assert 'id="lab-books-lab"' in html
     assert 'hx-post="/learn/page/labs/books-lab/steps/1/check/"' in html
     assert 'hx-post="/learn/page/labs/books-lab/steps/1/hint/"' in html
-    assert 'hx-post="/learn/page/labs/books-lab/steps/1/solution/"' in html
+    assert 'hx-post="/learn/page/labs/books-lab/steps/1/solution/"' not in html
+    assert "The solution appears after you press Check once or read every hint." in html
     assert "Hint <span" in html and "(2 left)" in html
     assert "First hint" not in html
     assert "0 of 2 steps done" in html

@@ -181,6 +181,14 @@ def test_the_course_map_has_a_json_twin(client: Client, course: Path) -> None:
         ("setup", "done"),
     ]
     assert data["lessons"][0]["steps"] == 2 and data["lessons"][1]["quizzes_correct"] == 1
+    # A step passed after its solution was shown is counted apart.
+    client.post("/learn/books/requests/request-1/run/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/hint/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/hint/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/solution/", **HTMX)
+    client.post("/learn/books/labs/books-lab/steps/1/check/", **HTMX)
+    books = client.get("/learn/", {"format": "json"}).json()["lessons"][0]
+    assert (books["steps_passed"], books["steps_with_solution"]) == (1, 1)
 
 
 def test_the_continue_card_can_go_on_any_page(rf, course: Path) -> None:
@@ -216,14 +224,14 @@ def test_setup_sends_a_throttled_batchs_unprocessed_items_again(
     real_execute = sandbox_services.execute
     batches = []
 
-    def throttled_once(sandbox, operation, request, *, source):
+    def throttled_once(sandbox, operation, request, *, source, region):
         if operation == "BatchWriteItem":
             batches.append(len(request["RequestItems"]["Books"]))
             if len(batches) == 1:  # the first call writes one item and hands back the rest
                 first = {"RequestItems": {"Books": puts[:1]}}
-                real_execute(sandbox, operation, first, source=source)
+                real_execute(sandbox, operation, first, source=source, region=region)
                 return {"UnprocessedItems": {"Books": puts[1:]}}
-        return real_execute(sandbox, operation, request, source=source)
+        return real_execute(sandbox, operation, request, source=source, region=region)
 
     monkeypatch.setattr(services.sandbox_services, "execute", throttled_once)
     html = client.post("/learn/batch/setup/", **HTMX).content.decode()
@@ -232,3 +240,22 @@ def test_setup_sends_a_throttled_batchs_unprocessed_items_again(
     sandbox = sandbox_services.sandbox_for_request(client.get("/learn/batch/").wsgi_request)
     scan = real_execute(sandbox, "Scan", {"TableName": "Books", "Select": "COUNT"})
     assert scan["Count"] == 3
+
+
+def test_every_real_lesson_page_renders(client: Client, settings) -> None:
+    from django.conf import settings as django_settings
+
+    from dynalab.course.lessons import load_course
+
+    settings.DYNALAB_LESSON_DIRS = [Path(django_settings.BASE_DIR, "lessons")]
+    course = load_course()
+    assert len(course.lessons) >= 15
+    for lesson in course.lessons:
+        response = client.get(f"/learn/{lesson.slug}/")
+        assert response.status_code == 200, lesson.slug
+        html = response.content.decode()
+        assert lesson.title.replace("'", "&#x27;").replace('"', "&quot;") in html, lesson.slug
+        for lab in lesson.labs:
+            assert f'id="lab-{lab.id}"' in html
+        for question in lesson.quizzes:
+            assert f'id="quiz-{question.id}"' in html

@@ -343,3 +343,25 @@ def test_an_empty_index_key_in_a_transaction_put_is_refused_up_front(engine: Eng
     error = error_of(engine, "TransactWriteItems", {"TransactItems": [put]})
     assert error.code == "TransactionCanceledException"
     assert error.extra["CancellationReasons"][0]["Code"] == "ValidationError"
+
+
+def test_a_transaction_over_4_mb_is_refused_before_any_condition(engine: Engine) -> None:
+    """The aggregate size of a transaction's items may not exceed 4 MB (11 items of 400 KB
+    are 4.4 MB); 10 of them (4,000,000 bytes of items) go through."""
+    create_table(engine, "Blobs")
+    big = "x" * (400 * 1024 - 20)
+
+    def put(number: int, **extra: Any) -> dict[str, Any]:
+        item = {"pk": s(f"{number:02d}"), "data": s(big)}
+        return {"Put": {"TableName": "Blobs", "Item": item, **extra}}
+
+    never = {"ConditionExpression": "attribute_exists(nothing)"}
+    eleven = [put(n) for n in range(10)] + [put(10, **never)]
+    error = error_of(engine, "TransactWriteItems", {"TransactItems": eleven})
+    assert (error.code, error.message) == (
+        "ValidationException",
+        "Transaction request cannot be larger than 4 MB",
+    )
+    assert engine.inspect.usage().items == 0
+    engine.call("TransactWriteItems", {"TransactItems": [put(n) for n in range(10)]})
+    assert engine.inspect.usage().items == 10

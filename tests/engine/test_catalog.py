@@ -112,6 +112,7 @@ def test_extensions_are_registered_in_one_ordered_list() -> None:
         "triggers",
         "ttl",
         "replication",
+        "dax",
     ]
 
 

@@ -382,3 +382,505 @@ def test_the_regional_views_see_the_sandbox_without_changing_it() -> None:
     assert sandbox.inspect.region("us-east-1").replication("Solo") is None
     with pytest.raises(DynamoDBError):
         view.replication("Missing")
+
+
+# ---------------------------------------------------------------------- key conditions
+def _key_target(engine: Engine, **request: Any) -> Any:
+    return engine.inspect.key_condition({"TableName": "Orders", **request})
+
+
+def test_key_condition_names_the_partition_value_and_the_sort_condition(engine: Engine) -> None:
+    _provisioned(engine)
+    target = _key_target(
+        engine,
+        KeyConditionExpression=":from <= placed AND customer = :c",
+        ExpressionAttributeValues={":c": s("c1"), ":from": s("2024")},
+    )
+    assert target.table == "Orders" and target.index is None
+    assert target.partition_key == {"customer": s("c1")}
+    # Written with the key on the left: ":from <= placed" is "placed >= :from".
+    assert (target.sort_key, target.sort_operator, target.sort_values) == (
+        "placed",
+        ">=",
+        (s("2024"),),
+    )
+    plain = _key_target(
+        engine,
+        KeyConditionExpression="#c = :c",
+        ExpressionAttributeNames={"#c": "customer"},
+        ExpressionAttributeValues={":c": s("c2")},
+    )
+    assert plain.partition_key == {"customer": s("c2")}
+    assert (plain.sort_key, plain.sort_operator, plain.sort_values) == (None, None, ())
+
+
+def test_key_condition_reads_the_legacy_key_conditions_and_an_index(engine: Engine) -> None:
+    _provisioned(
+        engine,
+        AttributeDefinitions=[
+            {"AttributeName": "customer", "AttributeType": "S"},
+            {"AttributeName": "placed", "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByStatus",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+            }
+        ],
+    )
+    legacy = _key_target(
+        engine,
+        KeyConditions={
+            "customer": {"AttributeValueList": [s("c3")], "ComparisonOperator": "EQ"},
+            "placed": {"AttributeValueList": [s("2024")], "ComparisonOperator": "BEGINS_WITH"},
+        },
+    )
+    assert legacy.partition_key == {"customer": s("c3")}
+    assert (legacy.sort_operator, legacy.sort_values) == ("begins_with", (s("2024"),))
+    on_index = _key_target(
+        engine,
+        IndexName="ByStatus",
+        KeyConditionExpression="#s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": s("OPEN")},
+    )
+    assert (on_index.index, on_index.partition_key) == ("ByStatus", {"status": s("OPEN")})
+
+
+def test_key_condition_refuses_what_query_refuses_and_changes_nothing(engine: Engine) -> None:
+    _provisioned(engine)
+    _orders(engine)
+    before = engine.dump()
+    with pytest.raises(DynamoDBError, match="Query condition missed key schema element"):
+        _key_target(
+            engine,
+            KeyConditionExpression="placed = :p",
+            ExpressionAttributeValues={":p": s("2024-01")},
+        )
+    with pytest.raises(DynamoDBError, match="Query key condition not supported"):
+        _key_target(
+            engine,
+            KeyConditionExpression="customer > :c",
+            ExpressionAttributeValues={":c": s("c1")},
+        )
+    with pytest.raises(DynamoDBError, match="does not have the specified index"):
+        _key_target(
+            engine,
+            IndexName="Nope",
+            KeyConditionExpression="customer = :c",
+            ExpressionAttributeValues={":c": s("c1")},
+        )
+    assert engine.dump() == before
+
+
+# ---------------------------------------------------------------------- backups, triggers
+def test_backups_lists_each_backup_with_its_status_as_of_now(engine: Engine) -> None:
+    create_table(engine, "Books")
+    create_table(engine, "Notes")
+    engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s("1")}})
+    assert engine.inspect.backups() == ()
+    engine.call("CreateBackup", {"TableName": "Books", "BackupName": "first"})
+    engine.call("CreateBackup", {"TableName": "Notes", "BackupName": "notes"})
+    every = engine.inspect.backups()
+    assert [(b.name, b.table, b.kind) for b in every] == [
+        ("first", "Books", "USER"),
+        ("notes", "Notes", "USER"),
+    ]
+    (books,) = engine.inspect.backups("Books")
+    assert books.item_count == 1
+    described = engine.call("DescribeBackup", {"BackupArn": books.arn})
+    assert books.status == described["BackupDescription"]["BackupDetails"]["BackupStatus"]
+
+
+def test_triggers_lists_each_trigger_of_a_stream(engine: Engine) -> None:
+    created = create_table(
+        engine,
+        "Books",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    create_table(engine, "Copies")
+    assert engine.inspect.triggers() == ()
+    engine.call(
+        "CreateTrigger",
+        {
+            "StreamArn": created["TableDescription"]["LatestStreamArn"],
+            "HandlerName": "copy_to_table",
+            "HandlerParameters": {"TableName": "Copies"},
+            "StartingPosition": "TRIM_HORIZON",
+        },
+    )
+    engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s("1")}})
+    (trigger,) = engine.inspect.triggers("Books")
+    assert (trigger.table, trigger.handler, trigger.state) == ("Books", "copy_to_table", "Enabled")
+    assert trigger.records_processed == 1 and trigger.last_error is None
+    assert engine.inspect.triggers("Copies") == ()
+
+
+def test_dax_views_show_clusters_caches_and_statistics_without_touching_them(
+    engine: Engine,
+) -> None:
+    from tests.support.dax import create_cluster, read, through
+
+    create_table(engine, "Books")
+    for key in "abc":
+        engine.call("PutItem", {"TableName": "Books", "Item": {"pk": s(key), "v": n(1)}})
+    engine.call("CreateParameterGroup", {"ParameterGroupName": "mine"})
+    create_cluster(engine, nodes=2, ParameterGroupName="mine")
+    read(engine, "Books", {"pk": s("a")})
+    read(engine, "Books", {"pk": s("zz")})
+    engine.clock.advance(100)
+    read(engine, "Books", {"pk": s("b")})
+    read(engine, "Books", {"pk": s("a")})  # a hit: a is the most recently used
+    through(engine, "Query", {
+        "TableName": "Books", "KeyConditionExpression": "pk = :k",
+        "ExpressionAttributeValues": {":k": s("c")},
+    })  # fmt: skip
+    revision, state = engine.revision, engine.extensions["dax"].dump()
+
+    view = engine.inspect.dax_cluster("CACHE", entries=2)
+    assert (view.name, view.status, view.active_nodes, view.serving) == (
+        "cache",
+        "available",
+        2,
+        True,
+    )
+    assert [node.primary for node in view.nodes] == [True, False]
+    assert [entry.key for entry in view.item_entries] == [{"pk": s("a")}, {"pk": s("b")}]
+    assert view.item_entry_count == 3
+    assert view.item_entries[0].remaining_seconds == pytest.approx(300 - 100)
+    assert view.item_entries[0].item == {"pk": s("a"), "v": n(1)}
+    page = view.query_entries[0]
+    assert (page.operation, page.item_count, page.request["TableName"]) == ("Query", 1, "Books")
+    assert (view.statistics.item_hits, view.statistics.item_misses) == (1, 3)
+    whole = engine.inspect.dax_cluster("cache")
+    assert whole.cache_used_bytes == sum(
+        entry.size_bytes for entry in whole.item_entries + whole.query_entries
+    )
+    assert [cluster.name for cluster in engine.inspect.dax_clusters()] == ["cache"]
+    groups = {group.name: group for group in engine.inspect.dax_parameter_groups()}
+    assert groups["mine"].clusters == ("cache",)
+    assert groups["default.dax1.0"].clusters == ()
+
+    # A hit does not make an entry younger: a and zz, cached first, expire first.
+    engine.clock.advance(250)
+    later = engine.inspect.dax_cluster("cache")
+    assert [entry.key["pk"]["S"] for entry in later.item_entries] == ["b"]
+    # Looking changed nothing: no revision, no LRU move, no expired entry dropped.
+    assert engine.revision == revision
+    assert engine.extensions["dax"].dump() == state
+    with pytest.raises(DynamoDBError) as caught:
+        engine.inspect.dax_cluster("nope")
+    assert caught.value.code == "ClusterNotFoundFault"
+
+
+# ---------------------------------------------------------------------- the second half
+def _stream_table(engine: Engine, view: str = "NEW_AND_OLD_IMAGES") -> str:
+    create_table(
+        engine,
+        "Books",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": view},
+    )
+    return engine.call("DescribeTable", {"TableName": "Books"})["Table"]["LatestStreamArn"]
+
+
+def _put(engine: Engine, table: str, **attributes: Any) -> None:
+    engine.call("PutItem", {"TableName": table, "Item": attributes})
+
+
+def test_a_new_global_index_reports_its_backfill_from_start_to_end(engine: Engine) -> None:
+    create_table(engine, "Orders")
+    for number in range(20):
+        _put(engine, "Orders", pk=s(f"o{number}"), status=s("open"))
+    engine.call(
+        "UpdateTable",
+        {
+            "TableName": "Orders",
+            "AttributeDefinitions": [{"AttributeName": "status", "AttributeType": "S"}],
+            "GlobalSecondaryIndexUpdates": [
+                {
+                    "Create": {
+                        "IndexName": "ByStatus",
+                        "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    }
+                }
+            ],
+        },
+    )
+    (index,) = engine.inspect.table_status("Orders").indexes
+    assert index.status == "CREATING"
+    assert index.backfill_started == FROZEN_AT and index.ready_at == FROZEN_AT + 5.0
+    assert index.backfill_progress(FROZEN_AT) == 0.0
+    assert index.backfill_progress(FROZEN_AT + 2.5) == 0.5
+    # The start survives a snapshot, as the backfill does.
+    reloaded = Engine.loads(engine.dumps())
+    (again,) = reloaded.inspect.table_status("Orders").indexes
+    assert again.backfill_started == FROZEN_AT
+    engine.clock.advance(6)
+    (done,) = engine.inspect.table_status("Orders").indexes
+    assert done.status == "ACTIVE" and done.backfill_started is None
+    assert done.backfill_progress(engine.now()) is None and done.item_count == 20
+
+
+def test_index_members_and_the_writes_still_on_their_way(engine: Engine) -> None:
+    create_table(
+        engine,
+        "Orders",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "returnedAt", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "Returned",
+                "KeySchema": [{"AttributeName": "returnedAt", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    engine.extensions["indexes"].settings.propagation_delay = 0
+    _put(engine, "Orders", pk=s("a"), returnedAt=n(1))
+    _put(engine, "Orders", pk=s("b"), returnedAt=n(2))
+    engine.extensions["indexes"].settings.propagation_delay = 30
+    _put(engine, "Orders", pk=s("a"))  # leaves the index, 30 s from now
+    _put(engine, "Orders", pk=s("c"), returnedAt=n(3))  # enters it
+    members = engine.inspect.index_members(
+        "Orders", "Returned", [{"pk": s("a")}, {"pk": s("b")}, {"pk": s("c")}, {"pk": s("z")}]
+    )
+    assert [(m.key["pk"]["S"], m.status) for m in members] == [
+        ("a", "missing_attribute"),
+        ("b", "in_index"),
+        ("c", "pending"),
+    ]
+    pending = engine.inspect.pending_index_writes("Orders", "Returned")
+    assert [(w.key, w.effect, w.visible_at) for w in pending] == [
+        ({"pk": s("a")}, "remove", FROZEN_AT + 30),
+        ({"pk": s("c")}, "put", FROZEN_AT + 30),
+    ]
+    assert len(engine.inspect.pending_index_writes("Orders", "Returned", limit=1)) == 1
+    with pytest.raises(DynamoDBError):
+        engine.inspect.pending_index_writes("Orders", "Nope")
+
+
+def test_streams_and_their_records_are_what_get_records_returns(engine: Engine) -> None:
+    arn = _stream_table(engine)
+    _put(engine, "Books", pk=s("a"), title=s("Dune"))
+    engine.call(
+        "UpdateItem",
+        {
+            "TableName": "Books",
+            "Key": {"pk": s("a")},
+            "UpdateExpression": "SET title = :t, pages = :p",
+            "ExpressionAttributeValues": {":t": s("Dune II"), ":p": n(300)},
+        },
+    )
+    engine.call("DeleteItem", {"TableName": "Books", "Key": {"pk": s("a")}})
+    (stream,) = engine.inspect.streams("Books")
+    assert (stream.arn, stream.view_type, stream.status) == (arn, "NEW_AND_OLD_IMAGES", "ENABLED")
+    (shard,) = stream.shards
+    assert shard.record_count == 3 and shard.closed_at is None and not shard.trimmed
+    records = engine.inspect.stream_records(arn, shard.shard_id, count=10)
+    assert [r.event_name for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    assert records[1].old_image == {"pk": s("a"), "title": s("Dune")}
+    assert records[1].new_image == {"pk": s("a"), "title": s("Dune II"), "pages": n(300)}
+    iterator = engine.call(
+        "GetShardIterator",
+        {"StreamArn": arn, "ShardId": shard.shard_id, "ShardIteratorType": "TRIM_HORIZON"},
+    )["ShardIterator"]
+    wire = engine.call("GetRecords", {"ShardIterator": iterator})["Records"]
+    assert [r.sequence_number for r in records] == [w["dynamodb"]["SequenceNumber"] for w in wire]
+    # Stepping as an iterator does: after the first record, and back from the last.
+    after_first = str(int(records[0].sequence_number) + 1)
+    (second,) = engine.inspect.stream_records(arn, shard.shard_id, position=after_first)
+    assert second.event_name == "MODIFY"
+    (before_last,) = engine.inspect.stream_records(
+        arn, shard.shard_id, position=records[2].sequence_number, backwards=True
+    )
+    assert before_last.event_name == "MODIFY"
+    assert engine.inspect.stream_records(arn, shard.shard_id, position=shard.latest) == ()
+    with pytest.raises(DynamoDBError):
+        engine.inspect.stream_records(arn, shard.shard_id, position="12x")
+
+
+def test_shards_roll_over_and_old_records_are_trimmed(engine: Engine) -> None:
+    arn = _stream_table(engine, "KEYS_ONLY")
+    _put(engine, "Books", pk=s("a"))
+    engine.clock.advance(5 * 3600)  # past one 4-hour rollover
+    _put(engine, "Books", pk=s("b"))
+    (stream,) = engine.inspect.streams()
+    first, second = stream.shards
+    assert first.closed_at == FROZEN_AT + 4 * 3600 and first.ending_sequence_number
+    assert second.parent_shard_id == first.shard_id and second.record_count == 1
+    (keys_only,) = engine.inspect.stream_records(arn, first.shard_id)
+    assert keys_only.new_image is None and keys_only.keys == {"pk": s("a")}
+    engine.clock.advance(20 * 3600)  # the first record is now 25 hours old
+    (stream,) = engine.inspect.streams("Books")
+    assert stream.shards[0].trimmed and stream.shards[0].record_count == 0
+    assert engine.inspect.stream_records(arn, stream.shards[0].shard_id) == ()
+
+
+def test_triggers_show_their_handler_progress_and_target(engine: Engine) -> None:
+    arn = _stream_table(engine)
+    create_table(engine, "Copy")
+    engine.call(
+        "CreateTrigger",
+        {
+            "StreamArn": arn,
+            "HandlerName": "copy_to_table",
+            "HandlerParameters": {"TableName": "Copy"},
+            "StartingPosition": "TRIM_HORIZON",
+        },
+    )
+    _put(engine, "Books", pk=s("a"))
+    (trigger,) = engine.inspect.triggers("Books")
+    assert (trigger.handler, trigger.target_table, trigger.records_processed) == (
+        "copy_to_table",
+        "Copy",
+        1,
+    )
+    assert trigger.last_result == "OK" and trigger.pending_records == 0
+    assert engine.inspect.triggers("Copy") == ()
+    names = [handler.name for handler in engine.inspect.trigger_handlers()]
+    assert names == ["copy_to_table", "running_aggregate"]
+
+
+def test_ttl_view_schedules_deletes_and_finds_the_service_remove(engine: Engine) -> None:
+    arn = _stream_table(engine)
+    engine.extensions["ttl"].ttl_deletion_delay = 600
+    engine.call(
+        "UpdateTimeToLive",
+        {
+            "TableName": "Books",
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"},
+        },
+    )
+    now = int(FROZEN_AT)
+    _put(engine, "Books", pk=s("soon"), exp=n(now + 3600))
+    _put(engine, "Books", pk=s("past"), exp=n(now - 60))
+    _put(engine, "Books", pk=s("text"), exp=s("tomorrow"))
+    _put(engine, "Books", pk=s("none"))
+    _put(engine, "Books", pk=s("ancient"), exp=n(now - 6 * 365 * 86400))
+    view = engine.inspect.ttl("Books")
+    assert (view.status, view.attribute, view.deletion_delay) == ("ENABLED", "exp", 600)
+    assert [(e.key["pk"]["S"], e.due_at) for e in view.scheduled] == [
+        ("past", FROZEN_AT + 600),
+        ("soon", now + 3600 + 600),
+    ]
+    assert view.scheduled[0].expires_at == now - 60
+    assert (view.items_without_ttl, view.items_ignored, view.scheduled_count) == (2, 1, 2)
+    assert view.deleted == ()
+    engine.clock.advance(3600)
+    view = engine.inspect.ttl("Books", limit=5)
+    (deleted,) = view.deleted
+    assert deleted.key == {"pk": s("past")} and deleted.deleted_at == FROZEN_AT + 600
+    assert deleted.expires_at == now - 60
+    remove = engine.inspect.stream_records(
+        arn, deleted.stream_shard_id, position=deleted.stream_sequence_number
+    )[0]
+    assert remove.event_name == "REMOVE"
+    assert remove.user_identity == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+    # The deletions a table remembers survive a snapshot.
+    assert Engine.loads(engine.dumps()).inspect.ttl("Books").deleted[0].key == {"pk": s("past")}
+
+
+def test_backups_and_a_restored_table_diffed_against_the_live_one(engine: Engine) -> None:
+    create_table(engine, "Books")
+    for key in ("a", "b", "c"):
+        _put(engine, "Books", pk=s(key), copies=n(1))
+    engine.call("CreateBackup", {"TableName": "Books", "BackupName": "before"})
+    (backup,) = engine.inspect.backups("Books")
+    assert (backup.name, backup.kind, backup.status, backup.item_count) == (
+        "before",
+        "USER",
+        "CREATING",
+        3,
+    )
+    engine.clock.advance(61)
+    assert engine.inspect.backups()[0].status == "AVAILABLE"
+    _put(engine, "Books", pk=s("b"), copies=n(2), note=s("reprinted"))
+    engine.call("DeleteItem", {"TableName": "Books", "Key": {"pk": s("c")}})
+    _put(engine, "Books", pk=s("d"), copies=n(1))
+    engine.call("RestoreTableFromBackup", {"TargetTableName": "Restored", "BackupArn": backup.arn})
+    diff = engine.inspect.table_diff("Restored", "Books")
+    assert (diff.first_count, diff.second_count, diff.same_count) == (3, 3, 1)
+    assert [d.key for d in diff.only_in_first] == [{"pk": s("c")}]
+    assert [d.key for d in diff.only_in_second] == [{"pk": s("d")}]
+    (changed,) = diff.changed
+    assert changed.changed_attributes == ("copies", "note")
+    assert changed.first == {"pk": s("b"), "copies": n(1)}
+    assert not diff.identical and not diff.truncated
+    capped = engine.inspect.table_diff("Restored", "Books", limit=0)
+    assert capped.truncated and capped.changed_count == 1
+    assert engine.inspect.table_diff("Books", "Books").identical
+    create_table(engine, "Other", partition=("id", "N"))
+    with pytest.raises(DynamoDBError) as caught:
+        engine.inspect.table_diff("Books", "Other")
+    assert caught.value.code == "ValidationException"
+
+
+def test_due_within_says_what_moving_the_clock_would_do(engine: Engine) -> None:
+    arn = _stream_table(engine)
+    assert arn
+    engine.extensions["ttl"].ttl_deletion_delay = "immediate"
+    engine.call(
+        "UpdateTimeToLive",
+        {
+            "TableName": "Books",
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"},
+        },
+    )
+    for key in ("a", "b", "c"):
+        _put(engine, "Books", pk=s(key), exp=n(int(FROZEN_AT) + 5 * 3600))
+    _put(engine, "Books", pk=s("later"), exp=n(int(FROZEN_AT) + 40 * 3600))
+    _provisioned(engine)
+    _orders(engine, customers=1, per_customer=2)
+    assert engine.inspect.due_within(60) == ()  # nothing falls due within a minute
+    within = {(w.kind, w.table): w for w in engine.inspect.due_within(6 * 3600)}
+    deletes = within[("ttl_delete", "Books")]
+    assert deletes.count == 3 and deletes.first_at == FROZEN_AT + 5 * 3600
+    assert within[("shard_rollover", "Books")].first_at == FROZEN_AT + 4 * 3600
+    assert within[("burst_refill", "Orders")].detail == "write"
+    day = {(w.kind, w.table): w for w in engine.inspect.due_within(2 * 86400)}
+    assert day[("ttl_delete", "Books")].count == 4
+    assert day[("stream_trim", "Books")].count == 4  # every record passes 24 hours
+    work = engine.inspect.due_within(6 * 3600)
+    assert [w.first_at for w in work] == sorted(w.first_at for w in work)
+
+
+def test_simulation_settings_follow_the_dynalab_operation(engine: Engine) -> None:
+    engine.call(
+        "UpdateSimulationSettings",
+        {"GsiPropagationDelaySeconds": 45, "TtlDeletionMode": "IMMEDIATE"},
+    )
+    settings = engine.inspect.simulation_settings()
+    assert (settings.gsi_propagation_delay, settings.ttl_deletion_delay) == (45, "immediate")
+    assert settings.shard_rollover_seconds == 4 * 3600
+    assert settings.stream_retention_seconds == 24 * 3600
+
+
+def test_the_new_views_change_nothing(engine: Engine) -> None:
+    arn = _stream_table(engine)
+    engine.call(
+        "UpdateTimeToLive",
+        {
+            "TableName": "Books",
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"},
+        },
+    )
+    _put(engine, "Books", pk=s("a"), exp=n(int(FROZEN_AT)))
+    engine.call("CreateBackup", {"TableName": "Books", "BackupName": "snap"})
+    before = engine.dumps()
+    revision = engine.revision
+    (stream,) = engine.inspect.streams("Books")
+    engine.inspect.stream_records(arn, stream.shards[0].shard_id, count=5)
+    engine.inspect.ttl("Books")
+    engine.inspect.backups()
+    engine.inspect.table_diff("Books", "Books")
+    engine.inspect.due_within(86400 * 40)
+    engine.inspect.triggers()
+    engine.inspect.simulation_settings()
+    assert engine.revision == revision
+    assert engine.dumps() == before

@@ -14,7 +14,12 @@ import sys
 
 from tests.support.servers import REPO
 
-SUITES = ["tests/sandboxes", "tests/api/test_fuzz.py"]
+SUITES = [
+    "tests/sandboxes",
+    "tests/api/test_fuzz.py",
+    # Every workbench form fed hostile input (U+0000 among it) must not answer 500 here either.
+    "tests/web/test_forms_never_fail.py",
+]
 
 
 def test_the_sandbox_and_fuzz_tests_pass_on_postgres(postgres_url: str) -> None:

@@ -4,10 +4,11 @@
 sandbox through ``services.execute``, as a server's worker does, and prints what the engine it
 kept holds; ``... rebuild SANDBOX_ID`` is a worker that has just started: it rebuilds the engine
 from the newest snapshot and the journal after it, and prints the same; ``... replay
-SANDBOX_ID`` replays the whole journal into an empty engine, ignoring snapshots. Each prints
-one JSON object: ``state`` (``Engine.dump()`` minus the clock, keys in the engine's order),
-``last_sequence``, ``snapshot`` (the newest snapshot's sequence, 0 if none) and ``journal``
-(every entry's operation and request as read back from the database).
+SANDBOX_ID`` loads the oldest snapshot kept (the journal before it is compacted away) and
+replays every entry after it. Each prints one JSON object: ``state`` (``Engine.dump()`` minus
+the clock, keys in the engine's order), ``last_sequence``, ``snapshot`` and
+``oldest_snapshot`` (the newest and oldest snapshots' sequences, 0 if none) and ``journal``
+(every entry's sequence, operation and request as read back from the database).
 """
 
 from __future__ import annotations
@@ -151,12 +152,17 @@ def workload(sandbox: Sandbox) -> None:
 
 def report(sandbox: Sandbox, state: dict[str, Any]) -> dict[str, Any]:
     snapshot = Snapshot.objects.filter(sandbox=sandbox).order_by("-sequence").first()
+    oldest = Snapshot.objects.filter(sandbox=sandbox).order_by("sequence").first()
     entries = JournalEntry.objects.filter(sandbox=sandbox).order_by("sequence")
     return {
         "state": state,
         "last_sequence": sandbox.last_sequence,
         "snapshot": snapshot.sequence if snapshot is not None else 0,
-        "journal": [{"operation": e.operation, "request": e.request} for e in entries],
+        "oldest_snapshot": oldest.sequence if oldest is not None else 0,
+        "journal": [
+            {"sequence": e.sequence, "operation": e.operation, "request": e.request}
+            for e in entries
+        ],
     }
 
 
@@ -171,8 +177,12 @@ def main(command: str, sandbox_id: str) -> None:
         assert services.ENGINES.peek(sandbox.pk) is None
         engine = services.engine_state(sandbox)  # rebuilt: newest snapshot, then the journal
     elif command == "replay":
-        engine = MultiRegionEngine()
-        journal.catch_up(engine, sandbox.pk, 0, sandbox.last_sequence)
+        oldest = Snapshot.objects.filter(sandbox=sandbox).order_by("sequence").first()
+        engine = (
+            MultiRegionEngine.loads(oldest.state) if oldest is not None else MultiRegionEngine()
+        )
+        start = oldest.sequence if oldest is not None else 0
+        journal.catch_up(engine, sandbox.pk, start, sandbox.last_sequence)
     else:
         raise SystemExit(f"unknown command {command!r}: workload, rebuild or replay")
     sandbox.refresh_from_db()

@@ -95,14 +95,117 @@ def lesson_text(
 
 
 def write_lesson(folder: Path, name: str, body: str = "## Start\n\nText.\n", **kwargs: Any) -> Path:
+    """A lesson file (the default body passes check_lessons only with a quiz: see
+    ``QUIZ_BLOCK``)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(lesson_text(body, **kwargs), encoding="utf-8")
     return path
 
 
+def get_book(isbn: str = "1") -> dict[str, Any]:
+    return {"TableName": "Books", "Key": {"isbn": {"S": isbn}}}
+
+
+def checked_lab(lab_id: str = "shelf-lab") -> dict[str, Any]:
+    """A three-step lab on the Books table that follows every rule check_lessons enforces:
+    each step fails before its work (even with the lesson's request blocks run again) and
+    passes after its solution, from wherever a straying learner stands."""
+    return {
+        "id": lab_id,
+        "title": "Shelve a book",
+        "steps": [
+            {
+                "text": "Put book **1**.",
+                "check": {
+                    "name": "item_exists",
+                    "args": {"table": "Books", "key": {"isbn": {"S": "1"}}},
+                },
+                "hints": ["PutItem, with isbn 1."],
+                "solution": [
+                    {"operation": "CreateTable", "request": CREATE_BOOKS},
+                    {"operation": "PutItem", "request": put_book("1")},
+                ],
+            },
+            {
+                "text": "Give book 1 a `title` with **UpdateItem**.",
+                "checks": [
+                    {
+                        "name": "attribute_present",
+                        "args": {
+                            "table": "Books",
+                            "key": {"isbn": {"S": "1"}},
+                            "attribute": "title",
+                        },
+                    },
+                    {
+                        "name": "item_written_by",
+                        "args": {
+                            "table": "Books",
+                            "key": {"isbn": {"S": "1"}},
+                            "operation": "UpdateItem",
+                        },
+                    },
+                ],
+                "hints": ["SET title = :t"],
+                "solution": [
+                    {
+                        "operation": "UpdateItem",
+                        "request": {
+                            "TableName": "Books",
+                            "Key": {"isbn": {"S": "1"}},
+                            "UpdateExpression": "SET title = :t",
+                            "ExpressionAttributeValues": {":t": {"S": "Dune"}},
+                        },
+                    }
+                ],
+                "counterexamples": [
+                    {"operation": "PutItem", "request": put_book("1", title="Dune")},
+                ],
+            },
+            {
+                "text": "Read book 1 back with **GetItem**.",
+                "check": {
+                    "name": "last_operation_succeeded",
+                    "args": {"operation": "GetItem", "table": "Books", "key": {"isbn": {"S": "1"}}},
+                },
+                "hints": ["GetItem with the key."],
+                "solution": [{"operation": "GetItem", "request": get_book("1")}],
+            },
+        ],
+    }
+
+
+def checked_lesson(
+    folder: Path,
+    name: str = "01-shelf.md",
+    *,
+    lab_data: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Path:
+    """A lesson that passes check_lessons: a request block, a lab (``checked_lab`` unless
+    given) and a quiz."""
+    the_lab = lab_data if lab_data is not None else checked_lab()
+    body = (
+        "## Books\n\nCreate the table.\n\n"
+        + request_block("CreateTable", CREATE_BOOKS)
+        + "\n## Lab\n\n"
+        + yaml_block("lab", the_lab)
+        + "\n## Quiz\n\n"
+        + yaml_block("quiz", quiz())
+    )
+    return write_lesson(folder, name, body, labs=[the_lab["id"]], **kwargs)
+
+
+QUIZ_BLOCK = (
+    "```quiz\nid: q0\nquestion: How many WCUs does a 3 KB write cost?\nanswer: 3\n"
+    "explanation: One per started KB.\n```\n"
+)
+
+
 def lab_lesson(folder: Path, name: str = "01-books.md", **lab_fields: Any) -> Path:
-    """A lesson holding one request block and the standard lab."""
+    """A lesson holding one request block and the standard (two-step, rule-breaking) lab:
+    for the pages and progress tests, not for check_lessons."""
     the_lab = lab(**lab_fields)
     body = (
         "## Books\n\nCreate the table.\n\n"

@@ -105,3 +105,72 @@ def test_lessons_open_their_requests_in_the_runner(learner: Client) -> None:
     opened = learner.get(href)
     assert opened.status_code == 200
     assert "selected" in opened.content.decode()
+
+
+def test_the_runner_is_in_the_navigation(learner: Client) -> None:
+    html = learner.get(reverse("console:tables")).content.decode()
+    assert f'href="{reverse("console:run")}"' in html and "Run a request" in html
+
+
+def test_picking_an_operation_fills_a_template_for_the_learners_table(learner: Client) -> None:
+    create_table(learner, "Orders")
+    execute(
+        learner,
+        "PutItem",
+        {
+            "TableName": "Orders",
+            "Item": {"customer": {"S": "ann"}, "order_date": {"S": "2024"}, "total": {"N": "3"}},
+        },
+    )
+
+    page = learner.get(reverse("console:run"), {"operation": "GetItem", "template": "1"})
+
+    form = page.context["form"]
+    assert form.request == {
+        "TableName": "Orders",
+        "Key": {"customer": {"S": "ann"}, "order_date": {"S": "2024"}},
+        "ConsistentRead": True,
+    }
+    query = learner.get(reverse("console:run"), {"operation": "Query", "template": "1"})
+    assert query.context["form"].request["ExpressionAttributeValues"] == {":pk": {"S": "ann"}}
+    # The template runs as it is.
+    ran = learner.post(
+        reverse("console:run"),
+        {"operation": "GetItem", "request": json.dumps(form.request)},
+    )
+    assert "&quot;total&quot;: {" in ran.content.decode()
+
+
+def test_every_operation_has_a_template_that_is_a_json_object(learner: Client) -> None:
+    create_table(learner, "Orders")
+    for name in [
+        o for g in learner.get(reverse("console:run")).context["groups"] for o in g["operations"]
+    ]:
+        page = learner.get(reverse("console:run"), {"operation": name, "template": "1"})
+        assert page.status_code == 200, name
+        assert isinstance(page.context["form"].request, dict), name
+        assert "TableName" not in page.context["form"].request or (
+            page.context["form"].request["TableName"].startswith("Orders")
+        ), name
+
+
+def test_dynalabs_own_operations_are_marked(learner: Client) -> None:
+    page = learner.get(reverse("console:run"), {"operation": "SimulateWriteBurst", "template": "1"})
+    html = page.content.decode()
+    assert '<optgroup label="DynaLab&#x27;s own (not part of AWS)">' in html
+    assert ">SimulateWriteBurst (DynaLab)</option>" in html
+    assert "Not part of the DynamoDB API: no AWS SDK or CLI has it." in html
+    get_item = learner.get(reverse("console:run"), {"operation": "GetItem", "template": "1"})
+    assert (
+        "(DynaLab)" not in get_item.content.decode().split('data-testid="operation-facts"')[1][:300]
+    )
+
+
+def test_a_stream_call_is_written_for_the_streams_client(learner: Client) -> None:
+    page = learner.post(
+        reverse("console:run"),
+        {"operation": "ListStreams", "request": "{}"},
+    )
+    html = page.content.decode()
+    assert "&quot;dynamodbstreams&quot;" in html or '"dynamodbstreams"' in html
+    assert "aws dynamodbstreams list-streams" in html

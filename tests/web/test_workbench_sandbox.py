@@ -83,7 +83,7 @@ def test_loading_a_sample_without_javascript_loads_it_all(learner: Client) -> No
 
     assert response.status_code == 302
     tables = json.loads(learner.get(TABLES, {"format": "json"}).content)["Tables"]
-    assert tables[0]["TableName"] == "Bookstore"
+    assert tables[0]["TableName"] == "SampleBookstore"
     assert tables[0]["ItemCount"] == samples.SAMPLE_SETS["bookstore"].item_count
 
 
@@ -186,3 +186,17 @@ def test_an_htmx_post_with_the_pages_header_is_accepted(db: None) -> None:
     response = client.post(ADVANCE, {"seconds": "60"}, headers=headers, **HTMX)
 
     assert response.status_code == 200
+
+
+def test_activity_says_where_each_call_came_from(learner: Client) -> None:
+    create_table(learner, "Orders")
+    sandbox_services.execute(sandbox_of(learner), "ListTables", {}, source="api")
+    sandbox_services.execute(sandbox_of(learner), "Scan", {"TableName": "Orders"}, source="lesson")
+
+    page = text(learner.get(reverse("console:activity"), {"all": "1"}).content)
+
+    assert "Scan Orders from lesson" in page
+    assert "ListTables from SDK or CLI" in page
+    assert "CreateTable Orders from workbench page" in page
+    twin = learner.get(reverse("console:activity"), {"format": "json", "all": "1"}).json()
+    assert {row["source_label"] for row in twin["Activity"]} >= {"lesson", "SDK or CLI"}

@@ -7,7 +7,7 @@ import json
 from django.test import Client
 from django.urls import reverse
 
-from tests.support.workbench import create_table, text
+from tests.support.workbench import by_testid, create_table, execute, text
 
 TABLES = reverse("console:tables")
 CREATE = reverse("console:create_table")
@@ -144,3 +144,82 @@ def test_a_missing_table_is_a_404_page(learner: Client) -> None:
 
     assert response.status_code == 404
     assert "No table named" in text(response.content)
+
+
+def test_a_table_starts_with_indexes_a_stream_ttl_and_pitr(learner: Client) -> None:
+    response = create_table(
+        learner,
+        "Orders",
+        billing_mode="PROVISIONED",
+        read_capacity="4",
+        write_capacity="3",
+        gsi_0_name="ByStatus",
+        gsi_0_pk="status",
+        gsi_0_pk_type="S",
+        gsi_0_projection="INCLUDE",
+        gsi_0_include="total, note total",
+        lsi_0_name="ByTotal",
+        lsi_0_sk="total",
+        lsi_0_sk_type="N",
+        lsi_0_projection="KEYS_ONLY",
+        stream_view_type="NEW_IMAGE",
+        ttl_attribute="expiresAt",
+        pitr="on",
+        pitr_days="10",
+    )
+
+    assert response.status_code == 302
+    description = execute(learner, "DescribeTable", {"TableName": "Orders"})["Table"]
+    (gsi,) = description["GlobalSecondaryIndexes"]
+    assert gsi["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total", "note"]}
+    assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
+    (lsi,) = description["LocalSecondaryIndexes"]
+    assert [k["AttributeName"] for k in lsi["KeySchema"]] == ["customer", "total"]
+    assert description["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    ttl = execute(learner, "DescribeTimeToLive", {"TableName": "Orders"})
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expiresAt"
+    pitr = execute(learner, "DescribeContinuousBackups", {"TableName": "Orders"})
+    recovery = pitr["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert recovery["RecoveryPeriodInDays"] == 10
+    glance = by_testid(
+        learner.get(reverse("console:items", args=["Orders"])).content, "table-glance"
+    )
+    assert "provisioned, 4 RCU / 3 WCU" in glance
+    assert "LSI ByTotal , GSI ByStatus" in glance
+    assert "Stream NEW_IMAGE" in glance and "TTL on, expiresAt" in glance
+    assert "PITR on, 10 days" in glance
+
+
+def test_an_index_error_is_shown_beside_that_index(learner: Client) -> None:
+    response = create_table(
+        learner, "Orders", gsi_0_name="ByStatus", gsi_0_pk="", gsi_0_projection="ALL"
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="id_gsi_0_name-errors"')[1].split("</ul>")[0]
+    assert "ValidationException" in errors
+    assert '<details class="rounded-lg border border-slate-200" open>' in html
+
+
+def test_a_form_choice_out_of_the_list_is_explained(learner: Client) -> None:
+    response = create_table(learner, "Orders", stream_view_type="EVERYTHING")
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="id_stream_view_type-errors"')[1]
+    assert "Select a valid choice. EVERYTHING is not one of the available choices." in errors
+
+
+def test_the_create_form_has_a_json_twin(learner: Client) -> None:
+    twin = learner.get(CREATE, {"format": "json"}).json()
+    assert "gsi_0_name" in twin["Fields"] and twin["Errors"] == {}
+
+
+def test_a_lesson_table_with_a_samples_name_is_not_called_the_sample(learner: Client) -> None:
+    create_table(learner, "CustomerOrders", partition_key="id", sort_key="")
+
+    page = learner.get(TABLES)
+
+    clash = by_testid(page.content, "sample-clash")
+    assert "Your table CustomerOrders has other keys than this sample" in clash
+    assert "Loaded as CustomerOrders" not in text(page.content)
+    assert "Load into SampleBookstore" in text(page.content)

@@ -13,14 +13,30 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from dynalab.console import clock as clock_service
 from dynalab.console.tables import TableSummary, table_summary
 from dynalab.rendering import JsonData, render_page
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.models import Sandbox
 
+#: The header's clock buttons; the clock page offers more (``clock_service.STEPS``).
 CLOCK_STEPS = {"60": "1 minute", "3600": "1 hour", "86400": "1 day"}
+
+#: A table's pages, in the order its tabs show them: (name, label, URL name).
+TABLE_TABS = [
+    ("items", "Items", "console:items"),
+    ("bookshelf", "Bookshelf", "console:bookshelf"),
+    ("indexes", "Indexes", "console:indexes"),
+    ("stream", "Stream", "console:stream"),
+    ("ttl", "TTL", "console:ttl"),
+    ("backups", "Backups", "console:backups"),
+    ("throughput", "Throughput", "console:throughput"),
+    ("replication", "Replication", "console:replication"),
+]
 
 
 class NoSuchTable(Http404):
@@ -57,12 +73,13 @@ def workbench(
 ) -> HttpResponse:
     """Answer with a workbench page: ``context`` plus the sandbox and its simulated clock."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    now = sandbox_services.simulated_now(sandbox)
+    where = region(request)
     full = {
-        "clock": clock(now, sandbox.clock_offset),
+        "clock": sandbox_clock(sandbox, region=where),
         "sandbox": sandbox,
-        "region": region(request),
+        "region": where,
         "region_choices": selectors.REGIONS,
+        "table_tabs": TABLE_TABS,
         **(context or {}),
     }
     return render_page(
@@ -97,8 +114,9 @@ def answers_missing_tables(view: Callable[..., HttpResponse]) -> Callable[..., H
     return run
 
 
-def clock(now: float, offset: float) -> dict[str, Any]:
-    """The header's clock: the simulated now, and how far it runs ahead of real time."""
+def clock(now: float, offset: float, next_due: Any = None) -> dict[str, Any]:
+    """The header's clock: the simulated now, how far it runs ahead of real time, and the
+    next work it will bring (a ``clock_service.DueLine``, or None)."""
     moment = datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
     return {
         "now": moment,
@@ -106,7 +124,15 @@ def clock(now: float, offset: float) -> dict[str, Any]:
         "epoch": int(now),
         "ahead": duration_text(offset) if offset >= 1 else None,
         "steps": CLOCK_STEPS,
+        "next_due": next_due,
     }
+
+
+def sandbox_clock(sandbox: Sandbox, *, region: str) -> dict[str, Any]:
+    """The header's clock for this sandbox, with what falls due next in ``region`` (the
+    clock is the sandbox's; the work it brings is shown for the Region the learner is in)."""
+    now = sandbox_services.simulated_now(sandbox)
+    return clock(now, sandbox.clock_offset, clock_service.next_due(sandbox, now=now, region=region))
 
 
 def duration_text(seconds: float) -> str:
@@ -120,6 +146,21 @@ def duration_text(seconds: float) -> str:
         f"{minutes}m" if minutes else "",
     ]
     return " ".join(part for part in parts if part) or f"{int(seconds)}s"
+
+
+def back_to(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the form's ``next`` (a path on this site), else to ``default``.
+
+    Anything but a local path is refused: another host (an open redirect), and a bare word,
+    which Django's ``redirect`` would try to reverse as a view name.
+    """
+    target = request.POST.get("next", "")
+    local = target.startswith("/") and not target.startswith("//")
+    if not local or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
 
 
 def bounded_int(text: str, low: int, high: int) -> int | None:

@@ -104,7 +104,17 @@ def _item_editor(
         "edit": edit,
     }
     return workbench(
-        request, "console/item_edit.html", context, status=400 if edit is not None else 200
+        request,
+        "console/item_edit.html",
+        context,
+        status=400 if edit is not None else 200,
+        json=lambda: {
+            "TableName": summary.name,
+            "Key": key,
+            "Item": item,
+            "Text": text,
+            "Errors": edit.errors if edit is not None else [],
+        },
     )
 
 
@@ -157,4 +167,6 @@ def item_delete(request: HttpRequest, table: str) -> HttpResponse:
         "key_json": url_json(key),
         "key_text": value_text.key_text(key),
     }
-    return workbench(request, "console/item_delete.html", context)
+    return workbench(
+        request, "console/item_delete.html", context, json={"TableName": table, "Key": key}
+    )

@@ -7,16 +7,16 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
+from dynalab.console import clock as clock_service
 from dynalab.console import samples
 from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
-from dynalab.console.views.base import CLOCK_STEPS, clock, region, workbench
+from dynalab.console.views.base import back_to, region, sandbox_clock, workbench
 from dynalab.rendering import wants_partial
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
@@ -31,9 +31,20 @@ def _housekeeping(operation: str) -> bool:
     return facts is not None and facts.read_only and facts.bills is None
 
 
+#: Where a call came from, as the activity list says it.
+SOURCE_LABELS = {
+    "console": "workbench page",
+    "api": "SDK or CLI",
+    "lesson": "lesson",
+    "system": "DynaLab",
+}
+
+
 def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -> list[dict]:
     rows: list[dict[str, Any]] = []
-    for entry in selectors.recent_activity(sandbox, limit=200):
+    # The request bodies are not shown here, and a batch's is large: leave them unread.
+    recent = selectors.recent_activity(sandbox, limit=200).defer("request", "consumed_capacity")
+    for entry in recent:
         if not include_housekeeping and _housekeeping(entry.operation):
             continue
         summary = entry.summary or {}
@@ -43,12 +54,16 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "status": entry.status,
                 "ok": entry.status == "ok",
                 "error_message": entry.error_message,
-                "table": summary.get("TableName", ""),
+                "table": summary.get("TableName") or ", ".join(summary.get("TableNames") or []),
                 "region": summary.get("Region", ""),
                 "capacity_units": summary.get("CapacityUnits"),
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
                 "source": entry.source,
+                # Calls sent through a DAX cluster: which one, and hit, miss, ...
+                "dax_cluster": summary.get("DaxCluster", ""),
+                "dax_outcome": summary.get("DaxOutcome", ""),
+                "source_label": SOURCE_LABELS.get(entry.source, entry.source),
                 "at": datetime.datetime.fromtimestamp(entry.at, tz=datetime.UTC),
                 "duration_ms": entry.duration_ms,
             }
@@ -104,18 +119,24 @@ def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
 def advance_clock(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     seconds = request.POST.get("seconds", "")
-    if seconds not in CLOCK_STEPS:
-        return HttpResponse("Advance the clock by 60, 3600 or 86400 seconds.", status=400)
-    now = sandbox_services.advance_clock(sandbox, int(seconds), source=SOURCE)
+    if seconds not in clock_service.STEPS:
+        return HttpResponse(
+            "Advance the clock by one of: " + ", ".join(clock_service.STEPS.values()) + ".",
+            status=400,
+        )
+    sandbox_services.advance_clock(sandbox, int(seconds), source=SOURCE)
     if wants_partial(request):
         response = render(
             request,
             "console/_clock.html",
-            {"clock": clock(now, sandbox.clock_offset), "next_url": request.POST.get("next")},
+            {
+                "clock": sandbox_clock(sandbox, region=region(request)),
+                "next_url": request.POST.get("next"),
+            },
         )
         return trigger_client_event(response, "clockAdvanced")
-    messages.success(request, f"The simulated clock moved forward {CLOCK_STEPS[seconds]}.")
-    return _redirect_back(request)
+    messages.success(request, f"The simulated clock moved forward {clock_service.STEPS[seconds]}.")
+    return back_to(request, reverse("console:tables"))
 
 
 @require_POST
@@ -134,19 +155,7 @@ def switch_region(request: HttpRequest) -> HttpResponse:
         f"You are working in {chosen} now: the workbench shows its tables, as boto3 signing "
         f"for {chosen} would see them.",
     )
-    return _redirect_back(request)
-
-
-def _redirect_back(request: HttpRequest) -> HttpResponse:
-    """Back to the form's ``next`` page when it is a page of this site, else the tables page.
-
-    Not ``redirect()``: it would look up a bare word such as ``tables`` as a view name."""
-    target = request.POST.get("next", "")
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("console:tables")
-    return HttpResponseRedirect(target)
+    return back_to(request, reverse("console:tables"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,7 +167,22 @@ def reset_sandbox(request: HttpRequest) -> HttpResponse:
             request, "Your sandbox was reset: no tables, and the clock is back to now."
         )
         return redirect("console:tables")
-    return workbench(request, "console/reset.html")
+    return workbench(
+        request,
+        "console/reset.html",
+        # A reset empties every Region: the twin lists what would go, Region by Region.
+        json=lambda: {
+            "Region": region(request),
+            "Tables": selectors.table_names(
+                request.sandbox,  # type: ignore[attr-defined]
+                region=region(request),
+            ),
+            "TablesByRegion": {
+                entry.region: list(entry.tables)
+                for entry in selectors.regions(request.sandbox)  # type: ignore[attr-defined]
+            },
+        },
+    )
 
 
 @require_GET

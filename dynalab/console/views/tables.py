@@ -19,15 +19,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     where = region(request)
     summaries = tables.list_tables(sandbox, region=where)
-    existing = {summary.name for summary in summaries}
     elsewhere = tables.other_regions(sandbox, where)
+    existing = {summary.name: summary for summary in summaries}
+    sample_rows = []
+    for sample in samples.SAMPLE_SETS.values():
+        found = existing.get(sample.table_name)
+        sample_rows.append(
+            {
+                "set": sample,
+                "loaded": found is not None and sample.matches(found.description),
+                "clash": found is not None and not sample.matches(found.description),
+            }
+        )
     context = {
         "tables": summaries,
         "other_regions": elsewhere,
-        "samples": [
-            {"set": sample, "loaded": sample.table_name in existing}
-            for sample in samples.SAMPLE_SETS.values()
-        ],
+        "samples": sample_rows,
         "activity": activity_rows(sandbox, include_housekeeping=False, limit=12),
         "last_call": pop_last_call(request),
         "endpoint_url": endpoint_url(request),
@@ -51,24 +58,47 @@ def create_table(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CreateTableForm(request.POST)
         if form.is_valid():
-            result = tables.create_table(
+            outcome = tables.create_table(
                 request.sandbox,  # type: ignore[attr-defined]
                 form.cleaned_data,
                 endpoint=endpoint_url(request),
                 region=region(request),
             )
-            if result.ok:
+            result = outcome.result
+            if outcome.ok:
+                name = result.request["TableName"]
                 remember_call(request, result)
-                messages.success(request, f"Table {result.request['TableName']} created.")
-                return redirect("console:items", table=result.request["TableName"])
+                messages.success(request, f"Table {name} created.")
+                for follow_up in outcome.follow_ups:
+                    if follow_up.ok:
+                        messages.success(request, f"{follow_up.operation}: done.")
+                    else:
+                        messages.error(
+                            request,
+                            f"{follow_up.operation} failed, {follow_up.error.code}: "
+                            f"{follow_up.error.message}",
+                        )
+                return redirect("console:items", table=name)
             for field_name, problems in result.error.by_field.items():
                 for problem in problems:
-                    form.add_error(field_name or None, f"{result.error.code}: {problem}")
+                    target = field_name if field_name in form.fields else None
+                    form.add_error(target, f"{result.error.code}: {problem}")
         status = 400
     else:
         form = CreateTableForm()
     return workbench(
-        request, "console/create_table.html", {"form": form, "result": result}, status=status
+        request,
+        "console/create_table.html",
+        {"form": form, "result": result},
+        status=status,
+        json=lambda: (
+            result.as_json()
+            if result is not None
+            else {
+                "Fields": list(form.fields),
+                "Errors": form.errors.get_json_data() if form.is_bound else {},
+            }
+        ),
     )
 
 
@@ -89,4 +119,9 @@ def delete_table(request: HttpRequest, table: str) -> HttpResponse:
         else:
             messages.error(request, f"{result.error.code}: {result.error.message}")
         return redirect("console:tables")
-    return workbench(request, "console/delete_table.html", {"table": summary})
+    return workbench(
+        request,
+        "console/delete_table.html",
+        {"table": summary},
+        json={"TableName": summary.name, "ItemCount": summary.item_count},
+    )

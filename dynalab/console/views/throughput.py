@@ -41,8 +41,14 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
             ]
         if not errors:
             burst = throughput_service.send_burst(
-                sandbox, summary, count, size_kb, region=region(request)
+                sandbox,
+                summary,
+                count,
+                size_kb,
+                endpoint=endpoint_url(request),
+                region=region(request),
             )
+            summary = table_or_404(request, table)  # the header shows the table after it
     result = throughput_service.describe_throughput(
         sandbox, table, endpoint=endpoint_url(request), region=region(request)
     )
@@ -53,7 +59,9 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
         "table": summary,
         "state": state,
         "bars": throughput_service.bucket_bars(state),
-        "decisions": list(reversed(state["RecentDecisions"][-10:])),
+        "decisions": throughput_service.decision_lines(
+            list(reversed(state["RecentDecisions"][-10:]))
+        ),
         "burst": burst,
         "errors": errors,
         "count_text": count_text,

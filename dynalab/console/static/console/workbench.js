@@ -1,5 +1,6 @@
-// DynaLab workbench: copy buttons for code blocks. Without JavaScript the code stays
-// selectable text and the (hidden) buttons never show.
+// DynaLab workbench: copy buttons for code blocks, the PITR slider's date, and a banner when
+// the server fails. Without JavaScript the code stays selectable text, the (hidden) copy
+// buttons never show, and every form still works: the slider and the date field post as is.
 (function () {
   "use strict";
 
@@ -40,6 +41,34 @@
       button.setAttribute("aria-live", "polite");
       setTimeout(function () { button.textContent = label; }, 1500);
     });
+  });
+
+  // A range input with data-date-target writes its value (epoch seconds) as a UTC date
+  // into that field, which is what the server reads first.
+  function utcText(seconds) {
+    return new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ");
+  }
+  document.addEventListener("input", function (event) {
+    var slider = event.target.closest && event.target.closest("[data-date-target]");
+    if (!slider) return;
+    var field = document.getElementById(slider.getAttribute("data-date-target"));
+    if (field) field.value = utcText(Number(slider.value));
+  });
+
+  // The error rule (see base.html): htmx swaps 4xx answers, which explain themselves; a
+  // 5xx or a lost connection is not swapped, so say so instead of doing nothing.
+  function failureBanner(text) {
+    var banner = document.getElementById("request-failed");
+    if (!banner) return;
+    banner.textContent = text;
+    banner.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : "";
+    failureBanner("The server failed to answer (" + status + "). Reload the page and try again; if it keeps happening, report it.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    failureBanner("The server could not be reached. Check the connection and try again.");
   });
 
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sandboxes", "0002_journal_request_as_text"),
+        ("sandboxes", "0003_bounded_storage"),
     ]
 
     operations = [

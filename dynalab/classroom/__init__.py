@@ -1,0 +1,1 @@
+"""The classroom: accounts, classes with join codes, the instructor dashboard, problem reports."""
