@@ -727,8 +727,9 @@ class DueWork:
     ``table_active`` (a created or restored table becoming ACTIVE), ``backup_available``,
     ``shard_rollover`` (a stream's shard closing and its child opening), ``stream_trim``
     (records passing 24 hours), ``stream_gone`` (a disabled stream disappearing),
-    ``backup_expiry`` (a SYSTEM backup's 35 days ending) and ``burst_refill`` (a provisioned
-    table's bucket and burst pool full again).
+    ``backup_expiry`` (a SYSTEM backup's 35 days ending), ``burst_refill`` (a provisioned
+    table's bucket and burst pool full again) and ``replicated_write`` (a global table's writes
+    from another Region arriving in this one; ``detail`` is that Region).
     """
 
     kind: str
@@ -1703,7 +1704,31 @@ class Inspector:
                 full_at = bucket.updated + missing / bucket.rate
                 if missing > 1e-6 and full_at > now:
                     add("burst_refill", name, [full_at], kind)
+        if engine.regions is not None:
+            self._replicated_writes_due(add)
         return tuple(sorted(work, key=lambda w: (w.first_at, w.kind, w.table, w.detail or "")))
+
+    def _replicated_writes_due(self, add: Callable[..., None]) -> None:
+        """Replicated writes on their way to this Region, by global table and origin (none
+        while either end is paused: they wait for the resume). O(writes in flight)."""
+        engine = self._engine
+        assert engine.regions is not None
+        replication = engine.regions.replication
+        if not replication.pending_total:
+            return
+        arrivals: dict[tuple[str, str], list[float]] = {}
+        for (origin, dest), queue in replication.queues.items():
+            if dest != engine.region or origin in replication.paused or dest in replication.paused:
+                continue
+            released = replication.released.get((origin, dest))
+            for delivery in queue:
+                group = replication.groups.get(delivery.group)
+                if group is None:
+                    continue
+                at = delivery.due if released is None else max(delivery.due, released)
+                arrivals.setdefault((group.name, origin), []).append(at)
+        for (table, origin), times in sorted(arrivals.items()):
+            add("replicated_write", table, times, origin)
 
     @_guarded
     def simulation_settings(self) -> SimulationSettings:

@@ -1,9 +1,9 @@
 """The simulated clock explained: what moving it does, and what falls due next.
 
 Everything time-driven in the engine (TTL deletions, stream trimming and shard rollover,
-restores and backfills finishing, index propagation, burst pools refilling) waits for the
-simulated clock. The clock is the sandbox's; the work is shown for the Region the learner
-works in. The engine says what is due within a horizon (``selectors.due_within``);
+restores and backfills finishing, index propagation, burst pools refilling, global tables'
+replicated writes arriving) waits for the simulated clock. The clock is the sandbox's; the
+work is shown for the Region the learner works in. The engine says what is due within a horizon (``selectors.due_within``);
 this module puts it in words a learner reads: "in 5 h: TTL deletes 3 items from Sessions".
 """
 
@@ -58,6 +58,8 @@ def describe(work: selectors.DueWork) -> str:
         return f"the disabled stream of {table} disappears"
     if work.kind == "burst_refill":
         return f"the {detail} bucket and burst pool of {table} are full again"
+    if work.kind == "replicated_write":
+        return f"{_items(count, 'replicated write')} from {detail} reach the global table {table}"
     return f"{work.kind} on {table}"
 
 
