@@ -178,3 +178,75 @@ def test_the_sandbox_view_counts_usage_and_finds_tables_across_regions(
     assert regional.table_names() == []
     assert regional.table_regions("Orders") == ("eu-west-1",)
     assert "ap-south-1" not in sandbox.engines  # looking creates nothing
+
+
+# ---------------------------------------------------------------------- with DAX and the clock
+DAX_CLUSTER = {
+    "NodeType": "dax.t3.small",
+    "ReplicationFactor": 1,
+    "IamRoleArn": "arn:aws:iam::000000000000:role/DAXServiceRole",
+}
+
+
+def _cluster(sandbox: MultiRegionEngine, name: str, region: str) -> dict:
+    return sandbox.call("CreateCluster", {"ClusterName": name, **DAX_CLUSTER}, region=region)
+
+
+def test_a_dax_cluster_made_in_one_region_is_not_listed_in_another(
+    sandbox: MultiRegionEngine,
+) -> None:
+    made = _cluster(sandbox, "cache", "eu-west-1")["Cluster"]
+
+    assert made["ClusterArn"] == "arn:aws:dax:eu-west-1:000000000000:cache/cache"
+    assert sandbox.call("DescribeClusters", {}, region="us-east-1")["Clusters"] == []
+    listed = sandbox.call("DescribeClusters", {}, region="eu-west-1")["Clusters"]
+    assert [cluster["ClusterName"] for cluster in listed] == ["cache"]
+    assert [c.name for c in sandbox.inspector("eu-west-1").dax_clusters()] == ["cache"]
+    assert sandbox.inspector("us-east-1").dax_clusters() == ()
+    # Another Region may make a cluster of the same name: a different cluster.
+    again = _cluster(sandbox, "cache", "us-east-1")["Cluster"]
+    assert again["ClusterArn"].startswith("arn:aws:dax:us-east-1:")
+
+
+def test_the_limit_on_dax_clusters_is_the_sandboxs_over_all_its_regions(
+    sandbox: MultiRegionEngine,
+) -> None:
+    """Each cluster keeps a cache in the server's memory: spreading clusters over Regions must
+    not multiply what one sandbox may hold."""
+    regions = ["us-east-1", "us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"]
+    for number, region in enumerate(regions):
+        _cluster(sandbox, f"cache{number}", region)
+
+    with pytest.raises(DynamoDBError) as refused:
+        _cluster(sandbox, "onemore", "us-west-2")
+    assert refused.value.code == "ClusterQuotaForCustomerExceededFault"
+    assert "over all its Regions" in refused.value.message
+    sandbox.clock.advance(60)  # available: a cluster being created cannot be deleted
+    sandbox.call("DeleteCluster", {"ClusterName": "cache2"}, region="eu-west-1")
+    sandbox.clock.advance(31)  # gone
+    _cluster(sandbox, "onemore", "us-west-2")
+
+
+def test_the_clock_says_when_replicated_writes_reach_a_region(sandbox: MultiRegionEngine) -> None:
+    us = sandbox.region("us-east-1")
+    create_table(us)
+    us.call(
+        "UpdateTable",
+        {"TableName": "Books", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1"}}]},
+    )
+    sandbox.clock.advance(30)
+    us.call("PutItem", {"TableName": "Books", "Item": {"pk": s("a")}})
+    us.call("PutItem", {"TableName": "Books", "Item": {"pk": s("b")}})
+
+    eu = sandbox.inspector("eu-west-1")
+    [arriving] = [w for w in eu.due_within(10) if w.kind == "replicated_write"]
+    assert (arriving.table, arriving.detail, arriving.count) == ("Books", "us-east-1", 2)
+    assert arriving.first_at == FROZEN_AT + 30.5
+    assert eu.due_within(0.1) == ()
+    assert not [
+        w for w in sandbox.inspector("us-east-1").due_within(10) if w.kind == "replicated_write"
+    ]
+    sandbox.call(
+        "UpdateRegionReplication", {"RegionName": "eu-west-1", "Paused": True}, region="us-east-1"
+    )
+    assert not [w for w in eu.due_within(10) if w.kind == "replicated_write"]

@@ -4,12 +4,13 @@ and rebuilds honour it, and the inspection view and selectors are regional."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from dynalab.sandboxes import journal, selectors, services
+from dynalab.sandboxes import errors, journal, selectors, services
 from dynalab.sandboxes.errors import ResourceNotFoundException, ValidationException
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
 from engine import Engine, SimClock
@@ -163,3 +164,98 @@ def test_the_debug_api_takes_a_region(client: Client, sandbox: Sandbox) -> None:
     assert listed.json() == {"TableNames": ["Music"]}
     assert unknown.status_code == 400
     assert unknown.json()["__type"] == "ValidationException"
+
+
+# ---------------------------------------------------------------------- with main's bounds
+def _limits(**overrides: int) -> Any:
+    from dynalab.sandboxes.conf import DEFAULT_LIMITS
+
+    return override_settings(DYNALAB_SANDBOX_LIMITS={**DEFAULT_LIMITS, **overrides})
+
+
+@_limits(items=2)
+def test_the_limits_find_an_overwritten_item_in_the_calls_region(sandbox: Sandbox) -> None:
+    """limits.check_before looks the item up in the Region the call runs in (the sandbox-wide
+    view has no items): an overwrite there adds nothing, a new item anywhere is refused."""
+    services.execute(sandbox, "CreateTable", helpers.create_table(), region=EU)
+    services.execute(sandbox, "PutItem", helpers.put_item(1), region=EU)
+    services.execute(sandbox, "PutItem", helpers.put_item(2), region=EU)
+
+    services.execute(sandbox, "PutItem", helpers.put_item(1, note="again"), region=EU)
+    counted = helpers.add_to_counter() | {"Key": helpers.key(2)["Key"]}
+    services.execute(sandbox, "UpdateItem", counted, region=EU)
+    with pytest.raises(ValidationException, match="at most 2 items"):
+        services.execute(sandbox, "PutItem", helpers.put_item(3), region=EU)
+    services.execute(sandbox, "CreateTable", helpers.create_table())
+    with pytest.raises(ValidationException, match="at most 2 items"):
+        services.execute(sandbox, "PutItem", helpers.put_item(1))  # new in us-east-1
+    assert selectors.usage(sandbox).items == 2
+
+
+@override_settings(DYNALAB_SANDBOX_SNAPSHOT_EVERY=3)
+def test_compaction_keeps_each_entrys_region_and_rebuilds_every_region(sandbox: Sandbox) -> None:
+    services.execute(sandbox, "CreateTable", helpers.create_table())
+    services.execute(sandbox, "CreateTable", helpers.create_table(), region=EU)
+    for sk in range(8):
+        services.execute(
+            sandbox, "PutItem", helpers.put_item(sk), region=EU if sk % 2 else "us-east-1"
+        )
+    warm = helpers.journaled_state(services.engine_state(sandbox))
+
+    kept = dict(JournalEntry.objects.filter(sandbox=sandbox).values_list("sequence", "region"))
+    assert min(kept) > 1  # compacted behind the snapshots
+    for sequence, region in kept.items():
+        # Entry n is put_item(n - 3): odd sort keys ran in eu-west-1.
+        assert region == (EU if (sequence - 3) % 2 else "us-east-1")
+    services.ENGINES.clear()
+    rebuilt = journal.rebuild(sandbox.pk, sandbox.last_sequence)
+    assert helpers.journaled_state(rebuilt) == warm
+    assert len(warm["regions"][EU]["tables"][0]["items"]) == 4
+    assert len(warm["regions"]["us-east-1"]["tables"][0]["items"]) == 4
+
+
+def test_dax_clusters_belong_to_the_region_they_were_made_in(sandbox: Sandbox) -> None:
+    services.execute(sandbox, "CreateTable", helpers.create_table(), region=EU)
+    services.execute(sandbox, "PutItem", helpers.put_item(1), region=EU)
+    services.execute(
+        sandbox,
+        "CreateCluster",
+        {
+            "ClusterName": "cache",
+            "NodeType": "dax.t3.small",
+            "ReplicationFactor": 1,
+            "IamRoleArn": "arn:aws:iam::000000000000:role/DAXServiceRole",
+        },
+        region=EU,
+    )
+    services.advance_clock(sandbox, 120)
+
+    assert services.execute(sandbox, "DescribeClusters", {})["Clusters"] == []
+    [cluster] = services.execute(sandbox, "DescribeClusters", {}, region=EU)["Clusters"]
+    assert cluster["ClusterArn"].startswith(f"arn:aws:dax:{EU}:")
+    assert selectors.dax_clusters(sandbox) == ()
+    assert [c.name for c in selectors.dax_clusters(sandbox, region=EU)] == ["cache"]
+    assert selectors.dax_cluster(sandbox, "cache") is None
+    with pytest.raises(errors.ClusterNotFoundFault):
+        services.execute(sandbox, "GetItem", helpers.get_item(1), through_dax="cache")
+    eventually = helpers.get_item(1) | {"ConsistentRead": False}
+    read = services.execute(sandbox, "GetItem", eventually, region=EU, through_dax="cache")
+    assert read["Item"]["sk"] == {"N": "1"}
+    through = Activity.objects.filter(sandbox=sandbox, operation="GetItem", status="ok").get()
+    assert (through.summary["Region"], through.summary["DaxCluster"]) == (EU, "cache")
+
+
+def test_the_scratch_sandbox_works_in_us_east_1_unless_told(db: None) -> None:
+    from dynalab.sandboxes.scratch import ScratchSandbox
+
+    scratch = ScratchSandbox()
+    scratch.execute("CreateTable", helpers.create_table(), region=EU)
+    scratch.execute("PutItem", helpers.put_item(1), region=EU)
+
+    assert scratch.execute("ListTables", {}) == {"TableNames": []}
+    with scratch.inspecting() as view:
+        assert view.region == "us-east-1" and view.table_names() == []
+    with scratch.inspecting(region=EU) as view:
+        assert view.table_names() == ["Music"]
+        assert view.item("Music", helpers.key(1)["Key"]) is not None
+    assert [a.summary.get("Region") for a in scratch.activities] == [EU, EU, "us-east-1"]

@@ -316,3 +316,96 @@ def test_no_form_input_is_a_server_error(learner: Client, fields: dict[str, Any]
     for url in (replication_url(), reverse("console:switch_region")):
         response = learner.post(url, fields)
         assert response.status_code < 500, (url, fields)
+
+
+# ---------------------------------------------------------------------- main's pages, per Region
+DAX_CLUSTER = {
+    "ClusterName": "orders-cache",
+    "NodeType": "dax.t3.small",
+    "ReplicationFactor": 1,
+    "IamRoleArn": "arn:aws:iam::000000000000:role/DAXServiceRole",
+}
+
+
+def test_the_table_pages_show_the_table_of_the_current_region(learner: Client) -> None:
+    """Indexes, stream, TTL, backups and throughput read the table of the Region the learner
+    works in: a table of that name in us-east-1 is another table."""
+    create_table(learner, "Orders")  # us-east-1: no index, no stream, no TTL
+    switch_region(learner, EU)
+    create_table(
+        learner,
+        "Orders",
+        gsi_0_name="ByStatus",
+        gsi_0_pk="status",
+        stream_view_type="NEW_IMAGE",
+        ttl_attribute="exp",
+        pitr="on",
+    )
+    assert execute(learner, "DescribeTimeToLive", {"TableName": "Orders"}, region=EU)[
+        "TimeToLiveDescription"
+    ]["TimeToLiveStatus"] == "ENABLED"  # fmt: skip
+    put(learner, EU, "ann", status="open")
+
+    def twin(name: str, *args: str) -> dict[str, Any]:
+        response = learner.get(
+            reverse(f"console:{name}", args=["Orders", *args]), {"format": "json"}
+        )
+        assert response.status_code == 200, response.content[:300]
+        return json.loads(response.content)
+
+    assert twin("ttl")["TimeToLiveStatus"] == "ENABLED"
+    assert twin("stream")["Stream"]["StreamViewType"] == "NEW_IMAGE"
+    assert twin("index_detail", "ByStatus")
+    assert "Orders" in learner.get(reverse("console:backups", args=["Orders"])).content.decode()
+    assert twin("throughput")
+
+    switch_region(learner, "us-east-1")
+    assert twin("ttl")["TimeToLiveStatus"] == "DISABLED"
+    assert twin("stream")["Stream"] is None
+    assert learner.get(
+        reverse("console:index_detail", args=["Orders", "ByStatus"])
+    ).status_code in (
+        302,
+        404,
+    )
+
+
+def test_the_dax_pages_show_the_clusters_of_the_current_region(learner: Client) -> None:
+    create_table(learner, "Orders")
+    execute(learner, "CreateCluster", DAX_CLUSTER, region=EU)
+
+    here = json.loads(learner.get(reverse("console:dax"), {"format": "json"}).content)
+    assert (here["Region"], here["Clusters"]) == ("us-east-1", [])
+    missing = learner.get(reverse("console:dax_cluster", args=["orders-cache"]))
+    assert missing.status_code == 404
+    assert "us-east-1 has no such cluster" in text(missing.content)
+
+    switch_region(learner, EU)
+    there = json.loads(learner.get(reverse("console:dax"), {"format": "json"}).content)
+    assert [cluster["name"] for cluster in there["Clusters"]] == ["orders-cache"]
+    assert there["Clusters"][0]["region"] == EU
+    assert learner.get(reverse("console:dax_cluster", args=["orders-cache"])).status_code == 200
+    created = learner.post(
+        reverse("console:dax"),
+        {"name": "second", "node_type": "dax.t3.small", "nodes": "1", "parameter_group": ""},
+    )
+    assert created.status_code == 302
+    assert execute(learner, "DescribeClusters", {})["Clusters"] == []
+    names = [
+        c["ClusterName"] for c in execute(learner, "DescribeClusters", {}, region=EU)["Clusters"]
+    ]
+    assert names == ["orders-cache", "second"]
+
+
+def test_the_clock_page_and_simulation_settings_are_the_current_regions(learner: Client) -> None:
+    switch_region(learner, EU)
+    response = learner.post(reverse("console:simulation"), {"gsi_lag": "10", "next": "/clock/"})
+    assert response.status_code == 302
+
+    settings_eu = execute(learner, "DescribeSimulationSettings", {}, region=EU)
+    settings_us = execute(learner, "DescribeSimulationSettings", {})
+    assert settings_eu["SimulationSettings"]["GsiPropagationDelaySeconds"] == 10
+    assert settings_us["SimulationSettings"]["GsiPropagationDelaySeconds"] == 0
+    clock = json.loads(learner.get(reverse("console:clock"), {"format": "json"}).content)
+    assert clock["Region"] == EU
+    assert clock["SimulationSettings"]["GsiPropagationDelaySeconds"] == 10
