@@ -174,6 +174,9 @@ class TableThroughput:
         self.index_consumed: dict[str, dict[str, float]] = {}
         self.requests = {"read": 0, "write": 0}
         self.throttled = {"read": 0, "write": 0}
+        #: Write units of replicated writes this table received from other Regions (global
+        #: tables); they are in ``consumed`` too.
+        self.replicated_writes = 0.0
         #: Decisions as raw lists (see ``Throughput._format``), newest last.
         self.log: deque[Any] = deque(maxlen=log_limit)
         self.created = now
@@ -197,6 +200,7 @@ class TableThroughput:
             "throttled": dict(self.throttled),
             "log": list(self.log),
             "created": self.created,
+            "replicated_writes": self.replicated_writes,
         }
 
     @classmethod
@@ -213,6 +217,7 @@ class TableThroughput:
         table.requests = dict(state["requests"])
         table.throttled = dict(state["throttled"])
         table.log.extend(state["log"])
+        table.replicated_writes = state.get("replicated_writes", 0.0)
         return table
 
 
@@ -341,6 +346,27 @@ class Throughput(Extension):
         if not allowed:
             raise self._error(state, kind, failures, reasons)
 
+    def record_replicated(self, table: Table, consumption: Consumption, now: float) -> None:
+        """A replicated write from another Region (global tables) landed in ``table``: its
+        units are drawn from the write buckets and counted, but never refused (the service
+        slows replication instead; DynaLab applies it). O(buckets)."""
+        state = self._state(table, now)
+        table_units = consumption.table_units + sum(consumption.local_indexes.values())
+        bucket = state.buckets.get(("", "write"))
+        if bucket is not None and table_units > 0:
+            bucket.refill(now)
+            bucket.take(table_units)
+        for index_name, units in consumption.global_indexes.items():
+            index_bucket = state.buckets.get((index_name, "write"))
+            if index_bucket is not None and units > 0:
+                index_bucket.refill(now)
+                index_bucket.take(units)
+            totals = state.index_consumed.setdefault(index_name, {"read": 0.0, "write": 0.0})
+            totals["write"] += units
+        state.consumed["write"] += table_units
+        state.replicated_writes += table_units
+        self.engine.revision += 1
+
     def _state(self, table: Table, now: float, *, soft: bool = False) -> TableThroughput:
         """The table's throughput state, rebuilt only when its settings or size class change.
 
@@ -422,6 +448,7 @@ class Throughput(Extension):
                     old.requests,
                     old.throttled,
                 )
+                state.replicated_writes = old.replicated_writes
                 state.index_consumed, state.log = old.index_consumed, old.log
             store[table.name] = state
         provisioned = table.billing_mode == "PROVISIONED"
@@ -662,6 +689,7 @@ class Throughput(Extension):
             "Consumed": {
                 "ReadUnits": _round(reads),
                 "WriteUnits": _round(writes),
+                "ReplicatedWriteUnits": _round(state.replicated_writes),
                 "Requests": requests,
                 "Throttled": throttled,
             },

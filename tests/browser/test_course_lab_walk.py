@@ -23,6 +23,9 @@ def run_in_workbench(page: Page, operation: str, request: dict) -> None:
     """Type a request into the workbench's runner and run it, as a learner would."""
     page.goto("/run/?" + urlencode({"operation": operation}))
     page.locator("#run-operation").select_option(operation)
+    # Choosing the operation fetches its template and swaps the form: typing before the swap
+    # lands loses the request to the template (a race a loaded machine loses).
+    page.wait_for_load_state("networkidle")
     page.locator("#run-request").fill(json.dumps(request, indent=2))
     page.get_by_role("button", name="Run", exact=True).click()
 

@@ -32,6 +32,7 @@ from dynalab.course.checks.base import (
     CheckResult,
     RegisteredCheck,
     check,
+    in_region,
     run_check,
 )
 
@@ -42,5 +43,6 @@ __all__ = [
     "CheckResult",
     "RegisteredCheck",
     "check",
+    "in_region",
     "run_check",
 ]
