@@ -10,8 +10,9 @@ VENV_PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.dynalab-installed
 THEME_SRC := dynalab/theme/static_src
 HOST_PORT ?= 127.0.0.1:8000
-# Extra pytest arguments, for example: make test PYTEST_ARGS="-n auto" or PYTEST_ARGS="-k home"
-PYTEST_ARGS ?=
+# pytest arguments: the suite runs on every CPU by default (-n auto); for example
+# make test PYTEST_ARGS="-k home" runs a few tests in one process.
+PYTEST_ARGS ?= -n auto
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run serve migrate load-demo test lint format css clean
