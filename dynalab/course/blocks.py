@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from dynalab.course import placeholders
 from dynalab.course.jsontext import compact_json
 
 #: Lab, quiz and step ids: lower-case letters, digits and dashes (they appear in URLs).
@@ -101,6 +102,11 @@ class Request:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if count != 1 else ''}"
         return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+
+    @property
+    def placeholders(self) -> list[placeholders.Placeholder]:
+        """The values filled in from the learner's sandbox when it runs (``{{now+600}}``)."""
+        return placeholders.find(self.body)[0]
 
     @property
     def table_name(self) -> str | None:
@@ -376,6 +382,8 @@ def make_request(
     if not isinstance(body, dict):
         report.add(line, f"the {operation} request must be a JSON object")
         return None
+    for problem in placeholders.find(body)[1]:
+        report.add(line, problem)
     if operation == ADVANCE_CLOCK:
         seconds = body.get("seconds")
         if (

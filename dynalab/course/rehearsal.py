@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from dynalab.course import placeholders
 from dynalab.course.blocks import ADVANCE_CLOCK
 from dynalab.course.checks import CheckContext
 from dynalab.sandboxes.errors import ServiceError
@@ -55,9 +56,15 @@ class Rehearsal:
         """Run one call as the learner would, a second after the previous one (``at_once``:
         in the same instant, as the runs of a repeated request are).
 
-        ``AdvanceClock`` moves the simulated clock as the lesson's button does."""
+        ``AdvanceClock`` moves the simulated clock as the lesson's button does; placeholders
+        (``{{now+600}}``) are filled in from the sandbox first, as a learner's Run does."""
         if not at_once:
             self.wait(SECONDS_BETWEEN_CALLS)
+        if placeholders.has_placeholders(request):
+            # Filled in now, as a learner's Run fills them in; the script keeps the result, so
+            # a fork replays exactly what was sent.
+            with self.sandbox.inspecting() as view:
+                request = placeholders.resolve(request, view, self.sandbox.now())
         self.script.append(("call", operation, request))
         if operation == ADVANCE_CLOCK:
             return {"Now": self.sandbox.advance_clock(float(request["seconds"]))}

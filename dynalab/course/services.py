@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from dynalab.course import checks
+from dynalab.course import checks, placeholders
 from dynalab.course.blocks import Lab, LabStep, Quiz, Request
 from dynalab.course.jsontext import compact_json
 from dynalab.course.lessons import Lesson
@@ -187,6 +187,8 @@ class RunResult:
     consumed: Any = None
     #: For a repeated request: how each run ended, "ok" or the error code, in order.
     runs: list[str] = field(default_factory=list)
+    #: The body as sent, when placeholders (``{{now+600}}``) were filled in; else None.
+    sent_body: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,6 +205,10 @@ class RunResult:
     @property
     def response_json(self) -> str:
         return compact_json(self.response)
+
+    @property
+    def sent_json(self) -> str:
+        return compact_json(self.sent_body) if self.sent_body is not None else ""
 
     @property
     def capacity_lines(self) -> list[Any]:
@@ -256,17 +262,42 @@ def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
         except ServiceError as error:
             return RunResult(runnable, error_code=error.code, error_message=error.message)
         return RunResult(runnable, response={"Now": now})
-    sent, added = asking_for_capacity(runnable.operation, runnable.body)
+    body, filled = runnable.body, None
     try:
+        if placeholders.has_placeholders(body):
+            body = filled = resolve_placeholders(sandbox, body)
+        sent, added = asking_for_capacity(runnable.operation, body)
         response = sandbox_services.execute(
             sandbox, runnable.operation, copy.deepcopy(sent), source="lesson"
         )
     except ServiceError as error:
-        return RunResult(runnable, error_code=error.code, error_message=error.message)
+        return RunResult(
+            runnable, error_code=error.code, error_message=error.message, sent_body=filled
+        )
     consumed = response.get("ConsumedCapacity")
     if added:
         response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
-    return RunResult(runnable, response=response, consumed=consumed)
+    return RunResult(runnable, response=response, consumed=consumed, sent_body=filled)
+
+
+def filled_body(request: HttpRequest, runnable: Request) -> dict[str, Any]:
+    """The request's body with its placeholders filled in from the visitor's sandbox (as
+    written, if the sandbox cannot fill them yet: the workbench then shows why it fails)."""
+    if not placeholders.has_placeholders(runnable.body):
+        return runnable.body
+    try:
+        return resolve_placeholders(request.sandbox, runnable.body)  # type: ignore[attr-defined]
+    except ServiceError:
+        return runnable.body
+
+
+def resolve_placeholders(sandbox: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its placeholders (``{{now+600}}``, ``{{stream-arn T}}``...) filled in
+    from the sandbox as it is now (see placeholders.py); the service's error if it cannot."""
+    now = sandbox_services.simulated_now(sandbox)
+    with sandbox_services.inspecting(sandbox) as view:
+        resolved: dict[str, Any] = placeholders.resolve(body, view, now)
+    return resolved
 
 
 @dataclass
