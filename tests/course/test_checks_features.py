@@ -73,6 +73,29 @@ def test_stream_record_tells_a_ttl_deletion_from_a_clients() -> None:
     assert run(rehearsal, "stream_record", **args, by_service=True).passed
 
 
+def test_ttl_deleted_counts_only_the_services_deletions() -> None:
+    rehearsal = books()
+    args = {"table": "Books", "key": BOOK_1}
+    rehearsal.execute("PutItem", {"TableName": "Books", "Item": {**BOOK_1, "ttl": {"N": "1"}}})
+    assert "not enabled" in run(rehearsal, "ttl_deleted", **args).message
+    rehearsal.execute(
+        "UpdateTimeToLive",
+        {
+            "TableName": "Books",
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"},
+        },
+    )
+    rehearsal.execute("DeleteItem", {"TableName": "Books", "Key": BOOK_1})
+    by_hand = run(rehearsal, "ttl_deleted", **args)
+    assert not by_hand.passed and "has not deleted isbn = '1'" in by_hand.message
+    rehearsal.execute(
+        "PutItem", {"TableName": "Books", "Item": {**BOOK_1, "ttl": {"N": "{{now-60}}"}}}
+    )
+    rehearsal.wait(3 * 86400)  # longer than the stream keeps its records
+    assert run(rehearsal, "ttl_deleted", **args).passed
+    assert not run(rehearsal, "ttl_deleted", table="Books", key={"isbn": {"S": "2"}}).passed
+
+
 # --------------------------------------------------------------------------- ttl_expiry
 def ttl_books() -> Rehearsal:
     rehearsal = books()

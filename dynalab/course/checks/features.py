@@ -272,6 +272,25 @@ def ttl_expiry(
     )
 
 
+@check("ttl_deleted", validate=validate_key)
+def ttl_deleted(context: CheckContext, *, table: str, key: dict[str, Any]) -> tuple[bool, str]:
+    """Time to Live deleted the item (it is among the table's latest 100 TTL deletions, which
+    outlast the stream's 24 hours); a client's DeleteItem does not count."""
+    if describe(context, table) is None:
+        return no_table(table)
+    view = context.view.ttl(table, limit=0)
+    found = next((d for d in view.deleted if same_key(d.key, key)), None)
+    if found is None:
+        if view.status != "ENABLED":
+            return False, f"Time to Live is not enabled on {table}, so it deletes nothing."
+        return False, (
+            f"Time to Live has not deleted {key_text(key)} from {table}: its {view.attribute} "
+            "must be a Number of epoch seconds in the past, and the deletion comes within two "
+            "days of that (move the clock). The TTL page shows what is scheduled."
+        )
+    return True, f"Time to Live deleted {key_text(key)} from {table}."
+
+
 #: Epoch seconds reach 1e11 only in the year 5138; epoch milliseconds passed it in 1973.
 MILLISECONDS_THRESHOLD = 1e11
 
