@@ -371,6 +371,80 @@ def store() -> list[dict]:
     return requests
 
 
+BOOKS = [
+    ("Ursula K. Le Guin", "A Wizard of Earthsea", 1968),
+    ("Ursula K. Le Guin", "The Left Hand of Darkness", 1969),
+    ("Ursula K. Le Guin", "The Lathe of Heaven", 1971),
+    ("Terry Pratchett", "Guards! Guards!", 1989),
+    ("Terry Pratchett", "Mort", 1987),
+    ("Terry Pratchett", "Small Gods", 1992),
+    ("Terry Pratchett", "Night Watch", 2002),
+    ("Octavia E. Butler", "Kindred", 1979),
+    ("Octavia E. Butler", "Parable of the Sower", 1993),
+    ("Frank Herbert", "Dune", 1965),
+    ("Iain M. Banks", "The Player of Games", 1988),
+    ("Iain M. Banks", "Use of Weapons", 1990),
+    ("N. K. Jemisin", "The Fifth Season", 2015),
+    ("N. K. Jemisin", "The Obelisk Gate", 2016),
+    ("Ted Chiang", "Stories of Your Life and Others", 2002),
+    ("Ann Leckie", "Ancillary Justice", 2013),
+    ("Becky Chambers", "The Long Way to a Small, Angry Planet", 2014),
+    ("Isaac Asimov", "Foundation", 1951),
+    ("Isaac Asimov", "I, Robot", 1950),
+    ("Arthur C. Clarke", "Childhood's End", 1953),
+    ("Stanislaw Lem", "Solaris", 1961),
+    ("Philip K. Dick", "Ubik", 1969),
+    ("Kim Stanley Robinson", "Red Mars", 1992),
+    ("Connie Willis", "Doomsday Book", 1992),
+    ("William Gibson", "Neuromancer", 1984),
+]
+
+
+def library() -> list[dict]:
+    """Library: 25 books keyed by author and title (lesson 22's PartiQL), each with a blurb of
+    about 900 bytes, so that a statement the table must scan reads about 24 KB while one that
+    names an author reads a few books."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Library",
+                "AttributeDefinitions": [
+                    {"AttributeName": "author", "AttributeType": "S"},
+                    {"AttributeName": "title", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "author", "KeyType": "HASH"},
+                    {"AttributeName": "title", "KeyType": "RANGE"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        }
+    ]
+    items = []
+    for author, title, year in BOOKS:
+        blurb = (f"{title} ({year}) by {author}. " * 40)[:900]
+        items.append(
+            {
+                "author": {"S": author},
+                "title": {"S": title},
+                "year": {"N": str(year)},
+                "blurb": {"S": blurb},
+            }
+        )
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Library": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+            }
+        )
+    return requests
+
+
 def main() -> None:
     for name, data in (
         ("capacity-items.json", capacity_items()),
@@ -379,6 +453,7 @@ def main() -> None:
         ("votes.json", votes()),
         ("tickets.json", tickets()),
         ("store.json", store()),
+        ("library.json", library()),
     ):
         (HERE / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
