@@ -365,7 +365,9 @@ def store() -> list[dict]:
         requests.append(
             {
                 "operation": "BatchWriteItem",
-                "request": {"RequestItems": {"Store": [{"PutRequest": {"Item": i}} for i in batch]}},
+                "request": {
+                    "RequestItems": {"Store": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
             }
         )
     return requests
