@@ -115,6 +115,11 @@ SINGLE_ITEM_GOAL = 3.0
 QUERY_GOAL = 50.0
 #: A PutItem on a table with two GSIs and a stream may cost at most this many plain PutItems.
 GSI_PUT_COST_GOAL = 2.0
+#: Workload 5's raw Engine.call goal: items a filtered Scan examines per second.
+SCAN_RATE_GOAL = 1_000_000
+#: Memory an engine holds per stored item, at most this many times the item's DynamoDB size.
+MEMORY_GOAL = 10.0
+MEMORY_ITEMS = 20_000
 
 
 class BenchError(AssertionError):
@@ -1068,6 +1073,27 @@ def render(rows: list[Row], meta: dict[str, Any]) -> str:
         "raw Engine.call runs in a tight loop with warm CPU caches: in place, under boto3, the",
         "same calls take longer (see engine_share in the JSON).",
     ]
+    scan = next((row for row in rows if row.name == "scan"), None)
+    if scan is not None and scan.raw_examined:
+        verdict = "PASS" if scan.raw_examined >= SCAN_RATE_GOAL else "BELOW"
+        out.append("")
+        out.append(
+            f"Goal: a filtered Scan examines at least {SCAN_RATE_GOAL:,} items a second in raw "
+            f"Engine.call: {scan.raw_examined:,.0f}  {verdict}"
+        )
+    memory = meta.get("memory")
+    if memory:
+        out.append("")
+        out.append(
+            f"Goal: memory per stored item at most {MEMORY_GOAL:g}x its DynamoDB size "
+            f"(tracemalloc, {memory['items']:,} items):"
+        )
+        for line in memory["tables"]:
+            verdict = line["verdict"] or "(for reference)"
+            out.append(
+                f"  {line['table'] + ':':<44} {line['bytes_per_item']:>6,.0f} B per "
+                f"{line['item_bytes']:,.0f}-byte item = {line['factor']:5.1f}x  {verdict}"
+            )
     if any(row.name == "dax_get" for row in rows):
         out += [
             "workload 10: every engine read is a DAX item-cache hit (CallThroughDax); moto has",
@@ -1260,6 +1286,90 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def memory_per_item(count: int) -> dict[str, Any]:
+    """Bytes the engine holds per stored item (tracemalloc, the requests' own objects freed),
+    against the items' DynamoDB size: workload 1's table (the goal), and for reference a
+    table of small items and workload 6's table with two GSIs and a stream."""
+    import gc
+    import tracemalloc
+
+    from engine.values import item_size
+
+    def measure(
+        create: dict[str, Any], make: Callable[[int], dict[str, Any]]
+    ) -> tuple[float, float]:
+        engine = Engine()
+        engine.call("CreateTable", create)
+        texts = [json.dumps(make(i)) for i in range(count)]
+        size = sum(item_size(json.loads(text)) for text in texts)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for text in texts:
+            engine.call("PutItem", {"TableName": create["TableName"], "Item": json.loads(text)})
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        return held / count, size / count
+
+    def table(name: str, keys: list[tuple[str, str, str]], **extra: Any) -> dict[str, Any]:
+        attributes = {n: t for n, t, _ in keys} | dict(extra.pop("attributes", []))
+        return {
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": n, "AttributeType": t} for n, t in attributes.items()
+            ],
+            "KeySchema": [{"AttributeName": n, "KeyType": k} for n, _, k in keys],
+            **extra,
+        }
+
+    cases = [
+        (
+            "workload 1's table (~200 B items)",
+            table(ITEMS_TABLE, TABLES[ITEMS_TABLE]),
+            lambda i: single_item(single_key(i), i),
+            True,
+        ),
+        (
+            "small items (4 attributes, composite key)",
+            table("bench_small", [("pk", "S", "HASH"), ("sk", "S", "RANGE")]),
+            lambda i: {
+                "pk": {"S": f"c{i % 100}"},
+                "sk": {"S": f"2024-{i:06d}"},
+                "total": {"N": str(i)},
+                "status": {"S": "NEW"},
+            },
+            False,
+        ),
+        (
+            "workload 6's table (two GSIs and a stream)",
+            table(
+                GSI_PUT_TABLE,
+                TABLES[GSI_PUT_TABLE],
+                **json.loads(json.dumps({k: v for k, v in TABLE_EXTRAS[GSI_PUT_TABLE].items()})),
+            ),
+            lambda i: gsi_put_item(f"m-{i:09d}", i),
+            False,
+        ),
+    ]
+    lines = []
+    for title, create, make, is_goal in cases:
+        held, item_bytes = measure(create, make)
+        factor = held / item_bytes
+        verdict = ("PASS" if factor <= MEMORY_GOAL else "BELOW") if is_goal else None
+        lines.append(
+            {
+                "table": title,
+                "bytes_per_item": held,
+                "item_bytes": item_bytes,
+                "factor": factor,
+                "verdict": verdict,
+            }
+        )
+    return {"items": count, "tables": lines}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -1289,6 +1399,8 @@ def main(argv: list[str] | None = None) -> int:
     if overrides:
         mode += " (resized)"
     meta = collect_meta(sizes, mode, args.load_via_client)
+    log("measuring memory per stored item")
+    meta["memory"] = memory_per_item(MEMORY_ITEMS if not args.quick else 2_000)
     results, meta["load_seconds"] = run_all(workloads, sizes, args.load_via_client, log)
     moto_results, engine_results, raw_results, floor_results = (
         results[backend] for backend in BACKENDS
@@ -1333,6 +1445,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results_json(rows, meta), indent=2) + "\n")
     verdicts = [row.verdict for row in rows] + [cost.verdict for cost in gsi_put_factors(rows)]
+    verdicts += [line["verdict"] for line in meta["memory"]["tables"]]
     if args.strict and "BELOW" in verdicts:
         return 1
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import catalog
 from engine.clock import SimClock
@@ -48,6 +48,10 @@ class Extension:
         """Called with a request's capacity before it takes effect; raise to refuse it
         (ProvisionedThroughputExceededException)."""
 
+    def table_description(self, table: Table, description: dict[str, Any], now: float) -> None:
+        """Add this extension's fields to a table's TableDescription (global tables add
+        ``Replicas``)."""
+
     def dump(self) -> Any:
         """JSON-compatible state for ``Engine.dump``."""
         return None
@@ -70,11 +74,18 @@ class Engine:
         *,
         region: str = "us-east-1",
         account_id: str = "000000000000",
+        regions: MultiRegionEngine | None = None,
     ) -> None:
         self.clock = clock or SimClock()
         self.region = region
         self.account_id = account_id
+        #: The sandbox's other regions when this engine is one Region of a MultiRegionEngine
+        #: (engine/regions.py), which then owns the clock's listener and global tables.
+        self.regions = regions
         self.tables: dict[str, Table] = {}
+        #: Names of replica tables still being created: only DescribeTable sees them
+        #: (engine/replication.py keeps this set; ``get_table`` consults it).
+        self.creating_replicas: set[str] = set()
         #: ClientRequestToken -> (fingerprint, response, time) for TransactWriteItems.
         self.transaction_tokens: dict[str, tuple[str, dict[str, Any], float]] = {}
         #: Counts changes to the engine's state: every stored item written (by a request, TTL
@@ -85,7 +96,8 @@ class Engine:
         self.revision = 0
         # One instance of each extension, in the order engine/extensions.py lists them.
         self.extensions: dict[str, Extension] = {name: cls(self) for name, cls in EXTENSIONS}
-        self.clock.on_advance(self.apply_due)
+        if regions is None:
+            self.clock.on_advance(self.apply_due)
 
     # ------------------------------------------------------------------ entry point
     def call(self, operation: str, request: dict[str, Any] | None) -> dict[str, Any]:
@@ -103,7 +115,11 @@ class Engine:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
         try:
-            self.apply_due()
+            if self.regions is not None:
+                # Replication due by now lands first, in this region and every other.
+                self.regions.prepare(self)
+            else:
+                self.apply_due()
             response = handler(self, request)
             self.settle()
             return response
@@ -130,8 +146,15 @@ class Engine:
 
     # ------------------------------------------------------------------ hooks
     def apply_due(self) -> None:
-        """Let every extension apply what became due at the current simulated time."""
-        now = self.clock.now()
+        """Let every extension apply what became due at the current simulated time (and, in
+        a multi-region sandbox, every other region and the replication between them)."""
+        if self.regions is not None:
+            self.regions.apply_due()
+        else:
+            self.advance_extensions(self.clock.now())
+
+    def advance_extensions(self, now: float) -> None:
+        """This region's own due work at ``now``, every extension in order."""
         for ext in self.extensions.values():
             ext.advance(now)
 
@@ -174,6 +197,14 @@ class Engine:
         for ext in self.extensions.values():
             ext.charge(table, consumption, now)
 
+    def describe_table(self, table: Table, now: float | None = None) -> dict[str, Any]:
+        """The table's TableDescription, with what the extensions add (``Replicas``)."""
+        moment = self.now() if now is None else now
+        description = table.describe(moment)
+        for ext in self.extensions.values():
+            ext.table_description(table, description, moment)
+        return description
+
     # ------------------------------------------------------------------ helpers
     def now(self) -> float:
         return self.clock.now()
@@ -190,9 +221,18 @@ class Engine:
     def get_table(self, name: str, *, message: str | None = None) -> Table:
         """The table with this name (or ARN), or ResourceNotFoundException."""
         table = self.tables.get(self.resolve_table_name(name))
-        if table is None:
+        if table is None or (self.creating_replicas and self._still_creating(table)):
             raise ResourceNotFoundException(message or "Requested resource not found")
         return table
+
+    def _still_creating(self, table: Table) -> bool:
+        """A replica being created answers DescribeTable only (reads and writes: not found)."""
+        if table.name not in self.creating_replicas:
+            return False
+        if self.now() < table.active_at:
+            return True
+        self.creating_replicas.discard(table.name)
+        return False
 
     # ------------------------------------------------------------------ persistence
     def dump(self) -> dict[str, Any]:
@@ -211,12 +251,20 @@ class Engine:
         }
 
     @classmethod
-    def load(cls, state: dict[str, Any]) -> Engine:
-        """Rebuild an engine from ``dump()`` output."""
+    def load(
+        cls,
+        state: dict[str, Any],
+        *,
+        clock: SimClock | None = None,
+        regions: MultiRegionEngine | None = None,
+    ) -> Engine:
+        """Rebuild an engine from ``dump()`` output (on ``clock`` when one Region of a
+        MultiRegionEngine shares it; the dump's own clock otherwise)."""
         engine = cls(
-            SimClock.load(state.get("clock") or {}),
+            clock if clock is not None else SimClock.load(state.get("clock") or {}),
             region=state.get("region", "us-east-1"),
             account_id=state.get("account_id", "000000000000"),
+            regions=regions,
         )
         for table_state in state.get("tables", []):
             engine.add_table(_load_table(table_state))
@@ -304,3 +352,6 @@ def _load_table(state: dict[str, Any]) -> Table:
 from engine import operations as _operations  # noqa: E402,F401
 from engine.extensions import EXTENSIONS  # noqa: E402
 from engine.inspect import Inspector  # noqa: E402
+
+if TYPE_CHECKING:
+    from engine.regions import MultiRegionEngine

@@ -311,7 +311,8 @@ class DaxExtension(Extension):
     delete_seconds = 30.0
     #: DynaLab's limit on one cluster's cache, whatever its node type (server memory).
     max_cache_bytes = 1024 * 1024
-    #: DynaLab's limit on clusters per sandbox (region), below the service's node quota.
+    #: DynaLab's limit on clusters per sandbox (over all its Regions), below the service's node
+    #: quota.
     max_clusters = 5
 
     SETTINGS = (

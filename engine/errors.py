@@ -59,6 +59,7 @@ ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableExce
 PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
 DuplicateItemException = _error("DuplicateItemException")
+GlobalTableNotFoundException = _error("GlobalTableNotFoundException")
 InternalServerError = _error("InternalServerError", status=500)
 
 
@@ -112,6 +113,7 @@ __all__ = [
     "PointInTimeRecoveryUnavailableException",
     "InvalidRestoreTimeException",
     "DuplicateItemException",
+    "GlobalTableNotFoundException",
     "InternalServerError",
     "DaxError",
     "ClusterAlreadyExistsFault",

@@ -17,10 +17,15 @@ change what a replayed sandbox holds. Why it is this one:
 5. ``triggers``: triggers read the stream records that are still there.
 6. ``ttl``: expired items are deleted; their REMOVE records reach triggers on the next
    advance.
-7. ``dax``: DAX clusters, a cache in front of the tables. It changes no table and no other
-   extension reads it: its hook only ends cluster and node lifecycles, so it runs last, once
-   this moment's TTL deletions have landed (they bypass DAX, leaving it stale, as on AWS).
-   Running it anywhere else would change nothing; last says that nothing depends on it.
+7. ``replication``: global tables (engine/replication.py). Its change listener runs after the
+   stream's and TTL's, so a write is recorded in its own Region before it is queued for the
+   others; the deliveries themselves are applied by the sandbox's ``MultiRegionEngine``.
+8. ``dax``: DAX clusters, a cache in front of the tables (one set of clusters per Region, as
+   on AWS). It changes no table and no other extension reads it: its hook only ends cluster
+   and node lifecycles, so it runs last, once this moment's TTL deletions have landed (they
+   bypass DAX, leaving it stale, as on AWS, and so do replicated writes arriving from another
+   Region). Running it anywhere else would change nothing; last says that nothing depends on
+   it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from engine.backups import Backups
 from engine.core import Extension
 from engine.dax import DaxExtension
 from engine.operations.indexing import IndexMaintenance
+from engine.replication import ReplicationExtension
 from engine.streams import StreamsExtension
 from engine.throughput import Throughput
 from engine.triggers import TriggersExtension
@@ -42,5 +48,6 @@ EXTENSIONS: tuple[tuple[str, type[Extension]], ...] = (
     ("streams", StreamsExtension),
     ("triggers", TriggersExtension),
     ("ttl", TTLExtension),
+    ("replication", ReplicationExtension),
     ("dax", DaxExtension),
 )

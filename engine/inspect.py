@@ -48,6 +48,7 @@ from engine.values import Item, copy_item, value_type
 if TYPE_CHECKING:
     from engine.core import Engine
     from engine.indexes import SecondaryIndex
+    from engine.regions import MultiRegionEngine
     from engine.table import Table
 
 #: The most items one ``covered_keys`` call traces (across pages).
@@ -274,6 +275,103 @@ class Usage:
     tables: int
     items: int
     bytes: int
+
+
+@dataclass(frozen=True)
+class RegionTables:
+    """One Region of a sandbox and the tables it holds (sorted as ListTables sorts them)."""
+
+    region: str
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """One replica of a global table, as of the inspector's simulated now."""
+
+    region: str
+    #: CREATING until its backfill ends, then ACTIVE.
+    status: str
+    created_at: float
+    active_at: float
+    #: The Region whose endpoint added it (None for the table the global table started from).
+    source: str | None
+    #: Replication to and from this Region is paused (a simulated outage).
+    paused: bool
+    #: Replicated writes on their way to this replica.
+    pending_in: int
+    #: This replica's writes still on their way to other replicas.
+    pending_out: int
+    #: Replicated write units billed in this Region (writes made here and writes received).
+    replicated_write_units: float
+    #: This Region's TTL process deletes expired items (the others receive its deletions).
+    runs_ttl: bool
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What became of a replicated write in one replica."""
+
+    region: str
+    #: ``applied``, ``pending``, ``discarded`` (a newer write was there) or ``dropped`` (the
+    #: replica was removed first).
+    state: str
+    #: When it was applied, discarded or dropped, or when it is due while pending.
+    at: float
+    #: For ``discarded``: the write sequence number of the newer write that stayed.
+    beaten_by: int | None
+
+
+@dataclass(frozen=True)
+class ReplicatedWrite:
+    """A write made to one replica of a global table, and where it went."""
+
+    seq: int
+    region: str
+    time: float
+    key: Item
+    #: INSERT, MODIFY, REMOVE or TTL (a deletion by the TTL process).
+    kind: str
+    outcomes: tuple[WriteOutcome, ...]
+
+
+@dataclass(frozen=True)
+class WriteVersion:
+    """One side of a last-writer-wins decision: a write's sequence number, Region and time."""
+
+    seq: int
+    region: str
+    time: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class LostWrite:
+    """A replicated write discarded by last writer wins: when it reached ``region`` at
+    ``at``, the newer write ``winner`` was already there."""
+
+    key: Item
+    region: str
+    at: float
+    loser: WriteVersion
+    winner: WriteVersion
+    #: The winner was written before the loser had reached the winner's Region (a true
+    #: conflict, not an older write arriving late).
+    concurrent: bool
+
+
+@dataclass(frozen=True)
+class Replication:
+    """A global table seen from one of its Regions: its replicas, the writes in flight, the
+    latest writes and the writes last writer wins discarded (newest last)."""
+
+    table: str
+    region: str
+    version: str
+    lag_seconds: float
+    replicas: tuple[ReplicaState, ...]
+    writes: tuple[ReplicatedWrite, ...]
+    lost: tuple[LostWrite, ...]
 
 
 @dataclass(frozen=True)
@@ -629,8 +727,9 @@ class DueWork:
     ``table_active`` (a created or restored table becoming ACTIVE), ``backup_available``,
     ``shard_rollover`` (a stream's shard closing and its child opening), ``stream_trim``
     (records passing 24 hours), ``stream_gone`` (a disabled stream disappearing),
-    ``backup_expiry`` (a SYSTEM backup's 35 days ending) and ``burst_refill`` (a provisioned
-    table's bucket and burst pool full again).
+    ``backup_expiry`` (a SYSTEM backup's 35 days ending), ``burst_refill`` (a provisioned
+    table's bucket and burst pool full again) and ``replicated_write`` (a global table's writes
+    from another Region arriving in this one; ``detail`` is that Region).
     """
 
     kind: str
@@ -658,7 +757,7 @@ def _guarded(method: Callable[..., Result]) -> Callable[..., Result]:
     """Errors as ``Engine.call`` raises them: the service's, or InternalServerError."""
 
     @functools.wraps(method)
-    def run(self: Inspector, *args: Any, **kwargs: Any) -> Result:
+    def run(self: Any, *args: Any, **kwargs: Any) -> Result:
         try:
             return method(self, *args, **kwargs)
         except DynamoDBError:
@@ -678,6 +777,109 @@ class Inspector:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def region(self) -> str:
+        """The Region this view shows."""
+        return self._engine.region
+
+    # ------------------------------------------------------------------ regions
+    @_guarded
+    def table_regions(self, table: str) -> tuple[str, ...]:
+        """Every Region of the sandbox holding a table named ``table``, sorted (this one
+        included when it holds one). O(Regions)."""
+        regions = self._engine.regions
+        if regions is None:
+            return (self.region,) if table in self._engine.tables else ()
+        return SandboxInspector(regions).table_regions(table)
+
+    @_guarded
+    def regions(self) -> tuple[RegionTables, ...]:
+        """Every Region of the sandbox holding at least one table, sorted. O(tables)."""
+        regions = self._engine.regions
+        if regions is None:
+            names = tuple(sorted(self._engine.tables))
+            return (RegionTables(self.region, names),) if names else ()
+        return SandboxInspector(regions).regions()
+
+    @_guarded
+    def replication(self, table: str) -> Replication | None:
+        """The global table ``table`` belongs to, seen from this Region, or None for a
+        regional table. O(replicas + logged writes)."""
+        from engine.replication import GLOBAL_TABLE_VERSION
+
+        engine = self._engine
+        stored = self._table(table)
+        regions = engine.regions
+        if regions is None:
+            return None
+        replication = regions.replication
+        group = replication.group_of(engine.region, stored.name)
+        if group is None:
+            return None
+        now = engine.now()
+        pending_out: dict[str, int] = {}
+        for (origin, _), queue in replication.queues.items():
+            pending_out[origin] = pending_out.get(origin, 0) + sum(
+                1 for delivery in queue if delivery.group == group.id
+            )
+        replicas = tuple(
+            ReplicaState(
+                region=replica.region,
+                status=replica.status(now),
+                created_at=replica.created_at,
+                active_at=replica.active_at,
+                source=replica.source,
+                paused=replica.region in replication.paused,
+                pending_in=replication.pending.get((replica.region, group.id), 0),
+                pending_out=pending_out.get(replica.region, 0),
+                replicated_write_units=group.replicated_units.get(replica.region, 0.0),
+                runs_ttl=group.ttl_runner == replica.region,
+            )
+            for replica in group.replicas.values()
+        )
+        writes = tuple(
+            ReplicatedWrite(
+                seq=record.seq,
+                region=record.region,
+                time=record.time,
+                key=copy_item(record.key),
+                kind=record.kind,
+                outcomes=tuple(
+                    WriteOutcome(region, state, at, beaten_by)
+                    for region, (state, at, beaten_by) in record.outcomes.items()
+                ),
+            )
+            for record in group.writes
+        )
+        kinds = {record.seq: record.kind for record in group.writes}
+        lost = tuple(
+            LostWrite(
+                key=copy_item(entry.key),
+                region=entry.region,
+                at=entry.at,
+                loser=WriteVersion(
+                    entry.loser.seq, entry.loser.region, entry.loser.time, entry.loser_kind
+                ),
+                winner=WriteVersion(
+                    entry.winner.seq,
+                    entry.winner.region,
+                    entry.winner.time,
+                    kinds.get(entry.winner.seq, entry.winner_kind),
+                ),
+                concurrent=entry.concurrent,
+            )
+            for entry in group.lost
+        )
+        return Replication(
+            table=stored.name,
+            region=engine.region,
+            version=GLOBAL_TABLE_VERSION,
+            lag_seconds=replication.lag_seconds,
+            replicas=replicas,
+            writes=writes,
+            lost=lost,
+        )
+
     # ------------------------------------------------------------------ tables
     @_guarded
     def table_names(self) -> list[str]:
@@ -689,7 +891,7 @@ class Inspector:
         """The table's TableDescription, as DescribeTable answers, without applying what is
         due. O(indexes)."""
         stored = self._table(table)
-        return copy.deepcopy(stored.describe(self._engine.now()))
+        return copy.deepcopy(self._engine.describe_table(stored))
 
     @_guarded
     def table_status(self, table: str) -> TableStatus:
@@ -748,8 +950,14 @@ class Inspector:
         return StoredItem(copy_item(entry[0]), entry[1])
 
     @_guarded
+    def sandbox_usage(self) -> Usage:
+        """Tables, items and bytes over every Region of the sandbox. O(tables)."""
+        regions = self._engine.regions
+        return SandboxInspector(regions).usage() if regions is not None else self.usage()
+
+    @_guarded
     def usage(self) -> Usage:
-        """Tables, items and bytes the engine holds now. O(tables)."""
+        """Tables, items and bytes this Region's engine holds now. O(tables)."""
         tables = self._engine.tables.values()
         return Usage(
             tables=len(self._engine.tables),
@@ -1496,7 +1704,31 @@ class Inspector:
                 full_at = bucket.updated + missing / bucket.rate
                 if missing > 1e-6 and full_at > now:
                     add("burst_refill", name, [full_at], kind)
+        if engine.regions is not None:
+            self._replicated_writes_due(add)
         return tuple(sorted(work, key=lambda w: (w.first_at, w.kind, w.table, w.detail or "")))
+
+    def _replicated_writes_due(self, add: Callable[..., None]) -> None:
+        """Replicated writes on their way to this Region, by global table and origin (none
+        while either end is paused: they wait for the resume). O(writes in flight)."""
+        engine = self._engine
+        assert engine.regions is not None
+        replication = engine.regions.replication
+        if not replication.pending_total:
+            return
+        arrivals: dict[tuple[str, str], list[float]] = {}
+        for (origin, dest), queue in replication.queues.items():
+            if dest != engine.region or origin in replication.paused or dest in replication.paused:
+                continue
+            released = replication.released.get((origin, dest))
+            for delivery in queue:
+                group = replication.groups.get(delivery.group)
+                if group is None:
+                    continue
+                at = delivery.due if released is None else max(delivery.due, released)
+                arrivals.setdefault((group.name, origin), []).append(at)
+        for (table, origin), times in sorted(arrivals.items()):
+            add("replicated_write", table, times, origin)
 
     @_guarded
     def simulation_settings(self) -> SimulationSettings:
@@ -1693,6 +1925,43 @@ class Inspector:
             ready_at=index.backfill_until if status != "ACTIVE" else None,
             pending_writes=len(index.pending),
             backfill_started=index.backfill_started if status != "ACTIVE" else None,
+        )
+
+
+class SandboxInspector:
+    """Read-only views across a sandbox's Regions (``MultiRegionEngine.inspect``)."""
+
+    def __init__(self, regions: MultiRegionEngine) -> None:
+        self._regions = regions
+
+    def region(self, name: str) -> Inspector:
+        """One Region's ``Inspector`` (an empty Region's when it was never used)."""
+        return self._regions.inspector(name)
+
+    @_guarded
+    def usage(self) -> Usage:
+        """Tables, items and bytes over every Region. O(tables)."""
+        tables = items = size = 0
+        for engine in self._regions.engines.values():
+            tables += len(engine.tables)
+            items += sum(table.item_count for table in engine.tables.values())
+            size += sum(table.size_bytes for table in engine.tables.values())
+        return Usage(tables=tables, items=items, bytes=size)
+
+    @_guarded
+    def regions(self) -> tuple[RegionTables, ...]:
+        """Every Region holding at least one table, sorted by name. O(tables)."""
+        return tuple(
+            RegionTables(name, tuple(sorted(engine.tables)))
+            for name, engine in sorted(self._regions.engines.items())
+            if engine.tables
+        )
+
+    @_guarded
+    def table_regions(self, table: str) -> tuple[str, ...]:
+        """The Regions holding a table named ``table``, sorted. O(Regions)."""
+        return tuple(
+            name for name, engine in sorted(self._regions.engines.items()) if table in engine.tables
         )
 
 

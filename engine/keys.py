@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.errors import ValidationException
@@ -134,6 +135,13 @@ def partition_hash(value: AttributeValue) -> int:
     parallel scan split the hash space into segments as the service does.
     """
     kind, data = next(iter(value.items()))
+    return _hash_of(kind, data)
+
+
+@lru_cache(maxsize=8192)
+def _hash_of(kind: str, data: str) -> int:
+    """``partition_hash`` of one typed value, remembered: index partitions (a status, an
+    owner) are hashed again on nearly every write that lands in them."""
     raw = data.encode("utf-8") if kind in ("S", "N") else decode_binary(data)
     return int.from_bytes(
         hashlib.md5(kind.encode() + raw, usedforsecurity=False).digest()[:8], "big"

@@ -354,16 +354,26 @@ class Stream:
         self.disabled_at = now
 
     def expire(self, now: float, retention: float) -> None:
-        """Trim old records and forget shards that closed more than ``retention`` ago."""
+        """Trim old records and forget shards that closed more than ``retention`` ago.
+
+        Shards hold records in time order, one after another, so the work stops at the first
+        record still within retention: O(1) on every call that trims nothing."""
         for shard in self.shards:
+            times, first = shard.times, shard.first
+            if first < len(times) and not now - times[first] > retention:
+                break  # this record and every later one are still within retention
             shard.trim(now, retention)
-        kept = [
-            shard
-            for shard in self.shards
-            if shard.closed_at is None or now - shard.closed_at <= retention
-        ]
-        if len(kept) != len(self.shards):
-            self.shards = kept
+        oldest = self.shards[0] if self.shards else None
+        if (
+            oldest is not None
+            and oldest.closed_at is not None
+            and now - oldest.closed_at > retention
+        ):
+            self.shards = [
+                shard
+                for shard in self.shards
+                if shard.closed_at is None or now - shard.closed_at <= retention
+            ]
 
     # ------------------------------------------------------------------ reading
     def record_at(self, shard: Shard, index: int) -> dict[str, Any]:

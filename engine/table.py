@@ -318,7 +318,7 @@ class Table:
         new: Item | None,
         old_size: int | None = None,
         new_size: int | None = None,
-    ) -> list[tuple[SecondaryIndex, float]]:
+    ) -> list[tuple[SecondaryIndex, float, Any]]:
         """Write units each index is billed for a change from ``old`` to ``new`` (the items'
         sizes, when known, spare re-measuring them for ALL projections)."""
         costs = []
@@ -329,7 +329,7 @@ class Table:
             plan = index.plan(old, new, old_size, new_size)
             plans[index.name] = plan
             if plan.units:
-                costs.append((index, plan.units))
+                costs.append((index, plan.units, plan))
         # The write that usually follows reuses these plans (same old and new objects).
         self._planned = (old, new, plans)
         return costs

@@ -174,6 +174,9 @@ class TableThroughput:
         self.index_consumed: dict[str, dict[str, float]] = {}
         self.requests = {"read": 0, "write": 0}
         self.throttled = {"read": 0, "write": 0}
+        #: Write units of replicated writes this table received from other Regions (global
+        #: tables); they are in ``consumed`` too.
+        self.replicated_writes = 0.0
         #: Decisions as raw lists (see ``Throughput._format``), newest last.
         self.log: deque[Any] = deque(maxlen=log_limit)
         self.created = now
@@ -197,6 +200,7 @@ class TableThroughput:
             "throttled": dict(self.throttled),
             "log": list(self.log),
             "created": self.created,
+            "replicated_writes": self.replicated_writes,
         }
 
     @classmethod
@@ -213,6 +217,7 @@ class TableThroughput:
         table.requests = dict(state["requests"])
         table.throttled = dict(state["throttled"])
         table.log.extend(state["log"])
+        table.replicated_writes = state.get("replicated_writes", 0.0)
         return table
 
 
@@ -341,6 +346,27 @@ class Throughput(Extension):
         if not allowed:
             raise self._error(state, kind, failures, reasons)
 
+    def record_replicated(self, table: Table, consumption: Consumption, now: float) -> None:
+        """A replicated write from another Region (global tables) landed in ``table``: its
+        units are drawn from the write buckets and counted, but never refused (the service
+        slows replication instead; DynaLab applies it). O(buckets)."""
+        state = self._state(table, now)
+        table_units = consumption.table_units + sum(consumption.local_indexes.values())
+        bucket = state.buckets.get(("", "write"))
+        if bucket is not None and table_units > 0:
+            bucket.refill(now)
+            bucket.take(table_units)
+        for index_name, units in consumption.global_indexes.items():
+            index_bucket = state.buckets.get((index_name, "write"))
+            if index_bucket is not None and units > 0:
+                index_bucket.refill(now)
+                index_bucket.take(units)
+            totals = state.index_consumed.setdefault(index_name, {"read": 0.0, "write": 0.0})
+            totals["write"] += units
+        state.consumed["write"] += table_units
+        state.replicated_writes += table_units
+        self.engine.revision += 1
+
     def _state(self, table: Table, now: float, *, soft: bool = False) -> TableThroughput:
         """The table's throughput state, rebuilt only when its settings or size class change.
 
@@ -352,8 +378,9 @@ class Throughput(Extension):
             table.throughput.read,
             table.throughput.write,
             len(table.global_indexes),
+            # An on-demand table's indexes have no throughput of their own to follow.
             tuple(repr(index.get("ProvisionedThroughput")) for index in table.global_indexes)
-            if table.global_indexes
+            if table.global_indexes and table.billing_mode == "PROVISIONED"
             else (),
             table.size_bytes // PARTITION_BYTES,
         )
@@ -381,7 +408,7 @@ class Throughput(Extension):
         ) in raw_checks:
             checks.append(
                 {
-                    **info,
+                    **_info(info),
                     "limit": level,
                     "requested": _round(units),
                     "level_before": _round(level_before),
@@ -421,6 +448,7 @@ class Throughput(Extension):
                     old.requests,
                     old.throttled,
                 )
+                state.replicated_writes = old.replicated_writes
                 state.index_consumed, state.log = old.index_consumed, old.log
             store[table.name] = state
         provisioned = table.billing_mode == "PROVISIONED"
@@ -512,18 +540,16 @@ class Throughput(Extension):
                 bucket = state.partition_buckets[key] = Bucket(rate, now, burst_seconds=burst)
                 # A partition first touched now has been idle: its pool is full.
                 bucket.burst = bucket.burst_capacity
-            info = {
-                "resource": f"index/{name}" if name else "table",
-                "partition": number,
-                "partitions": state.partition_counts[name],
-                "keys": sorted(labels),
-            }
+            # Kept compact on this hot path (every write's partitions); ``_info`` turns it into
+            # the dict the log's readers use.
+            info = [name, number, state.partition_counts[name], labels]
             demands.append(("partition", bucket, units, info))
         return demands
 
     def _reason(
         self, table: Table, state: TableThroughput, kind: str, level: str, info: dict[str, Any]
     ) -> dict[str, str]:
+        info = _info(info)
         on_index = info["resource"].startswith("index/")
         resource = f"{table.arn}/{info['resource']}" if on_index else table.arn
         limit = {
@@ -544,7 +570,7 @@ class Throughput(Extension):
         reasons: list[dict[str, str]],
     ) -> Exception:
         levels = {level for level, _ in failures}
-        on_index = all(info["resource"].startswith("index/") for _, info in failures)
+        on_index = all(_info(info)["resource"].startswith("index/") for _, info in failures)
         extra = {"ThrottlingReasons": reasons}
         if state.mode == "PAY_PER_REQUEST" and levels != {"partition"}:
             message = ON_DEMAND_INDEX_MESSAGE if on_index else ON_DEMAND_TABLE_MESSAGE
@@ -663,6 +689,7 @@ class Throughput(Extension):
             "Consumed": {
                 "ReadUnits": _round(reads),
                 "WriteUnits": _round(writes),
+                "ReplicatedWriteUnits": _round(state.replicated_writes),
                 "Requests": requests,
                 "Throttled": throttled,
             },
@@ -727,3 +754,17 @@ def describe_throughput(engine: Engine, request: dict[str, Any]) -> dict[str, An
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     extension = engine.extensions["throughput"]
     return {"Throughput": extension.describe(table, engine.now())}  # type: ignore[attr-defined]
+
+
+def _info(info: Any) -> dict[str, Any]:
+    """What a logged check was about: a dict (table, index, and older logs' partitions), or a
+    partition's compact ``[index name or "", number, partitions, key labels]``."""
+    if isinstance(info, dict):
+        return info
+    name, number, partitions, labels = info
+    return {
+        "resource": f"index/{name}" if name else "table",
+        "partition": number,
+        "partitions": partitions,
+        "keys": sorted(labels),
+    }

@@ -30,6 +30,10 @@ interval"), which is what a learner runs into.
 
 Each table with TTL enabled keeps a schedule (a SortedList of ``(due time, key)``) that the
 change listener keeps current, so moving the clock costs O(k log n) for k deletions.
+
+Global tables (engine/replication.py): the TTL setting is group-wide, and one replica runs the
+deletions (``runs``); the others keep the setting with an empty schedule and receive its
+deletions as replicated writes.
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ class TableTTL:
         #: key id -> (considered from, due, key)
         self.entries: dict[str, tuple[float, float, Item]] = {}
         self.schedule: SortedList = SortedList()
+        #: False on a global table's replicas whose deletions come from another Region.
+        self.runs = True
         #: The latest deletions, ``[key, expiry, deleted at]`` (oldest first), so a page can
         #: say when an item went; the engine itself never reads them.
         self.recent: deque[list[Any]] = deque(maxlen=RECENT_DELETIONS)
@@ -112,6 +118,7 @@ class TableTTL:
             "entries": [
                 [identity, start, due, key] for identity, (start, due, key) in self.entries.items()
             ],
+            "runs": self.runs,
             "recent": [list(entry) for entry in self.recent],
         }
 
@@ -124,6 +131,7 @@ class TableTTL:
         ttl.enabled_at = state.get("enabled_at")
         last = state.get("last_change")
         ttl.last_change = float("-inf") if last is None else last
+        ttl.runs = state.get("runs", True)
         for identity, start, due, key in state.get("entries", []):
             ttl.entries[identity] = (start, due, key)
             ttl.schedule.add((due, identity))
@@ -182,7 +190,7 @@ class TTLExtension(Extension):
         if ttl is None:
             return
         ttl.last_change = max(ttl.last_change, change.time)
-        if not ttl.enabled:
+        if not ttl.enabled or not ttl.runs:
             return
         identity = key_id(change.key)
         ttl.forget(identity)
@@ -248,12 +256,37 @@ class TTLExtension(Extension):
             raise ValidationException(
                 "Time to live has been modified multiple times within a fixed interval"
             )
+        self.sync(table, enabled, attribute, now, runs=True)
+
+    def sync(self, table: Table, enabled: bool, attribute: str, now: float, *, runs: bool) -> None:
+        """Take a TTL setting without UpdateTimeToLive's checks (a global table's other
+        replicas take the one made in any Region); ``runs``: this table deletes expired items
+        itself. O(n log n) when it runs."""
+        ttl = self.tables.setdefault(table.name, TableTTL())
         ttl.updated_at = now
+        ttl.runs = runs
         ttl.entries, ttl.schedule = {}, SortedList()
         if not enabled:
             ttl.status, ttl.attribute, ttl.enabled_at = "DISABLED", None, None
             return
         ttl.status, ttl.attribute, ttl.enabled_at = "ENABLED", attribute, now
+        self._schedule_all(table, ttl, now)
+
+    def set_runs(self, table: Table, runs: bool, now: float) -> bool:
+        """Make this table delete expired items itself, or stop; True when TTL is enabled on
+        it (a replica taking over from one that left its global table)."""
+        ttl = self.tables.setdefault(table.name, TableTTL())
+        if ttl.runs == runs:
+            return ttl.enabled
+        ttl.runs = runs
+        ttl.entries, ttl.schedule = {}, SortedList()
+        if runs and ttl.enabled:
+            self._schedule_all(table, ttl, now)
+        return ttl.enabled
+
+    def _schedule_all(self, table: Table, ttl: TableTTL, now: float) -> None:
+        if not ttl.runs:
+            return
         for item in table.all_items():  # O(n log n), once per enabling
             self._schedule(table.name, ttl, item, table.schema.key_of(item), now)
 

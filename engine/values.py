@@ -11,7 +11,9 @@ import base64
 import binascii
 import decimal
 import re
+import sys
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from engine.errors import SerializationException, ValidationException
@@ -99,8 +101,15 @@ def format_number(value: Decimal) -> str:
     return ("-" if sign else "") + text
 
 
+#: Integers already in canonical form (no sign but "-", no leading zero, at most 38 digits
+#: and within range): most numbers learners send, accepted without a Decimal round trip.
+_CANONICAL_INTEGER = re.compile(r"-?[1-9][0-9]{0,37}|0")
+
+
 def canonical_number(text: Any) -> str:
     """Validate a wire number and return its canonical text (``"01.50"`` -> ``"1.5"``)."""
+    if type(text) is str and _CANONICAL_INTEGER.fullmatch(text) and text.isascii():
+        return text
     return format_number(parse_number(text))
 
 
@@ -170,6 +179,13 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     ``depth`` is how many lists and maps enclose the value (0 for an attribute's own value).
     Raises ValidationException / SerializationException with the service's wording.
     """
+    if type(value) is dict and len(value) == 1:
+        # The common case first: one string, on every attribute of most writes.
+        data = value.get("S")
+        if type(data) is str:
+            if not data.isascii():
+                _check_unicode(data)
+            return {"S": data}
     if not isinstance(value, dict):
         raise SerializationException("Unexpected value type in payload")
     # The service's JSON reader skips members an AttributeValue does not define, so
@@ -193,19 +209,19 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
             _check_unicode(data)
         return {"S": data}
     if kind == "N":
-        return {"N": canonical_number(data)}
+        return _number_value(canonical_number(data))
     if kind == "B":
         return {"B": _canonical_binary(data)}
     if kind == "BOOL":
         if not isinstance(data, bool):
             raise SerializationException("BOOLEAN_VALUE can not be converted to a Boolean")
-        return {"BOOL": data}
+        return _TRUE if data else _FALSE
     if kind == "NULL":
         if data is not True:
             raise ValidationException(
                 "One or more parameter values were invalid: Null attribute value types must have the value of true"
             )
-        return {"NULL": True}
+        return _NULL
     if depth >= MAX_NESTING_DEPTH - 1:
         raise ValidationException(NESTING_TOO_DEEP)
     if kind == "L":
@@ -251,6 +267,20 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
     return {kind: members}
 
 
+# Stored values are never changed in place (writes store new values; updates copy what they
+# change), so equal scalars may be one shared object: a flag, a status counter or a count of
+# zero then costs an item a pointer instead of a dict of its own.
+_TRUE: AttributeValue = {"BOOL": True}
+_FALSE: AttributeValue = {"BOOL": False}
+_NULL: AttributeValue = {"NULL": True}
+
+
+@lru_cache(maxsize=4096)
+def _number_value(canonical: str) -> AttributeValue:
+    """The one shared ``{"N": canonical}`` of recently seen numbers."""
+    return {"N": canonical}
+
+
 def _check_unicode(text: str) -> None:
     """Strings must be valid Unicode: a lone surrogate cannot be stored as UTF-8."""
     try:
@@ -271,6 +301,10 @@ def validate_item(item: Any, *, parameter: str = "Item") -> Item:
             raise SerializationException("Attribute names must be strings")
         if not name.isascii():
             _check_unicode(name)
+        elif len(name) <= 64:
+            # One copy of each attribute name however many items carry it: a stored item
+            # would otherwise hold its own copy of every name the request's JSON spelled out.
+            name = sys.intern(name)
         result[name] = validate_value(value)
         check_attribute_name(name)
     return result
@@ -312,6 +346,9 @@ def value_type(value: AttributeValue) -> str:
 # --------------------------------------------------------------------------- sizes
 def value_size(value: AttributeValue) -> int:
     """Bytes a value takes under the service's rules (without its attribute name)."""
+    data = value.get("S")
+    if data is not None:
+        return len(data) if data.isascii() else len(data.encode("utf-8"))
     kind, data = next(iter(value.items()))
     if kind == "S":
         return len(data.encode("utf-8")) if not data.isascii() else len(data)
@@ -405,5 +442,9 @@ def copy_value(value: AttributeValue) -> AttributeValue:
 
 
 def copy_item(item: Item) -> Item:
-    """A deep copy of an item."""
-    return {name: copy_value(value) for name, value in item.items()}
+    """A deep copy of an item. O(size); a string or number value is one C-level dict copy
+    (its text is immutable), the cost of most attributes on every read."""
+    return {
+        name: value.copy() if ("S" in value or "N" in value) else copy_value(value)
+        for name, value in item.items()
+    }

@@ -24,8 +24,8 @@ from dynalab.sandboxes import services as sandboxes
 from dynalab.sandboxes.errors import SandboxUnavailable, SerializationException
 from dynalab.sandboxes.models import Sandbox
 
-#: The region the Connect page suggests; any AWS-shaped region name is accepted.
-DEFAULT_REGION = "us-east-1"
+#: The Region the Connect page suggests until the visitor picks one in the workbench.
+DEFAULT_REGION = sandboxes.DEFAULT_REGION
 #: Longest access key id taken in accept-any mode (the sandbox's label holds it).
 MAX_ACCESS_KEY_ID_LENGTH = 128
 
@@ -55,7 +55,9 @@ def handle(
         )
     route = {"through_dax": through_dax, "dax_node": dax_node} if through_dax else {}
     try:
-        response = sandboxes.execute(sandbox, wire.operation, wire.payload, source="api", **route)
+        response = sandboxes.execute(
+            sandbox, wire.operation, wire.payload, source="api", region=region_of(wire), **route
+        )
     except SandboxUnavailable:
         # Reset or deleted since this worker remembered which sandbox the key opens.
         if not remembered:
@@ -110,10 +112,24 @@ def _again_with_a_fresh_lookup(
     id opens the sandbox that replaced it)."""
     KNOWN_KEYS.forget(conf.accept_any_key(), wire.credentials.access_key_id)
     sandbox, _ = authenticate(wire, now=now)
-    response = sandboxes.execute(sandbox, wire.operation, wire.payload or {}, source="api", **route)
+    response = sandboxes.execute(
+        sandbox,
+        wire.operation,
+        wire.payload or {},
+        source="api",
+        region=region_of(wire),
+        **route,
+    )
     if wire.target_prefix == protocol.DAX_PREFIX:
         return protocol.absolute_dax_endpoints(response, wire)
     return response
+
+
+def region_of(wire: protocol.WireRequest) -> str:
+    """The AWS Region a call runs in: the one in its SigV4 credential scope (boto3's
+    ``region_name``), as on AWS, where each Region has its own tables and DAX clusters (a
+    call through ``/dax/<cluster>/`` goes to the cluster of that name in that Region)."""
+    return wire.credentials.region
 
 
 class KnownKeys:
@@ -283,7 +299,7 @@ def connection_details(request: HttpRequest) -> ConnectionDetails:
     return ConnectionDetails(
         access_key_id=sandbox.access_key_id,
         secret_access_key=sandbox.secret_access_key,
-        region=DEFAULT_REGION,
+        region=sandboxes.session_region(request),
         endpoint_url=request.build_absolute_uri("/"),
         dedicated_endpoint_url=request.build_absolute_uri(reverse("api:endpoint")),
         accept_any_key=conf.accept_any_key(),

@@ -434,6 +434,8 @@ class TableView:
     items: list[Any]
     truncated: bool
     key_names: list[str]
+    #: The AWS Region the table is in (tables of one name in two Regions are two tables).
+    region: str = sandbox_selectors.DEFAULT_REGION
 
 
 def learner_sandboxes(user_id: Any) -> list[Any]:
@@ -453,6 +455,7 @@ def learner_timeline(user_id: Any, *, limit: int = 100) -> list[dict[str, Any]]:
                 "status": row.status,
                 "source": row.source,
                 "table": summary.get("TableName", ""),
+                "region": summary.get("Region", ""),
                 "units": summary.get("CapacityUnits"),
                 "query_would_fit": summary.get("QueryWouldFit"),
                 "sandbox": str(row.sandbox_id),
@@ -466,16 +469,24 @@ def learner_timeline(user_id: Any, *, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def learner_tables(sandbox: Any, *, items_per_table: int = 25) -> list[TableView]:
-    """Their active sandbox's tables and first items, read without a call."""
+    """Their active sandbox's tables and first items, in every Region that holds tables (by
+    Region, then name), read without a call."""
     tables = []
-    for name in sandbox_selectors.table_names(sandbox):
-        try:
-            items, truncated = sandbox_selectors.table_items(sandbox, name, limit=items_per_table)
-            description = sandbox_selectors.describe_table(sandbox, name) or {}
-        except ServiceError:
-            continue
-        keys = [element["AttributeName"] for element in description.get("KeySchema", [])]
-        tables.append(TableView(name, [entry.item for entry in items], truncated, keys))
+    for entry in sandbox_selectors.regions(sandbox):
+        for name in entry.tables:
+            try:
+                items, truncated = sandbox_selectors.table_items(
+                    sandbox, name, limit=items_per_table, region=entry.region
+                )
+                description = (
+                    sandbox_selectors.describe_table(sandbox, name, region=entry.region) or {}
+                )
+            except ServiceError:
+                continue
+            keys = [element["AttributeName"] for element in description.get("KeySchema", [])]
+            tables.append(
+                TableView(name, [item.item for item in items], truncated, keys, entry.region)
+            )
     return tables
 
 

@@ -290,7 +290,13 @@ def learner(request: HttpRequest, classroom: Classroom, user_id: int) -> HttpRes
                 for s in sandboxes
             ],
             "tables": [
-                {"name": t.name, "key": t.key_names, "items": t.items, "more": t.truncated}
+                {
+                    "name": t.name,
+                    "region": t.region,
+                    "key": t.key_names,
+                    "items": t.items,
+                    "more": t.truncated,
+                }
                 for t in tables
             ],
             "timeline": timeline,

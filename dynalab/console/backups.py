@@ -57,44 +57,57 @@ def parse_date(text: str) -> float | None:
     return None
 
 
-def create_backup(sandbox: Sandbox, table: str, name: str, *, endpoint: str) -> CallResult:
+def create_backup(
+    sandbox: Sandbox, table: str, name: str, *, endpoint: str, region: str
+) -> CallResult:
     return call(
         sandbox,
         "CreateBackup",
         {"TableName": table, "BackupName": name},
         endpoint=endpoint,
+        region=region,
         fields=[("backupName", "backup_name"), ("BackupName", "backup_name")],
     )
 
 
-def delete_backup(sandbox: Sandbox, arn: str, *, endpoint: str) -> CallResult:
-    return call(sandbox, "DeleteBackup", {"BackupArn": arn}, endpoint=endpoint)
+def delete_backup(sandbox: Sandbox, arn: str, *, endpoint: str, region: str) -> CallResult:
+    return call(sandbox, "DeleteBackup", {"BackupArn": arn}, endpoint=endpoint, region=region)
 
 
-def restore_from_backup(sandbox: Sandbox, arn: str, target: str, *, endpoint: str) -> CallResult:
+def restore_from_backup(
+    sandbox: Sandbox, arn: str, target: str, *, endpoint: str, region: str
+) -> CallResult:
     return call(
         sandbox,
         "RestoreTableFromBackup",
         {"BackupArn": arn, "TargetTableName": target},
         endpoint=endpoint,
+        region=region,
         fields=[("targetTableName", "target"), ("Table already exists", "target")],
     )
 
 
 def restore_to_point_in_time(
-    sandbox: Sandbox, table: str, moment: float, target: str, *, endpoint: str
+    sandbox: Sandbox, table: str, moment: float, target: str, *, endpoint: str, region: str
 ) -> CallResult:
     return call(
         sandbox,
         "RestoreTableToPointInTime",
         {"SourceTableName": table, "TargetTableName": target, "RestoreDateTime": moment},
         endpoint=endpoint,
+        region=region,
         fields=[("targetTableName", "target"), ("Table already exists", "target")],
     )
 
 
 def set_pitr(
-    sandbox: Sandbox, table: str, *, enabled: bool, days: int | None, endpoint: str
+    sandbox: Sandbox,
+    table: str,
+    *,
+    enabled: bool,
+    days: int | None,
+    endpoint: str,
+    region: str,
 ) -> CallResult:
     specification: dict[str, Any] = {"PointInTimeRecoveryEnabled": enabled}
     if enabled and days is not None:
@@ -104,6 +117,7 @@ def set_pitr(
         "UpdateContinuousBackups",
         {"TableName": table, "PointInTimeRecoverySpecification": specification},
         endpoint=endpoint,
+        region=region,
         fields=[("recoveryPeriodInDays", "days"), ("RecoveryPeriodInDays", "days")],
     )
 
@@ -119,8 +133,11 @@ class WriteMark:
     before: float | None = None
 
 
-def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) -> list[WriteMark]:
-    """The table's latest successful writes (from its activity) inside the window."""
+def write_marks(
+    sandbox: Sandbox, table: str, earliest: float, latest: float, *, region: str
+) -> list[WriteMark]:
+    """The table's latest successful writes (from its activity, in ``region``: a table of the
+    same name in another Region is another table) inside the window."""
     marks: list[WriteMark] = []
     recent = selectors.recent_activity(sandbox, limit=200).defer("request", "consumed_capacity")
     for entry in recent:
@@ -130,6 +147,8 @@ def write_marks(sandbox: Sandbox, table: str, earliest: float, latest: float) ->
         summary = entry.summary or {}
         tables = summary.get("TableNames") or [summary.get("TableName")]
         if table not in tables or not earliest <= entry.at <= latest:
+            continue
+        if summary.get("Region", selectors.DEFAULT_REGION) != region:
             continue
         span = max(latest - earliest, 1.0)
         before = float(math.ceil(entry.at) - 1)
@@ -160,9 +179,9 @@ class Diff:
     rows: list[DiffRow]
 
 
-def table_diff(sandbox: Sandbox, restored: str, live: str) -> Diff:
-    """The restored (older) table against the live one, item by item."""
-    found = selectors.table_diff(sandbox, restored, live, limit=DIFF_ROWS)
+def table_diff(sandbox: Sandbox, restored: str, live: str, *, region: str) -> Diff:
+    """The restored (older) table against the live one (both in ``region``), item by item."""
+    found = selectors.table_diff(sandbox, restored, live, limit=DIFF_ROWS, region=region)
     rows = [DiffRow(value_text.key_text(d.key), "removed") for d in found.only_in_first]
     rows += [DiffRow(value_text.key_text(d.key), "added") for d in found.only_in_second]
     for difference in found.changed:

@@ -101,6 +101,7 @@ def draw(
     sandbox: Sandbox,
     table: TableSummary,
     *,
+    region: str,
     index: str | None = None,
     read: tuple[str, dict[str, Any]] | None = None,
 ) -> Bookshelf:
@@ -113,7 +114,7 @@ def draw(
     partition, sort = table.keys_for(index)
     table_keys = table.key_names
     empty = Bookshelf(table.name, index, partition.name, sort and sort.name, [], 0, 0)
-    with selectors.inspecting(sandbox) as view:
+    with selectors.inspecting(sandbox, region=region) as view:
         try:
             shelf_count = view.shelf_count(table.name, index)
         except ServiceError:

@@ -53,6 +53,8 @@ class CallResult:
     endpoint_url: str
     response: dict[str, Any] | None = None
     error: FieldErrors | None = None
+    #: The AWS Region the request ran in.
+    region: str = "us-east-1"
 
     @property
     def ok(self) -> bool:
@@ -60,7 +62,7 @@ class CallResult:
 
     @property
     def code(self) -> RequestCode:
-        return RequestCode(self.operation, self.request, self.endpoint_url)
+        return RequestCode(self.operation, self.request, self.endpoint_url, self.region)
 
     @property
     def response_json(self) -> str:
@@ -86,22 +88,27 @@ def call(
     request: dict[str, Any],
     *,
     endpoint: str,
+    region: str,
     fields: list[tuple[str, str]] | None = None,
 ) -> CallResult:
-    """Run one operation through the sandbox; a service error becomes part of the result.
+    """Run one operation in one Region of the sandbox; a service error becomes part of the
+    result.
 
     ``fields`` maps fragments of the service's messages to form fields (see split_error).
     """
     try:
-        response = sandbox_services.execute(sandbox, operation, request, source=SOURCE)
+        response = sandbox_services.execute(
+            sandbox, operation, request, source=SOURCE, region=region
+        )
     except ServiceError as error:
         return CallResult(
             operation,
             request,
             endpoint,
             error=split_error(error.code, error.message, fields or []),
+            region=region,
         )
-    return CallResult(operation, request, endpoint, response=response)
+    return CallResult(operation, request, endpoint, response=response, region=region)
 
 
 _VIOLATIONS = re.compile(r"^\d+ validation errors? detected: ")
@@ -134,6 +141,7 @@ def remember_call(request: HttpRequest, result: CallResult) -> None:
     request.session[SESSION_LAST_CALL] = {
         "operation": result.operation,
         "request": result.request,
+        "region": result.region,
     }
 
 
@@ -141,7 +149,12 @@ def pop_last_call(request: HttpRequest) -> RequestCode | None:
     stored = request.session.pop(SESSION_LAST_CALL, None)
     if not stored:
         return None
-    return RequestCode(stored["operation"], stored["request"], endpoint_url(request))
+    return RequestCode(
+        stored["operation"],
+        stored["request"],
+        endpoint_url(request),
+        stored.get("region", "us-east-1"),
+    )
 
 
 def url_json(value: dict[str, Any]) -> str:

@@ -1,8 +1,9 @@
 """The simulated clock explained: what moving it does, and what falls due next.
 
 Everything time-driven in the engine (TTL deletions, stream trimming and shard rollover,
-restores and backfills finishing, index propagation, burst pools refilling) waits for the
-simulated clock. The engine says what is due within a horizon (``selectors.due_within``);
+restores and backfills finishing, index propagation, burst pools refilling, global tables'
+replicated writes arriving) waits for the simulated clock. The clock is the sandbox's; the
+work is shown for the Region the learner works in. The engine says what is due within a horizon (``selectors.due_within``);
 this module puts it in words a learner reads: "in 5 h: TTL deletes 3 items from Sessions".
 """
 
@@ -57,6 +58,8 @@ def describe(work: selectors.DueWork) -> str:
         return f"the disabled stream of {table} disappears"
     if work.kind == "burst_refill":
         return f"the {detail} bucket and burst pool of {table} are full again"
+    if work.kind == "replicated_write":
+        return f"{_items(count, 'replicated write')} from {detail} reach the global table {table}"
     return f"{work.kind} on {table}"
 
 
@@ -77,16 +80,16 @@ def _lines(work: tuple[selectors.DueWork, ...], now: float) -> list[DueLine]:
     ]
 
 
-def due_lines(sandbox: Sandbox, seconds: float, *, now: float) -> list[DueLine]:
-    """Everything due within ``seconds``, soonest first."""
-    return _lines(selectors.due_within(sandbox, seconds), now)
+def due_lines(sandbox: Sandbox, seconds: float, *, now: float, region: str) -> list[DueLine]:
+    """Everything due in ``region`` within ``seconds``, soonest first."""
+    return _lines(selectors.due_within(sandbox, seconds, region=region), now)
 
 
-def next_due(sandbox: Sandbox, *, now: float) -> DueLine | None:
-    """The soonest work the clock will bring, within 40 days, counted as of the moment it
-    falls due ("in 5 h: TTL deletes 3 items"); None when nothing waits. One look at the
-    sandbox: every page's header asks."""
-    with selectors.inspecting(sandbox) as view:
+def next_due(sandbox: Sandbox, *, now: float, region: str) -> DueLine | None:
+    """The soonest work the clock will bring in ``region``, within 40 days, counted as of the
+    moment it falls due ("in 5 h: TTL deletes 3 items"); None when nothing waits. One look at
+    the sandbox: every page's header asks."""
+    with selectors.inspecting(sandbox, region=region) as view:
         lines = _lines(view.due_within(LOOKAHEAD_SECONDS), now)
         if not lines:
             return None
@@ -107,9 +110,10 @@ class StepPreview:
     lines: list[DueLine]
 
 
-def step_previews(sandbox: Sandbox, *, now: float) -> list[StepPreview]:
-    """For each step the clock page offers, the work that step would bring about."""
-    lines = due_lines(sandbox, max(int(s) for s in STEPS), now=now)
+def step_previews(sandbox: Sandbox, *, now: float, region: str) -> list[StepPreview]:
+    """For each step the clock page offers, the work that step would bring about in
+    ``region``."""
+    lines = due_lines(sandbox, max(int(s) for s in STEPS), now=now, region=region)
     return [
         StepPreview(seconds, label, [line for line in lines if line.in_seconds <= int(seconds)])
         for seconds, label in STEPS.items()

@@ -28,6 +28,8 @@ class RequestCode:
     operation: str
     request: dict[str, Any]
     endpoint_url: str
+    #: The AWS Region it ran in: the code signs for the same one, so it reaches the same tables.
+    region: str = "us-east-1"
 
     @property
     def request_json(self) -> str:
@@ -35,11 +37,11 @@ class RequestCode:
 
     @property
     def python(self) -> str:
-        return python_code(self.operation, self.request, self.endpoint_url)
+        return python_code(self.operation, self.request, self.endpoint_url, self.region)
 
     @property
     def cli(self) -> str:
-        return cli_command(self.operation, self.request, self.endpoint_url)
+        return cli_command(self.operation, self.request, self.endpoint_url, self.region)
 
 
 def snake_case(name: str) -> str:
@@ -112,7 +114,9 @@ def _not_in_the_sdks(operation: str, comment: str) -> str:
     )
 
 
-def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
+def python_code(
+    operation: str, request: dict[str, Any], endpoint_url: str, region: str = "us-east-1"
+) -> str:
     client = _client(operation)
     if client is None:
         return _not_in_the_sdks(operation, "#")
@@ -128,13 +132,15 @@ def python_code(operation: str, request: dict[str, Any], endpoint_url: str) -> s
         "client = boto3.client(\n"
         f'    "{client}",\n'
         f"    endpoint_url={json.dumps(endpoint_url)},\n"
-        '    region_name="us-east-1",\n'
+        f"    region_name={json.dumps(region)},\n"
         ")\n"
         f"{call}\n"
     )
 
 
-def cli_command(operation: str, request: dict[str, Any], endpoint_url: str) -> str:
+def cli_command(
+    operation: str, request: dict[str, Any], endpoint_url: str, region: str = "us-east-1"
+) -> str:
     client = _client(operation)
     if client is None:
         return _not_in_the_sdks(operation, "#").rstrip("\n")
@@ -155,5 +161,6 @@ def cli_command(operation: str, request: dict[str, Any], endpoint_url: str) -> s
     if operation in PAGINATED:
         # Without it the CLI follows LastEvaluatedKey itself and merges every page.
         parts.append("--no-paginate")
+    parts.append(f"--region {shlex.quote(region)}")
     parts.append(f"--endpoint-url {shlex.quote(endpoint_url)}")
     return " \\\n    ".join(parts)

@@ -79,11 +79,21 @@ def scan_equivalent(query_request: dict[str, Any]) -> dict[str, Any]:
     return scan
 
 
-def run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str) -> None:
-    """Run ``request`` and every page after it (at most ``MAX_PAGES``), adding up ``side``."""
+def run_all_pages(
+    sandbox: Sandbox, side: Side, request: dict[str, Any], *, endpoint: str, region: str
+) -> None:
+    """Run ``request`` in ``region`` and every page after it (at most ``MAX_PAGES``), adding
+    up ``side``."""
     page_request = dict(request)
     while side.pages < MAX_PAGES:
-        result = call(sandbox, side.operation, page_request, endpoint=endpoint, fields=READ_FIELDS)
+        result = call(
+            sandbox,
+            side.operation,
+            page_request,
+            endpoint=endpoint,
+            region=region,
+            fields=READ_FIELDS,
+        )
         if side.first is None:
             side.first = result
         if not result.ok:
@@ -101,12 +111,12 @@ def run_all_pages(sandbox: Sandbox, side: Side, request: dict[str, Any], *, endp
     side.stopped_early = True
 
 
-def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
-    table = table_summary(sandbox, form.table) if form.table else None
+def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str, region: str) -> Comparison:
+    table = table_summary(sandbox, form.table, region=region) if form.table else None
     comparison = Comparison(form=form, table=table)
     if table is None:
         if form.table:
-            comparison.errors["table"] = [f"There is no table named {form.table}."]
+            comparison.errors["table"] = [f"There is no table named {form.table} in {region}."]
         return comparison
     if not form.submitted:
         return comparison
@@ -117,7 +127,13 @@ def compare(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> Comparison:
         comparison.errors = built.errors
         return comparison
     comparison.ran = True
-    run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint)
+    run_all_pages(sandbox, comparison.query, built.request, endpoint=endpoint, region=region)
     if comparison.query.ok:
-        run_all_pages(sandbox, comparison.scan, scan_equivalent(built.request), endpoint=endpoint)
+        run_all_pages(
+            sandbox,
+            comparison.scan,
+            scan_equivalent(built.request),
+            endpoint=endpoint,
+            region=region,
+        )
     return comparison

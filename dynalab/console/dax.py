@@ -1,7 +1,9 @@
 """The DAX page's work: clusters made and resized, parameter groups, and the stale read.
 
 Every call goes through ``dynalab.sandboxes.services.execute`` (the console's calls), and the
-page reads clusters and their caches through the sandboxes' selectors. The stale-read
+page reads clusters and their caches through the sandboxes' selectors. A cluster belongs to
+one Region, as on AWS: every function here works in the ``region`` it is given (the console's
+current Region), and the stale read goes through that Region's cluster to that Region's table. The stale-read
 demonstration runs the five calls a learner would make to see DAX go stale, and keeps each
 call's answer so the page can tell the story.
 """
@@ -49,7 +51,9 @@ CLUSTER_FIELDS = [
 GROUP_FIELDS = [("parameter group name", "name"), ("already exists", "name")]
 
 
-def create_cluster(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> CallResult:
+def create_cluster(
+    sandbox: Sandbox, data: dict[str, Any], *, endpoint: str, region: str
+) -> CallResult:
     """CreateCluster with the form's name, node type, node count and parameter group."""
     request = {
         "ClusterName": data["name"],
@@ -59,25 +63,37 @@ def create_cluster(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> 
     }
     if data.get("parameter_group"):
         request["ParameterGroupName"] = data["parameter_group"]
-    return call(sandbox, "CreateCluster", request, endpoint=endpoint, fields=CLUSTER_FIELDS)
+    return call(
+        sandbox, "CreateCluster", request, endpoint=endpoint, region=region, fields=CLUSTER_FIELDS
+    )
 
 
 def resize(
-    sandbox: Sandbox, cluster: str, current: int, wanted: int, *, endpoint: str
+    sandbox: Sandbox, cluster: str, current: int, wanted: int, *, endpoint: str, region: str
 ) -> CallResult:
     """IncreaseReplicationFactor or DecreaseReplicationFactor, whichever reaches ``wanted``
     (the same count goes to IncreaseReplicationFactor, which refuses it as the service does)."""
     operation = "DecreaseReplicationFactor" if wanted < current else "IncreaseReplicationFactor"
     request = {"ClusterName": cluster, "NewReplicationFactor": wanted}
-    return call(sandbox, operation, request, endpoint=endpoint, fields=[("", "nodes")])
+    return call(
+        sandbox, operation, request, endpoint=endpoint, region=region, fields=[("", "nodes")]
+    )
 
 
-def delete_cluster(sandbox: Sandbox, cluster: str, *, endpoint: str) -> CallResult:
-    return call(sandbox, "DeleteCluster", {"ClusterName": cluster}, endpoint=endpoint)
+def delete_cluster(sandbox: Sandbox, cluster: str, *, endpoint: str, region: str) -> CallResult:
+    return call(
+        sandbox, "DeleteCluster", {"ClusterName": cluster}, endpoint=endpoint, region=region
+    )
 
 
 def create_parameter_group(
-    sandbox: Sandbox, name: str, record_ttl_ms: int, query_ttl_ms: int, *, endpoint: str
+    sandbox: Sandbox,
+    name: str,
+    record_ttl_ms: int,
+    query_ttl_ms: int,
+    *,
+    endpoint: str,
+    region: str,
 ) -> CallResult:
     """CreateParameterGroup, then UpdateParameterGroup with the two TTLs: the result of the
     first call that failed, else of the update."""
@@ -86,6 +102,7 @@ def create_parameter_group(
         "CreateParameterGroup",
         {"ParameterGroupName": name},
         endpoint=endpoint,
+        region=region,
         fields=GROUP_FIELDS,
     )
     if not created.ok:
@@ -100,6 +117,7 @@ def create_parameter_group(
         {"ParameterGroupName": created.response["ParameterGroup"]["ParameterGroupName"],
          "ParameterNameValues": values},
         endpoint=endpoint,
+        region=region,
     )  # fmt: skip
 
 
@@ -164,7 +182,9 @@ def demo_key(table: TableSummary) -> dict[str, Any]:
     return key
 
 
-def run_stale_read(sandbox: Sandbox, cluster: str, table: TableSummary) -> StaleRead:
+def run_stale_read(
+    sandbox: Sandbox, cluster: str, table: TableSummary, *, region: str
+) -> StaleRead:
     """Write the demo item through DAX, read it through DAX, change it straight in the table,
     read it through DAX again (the stale item) and straight from the table (the new one)."""
     key = demo_key(table)
@@ -199,14 +219,14 @@ def run_stale_read(sandbox: Sandbox, cluster: str, table: TableSummary) -> Stale
     ]
     for step in plan:
         demo.steps.append(step)
-        if not _run(sandbox, cluster, step):
+        if not _run(sandbox, cluster, step, region=region):
             demo.error = step.error
             return demo
-    _remaining_ttl(sandbox, cluster, demo)
+    _remaining_ttl(sandbox, cluster, demo, region=region)
     return demo
 
 
-def read_again(sandbox: Sandbox, cluster: str, table: TableSummary) -> StaleRead:
+def read_again(sandbox: Sandbox, cluster: str, table: TableSummary, *, region: str) -> StaleRead:
     """Read the demo item through DAX and straight from the table, once more."""
     key = demo_key(table)
     demo = StaleRead(table.name, key)
@@ -215,10 +235,10 @@ def read_again(sandbox: Sandbox, cluster: str, table: TableSummary) -> StaleRead
         Step("read-table", "GetItem", "straight to the table", _get(table.name, key, True)),
     ):
         demo.steps.append(step)
-        if not _run(sandbox, cluster, step):
+        if not _run(sandbox, cluster, step, region=region):
             demo.error = step.error
             return demo
-    _remaining_ttl(sandbox, cluster, demo)
+    _remaining_ttl(sandbox, cluster, demo, region=region)
     return demo
 
 
@@ -229,7 +249,7 @@ def _get(table: str, key: dict[str, Any], consistent: bool = False) -> dict[str,
     return request
 
 
-def _run(sandbox: Sandbox, cluster: str, step: Step) -> bool:
+def _run(sandbox: Sandbox, cluster: str, step: Step, *, region: str) -> bool:
     through = step.route == "through DAX"
     try:
         response = sandbox_services.execute(
@@ -237,6 +257,7 @@ def _run(sandbox: Sandbox, cluster: str, step: Step) -> bool:
             step.operation,
             step.request,
             source=SOURCE,
+            region=region,
             through_dax=cluster if through else None,
         )
     except ServiceError as error:
@@ -260,8 +281,8 @@ def _run(sandbox: Sandbox, cluster: str, step: Step) -> bool:
     return True
 
 
-def _remaining_ttl(sandbox: Sandbox, cluster: str, demo: StaleRead) -> None:
-    view = selectors.dax_cluster(sandbox, cluster)
+def _remaining_ttl(sandbox: Sandbox, cluster: str, demo: StaleRead, *, region: str) -> None:
+    view = selectors.dax_cluster(sandbox, cluster, region=region)
     if view is None:
         return
     demo.ttl_seconds = view.record_ttl_millis / 1000 if view.record_ttl_millis else None

@@ -91,33 +91,41 @@ def add_index_request(table: TableSummary, data: dict[str, Any]) -> dict[str, An
 
 
 def add_index(
-    sandbox: Sandbox, table: TableSummary, data: dict[str, Any], *, endpoint: str
+    sandbox: Sandbox, table: TableSummary, data: dict[str, Any], *, endpoint: str, region: str
 ) -> CallResult:
     return call(
         sandbox,
         "UpdateTable",
         add_index_request(table, data),
         endpoint=endpoint,
+        region=region,
         fields=ADD_INDEX_FIELDS,
     )
 
 
-def delete_index(sandbox: Sandbox, table: str, index: str, *, endpoint: str) -> CallResult:
+def delete_index(
+    sandbox: Sandbox, table: str, index: str, *, endpoint: str, region: str
+) -> CallResult:
     return call(
         sandbox,
         "UpdateTable",
         {"TableName": table, "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": index}}]},
         endpoint=endpoint,
+        region=region,
     )
 
 
-def set_propagation_lag(sandbox: Sandbox, seconds: float, *, endpoint: str) -> CallResult:
-    """DynaLab's UpdateSimulationSettings: every global index of the sandbox lags this long."""
+def set_propagation_lag(
+    sandbox: Sandbox, seconds: float, *, endpoint: str, region: str
+) -> CallResult:
+    """DynaLab's UpdateSimulationSettings: every global index of ``region`` lags this long
+    (each Region's engine keeps its own setting)."""
     return call(
         sandbox,
         "UpdateSimulationSettings",
         {"GsiPropagationDelaySeconds": seconds},
         endpoint=endpoint,
+        region=region,
     )
 
 
@@ -174,24 +182,26 @@ def index_status(table: TableSummary, index: str) -> selectors.IndexStatus | Non
     return next((found for found in table.glance.indexes if found.name == index), None)
 
 
-def index_page(sandbox: Sandbox, table: TableSummary, index: str, *, offset: int) -> IndexPage:
+def index_page(
+    sandbox: Sandbox, table: TableSummary, index: str, *, offset: int, region: str
+) -> IndexPage:
     """The membership of the base items ``offset``.., the table's bookshelf with every book
     marked in or out of the index, and the writes still on their way."""
     status = index_status(table, index)
     assert status is not None
     membership = selectors.index_membership(
-        sandbox, table.name, index, offset=offset, limit=MEMBERS_PAGE
+        sandbox, table.name, index, offset=offset, limit=MEMBERS_PAGE, region=region
     )
     expected = {k.name: k.type for k in membership.partition_key + membership.sort_key}
     members = [
         Member(value_text.key_text(m.key), m.status, reason(m, expected), m.projected)
         for m in membership.members
     ]
-    picture = bookshelf.draw(sandbox, table)
+    picture = bookshelf.draw(sandbox, table, region=region)
     keys = [book.key for shelf in picture.shelves for book in shelf.books]
     marks = {
         bookshelf.traced_key(m.key, table.key_names): m.status
-        for m in selectors.index_members(sandbox, table.name, index, keys)
+        for m in selectors.index_members(sandbox, table.name, index, keys, region=region)
     }
     counts: dict[str, int] = {}
     for shelf in picture.shelves:
@@ -203,7 +213,7 @@ def index_page(sandbox: Sandbox, table: TableSummary, index: str, *, offset: int
             counts[group] = counts.get(group, 0) + 1
     samples = []
     partition_names = [k.name for k in membership.partition_key]
-    for shelf in selectors.shelves(sandbox, table.name, index, count=5, books=0):
+    for shelf in selectors.shelves(sandbox, table.name, index, count=5, books=0, region=region):
         value = shelf.partition_key.get(partition_names[0]) if partition_names else None
         if value is not None:
             samples.append(value_text.cell_text(value, typed=False))
@@ -212,8 +222,8 @@ def index_page(sandbox: Sandbox, table: TableSummary, index: str, *, offset: int
         membership=membership,
         members=members,
         picture=picture,
-        pending=selectors.pending_index_writes(sandbox, table.name, index, limit=20),
-        lag_seconds=selectors.simulation_settings(sandbox).gsi_propagation_delay,
+        pending=selectors.pending_index_writes(sandbox, table.name, index, limit=20, region=region),
+        lag_seconds=selectors.simulation_settings(sandbox, region=region).gsi_propagation_delay,
         counts=counts,
         sample_values=samples,
     )
@@ -283,6 +293,7 @@ def compare_sparse(
     value: str,
     *,
     endpoint: str,
+    region: str,
 ) -> SparseComparison:
     comparison = SparseComparison(value=value)
     if len(status.partition_key) != 1:
@@ -292,16 +303,18 @@ def compare_sparse(
         )
         return comparison
     query, scan = sparse_requests(table, status, value)
-    run_all_pages(sandbox, comparison.query, query, endpoint=endpoint)
+    run_all_pages(sandbox, comparison.query, query, endpoint=endpoint, region=region)
     if comparison.query.ok:
-        run_all_pages(sandbox, comparison.scan, scan, endpoint=endpoint)
+        run_all_pages(sandbox, comparison.scan, scan, endpoint=endpoint, region=region)
     for side, attribute in ((comparison.query, "query_receipt"), (comparison.scan, "scan_receipt")):
         first = side.first
         if first is not None and first.ok:
             setattr(
                 comparison,
                 attribute,
-                capacity_receipt(sandbox, first.operation, first.request, first.response),
+                capacity_receipt(
+                    sandbox, first.operation, first.request, first.response, region=region
+                ),
             )
     return comparison
 
@@ -337,6 +350,7 @@ def probe_lag(
     text: str,
     *,
     endpoint: str,
+    region: str,
 ) -> LagProbe:
     """PutItem the learner's item, then Query the index for its partition-key value at once,
     and say whether the index shows it yet (and when it will)."""
@@ -359,6 +373,7 @@ def probe_lag(
         "PutItem",
         {"TableName": table.name, "Item": item, "ReturnConsumedCapacity": "TOTAL"},
         endpoint=endpoint,
+        region=region,
     )
     if not write.ok:
         return LagProbe(write, None, errors=[f"{write.error.code}: {write.error.message}"])
@@ -375,6 +390,7 @@ def probe_lag(
             "ReturnConsumedCapacity": "TOTAL",
         },
         endpoint=endpoint,
+        region=region,
         fields=READ_FIELDS,
     )
     probe = LagProbe(write, query, key_text=value_text.key_text(key))
@@ -385,7 +401,9 @@ def probe_lag(
             for found in query.response.get("Items", [])
         )
     try:
-        pending = selectors.pending_index_writes(sandbox, table.name, status.name, limit=1000)
+        pending = selectors.pending_index_writes(
+            sandbox, table.name, status.name, limit=1000, region=region
+        )
     except ServiceError:
         pending = ()
     waiting = [w.visible_at for w in pending if w.key == key]

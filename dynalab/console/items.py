@@ -83,20 +83,30 @@ def scan_items_page(
     *,
     start: dict[str, Any] | None,
     endpoint: str,
+    region: str,
     limit: int = ITEMS_PAGE_SIZE,
 ) -> CallResult:
     request: dict[str, Any] = {"TableName": table, "Limit": limit}
     if start:
         request["ExclusiveStartKey"] = start
     request["ReturnConsumedCapacity"] = "TOTAL"
-    return call(sandbox, "Scan", request, endpoint=endpoint, fields=[("starting key", "start")])
+    return call(
+        sandbox,
+        "Scan",
+        request,
+        endpoint=endpoint,
+        region=region,
+        fields=[("starting key", "start")],
+    )
 
 
-def get_item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+def get_item(
+    sandbox: Sandbox, table: str, key: dict[str, Any], *, region: str
+) -> dict[str, Any] | None:
     """The item to edit, read without a call (opening the editor costs no capacity); None
     when it is gone or the key does not fit the table."""
     try:
-        stored = selectors.item(sandbox, table, key)
+        stored = selectors.item(sandbox, table, key, region=region)
     except ServiceError:
         return None
     return stored.item if stored is not None else None
@@ -122,6 +132,7 @@ def save_item(
     typed: bool,
     original_key: dict[str, Any] | None,
     endpoint: str,
+    region: str,
 ) -> ItemEdit:
     """PutItem the learner's JSON; the engine validates it. Editing never moves an item.
 
@@ -152,7 +163,7 @@ def save_item(
         request["ConditionExpression"] = "attribute_not_exists(#pk)"
         request["ExpressionAttributeNames"] = {"#pk": table.partition_key.name}
     request["ReturnConsumedCapacity"] = "TOTAL"
-    result = call(sandbox, "PutItem", request, endpoint=endpoint)
+    result = call(sandbox, "PutItem", request, endpoint=endpoint, region=region)
     if not result.ok:
         message = result.error.message
         if result.error.code == "ConditionalCheckFailedException":
@@ -165,12 +176,15 @@ def save_item(
     return ItemEdit(result=result)
 
 
-def delete_item(sandbox: Sandbox, table: str, key: dict[str, Any], *, endpoint: str) -> CallResult:
+def delete_item(
+    sandbox: Sandbox, table: str, key: dict[str, Any], *, endpoint: str, region: str
+) -> CallResult:
     return call(
         sandbox,
         "DeleteItem",
         {"TableName": table, "Key": key, "ReturnConsumedCapacity": "TOTAL"},
         endpoint=endpoint,
+        region=region,
     )
 
 

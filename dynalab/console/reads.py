@@ -277,6 +277,8 @@ def capacity_receipt(
     operation: str,
     request: dict[str, Any],
     response: dict[str, Any],
+    *,
+    region: str,
 ) -> CapacityReceipt:
     """Itemise what one Query or Scan page read and what it cost."""
     capacity = response.get("ConsumedCapacity") or {}
@@ -299,7 +301,7 @@ def capacity_receipt(
         more_pages=more_pages,
     )
     try:
-        read = selectors.itemised_read(sandbox, operation, request)
+        read = selectors.itemised_read(sandbox, operation, request, region=region)
     except ServiceError:
         receipt.itemised = False
         return receipt
@@ -366,14 +368,14 @@ class ReadOutcome:
         return url_json(last) if last else None
 
 
-def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
+def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str, region: str) -> ReadOutcome:
     """Describe the table, build the request, run it, and itemise its bill."""
-    table = table_summary(sandbox, form.table) if form.table else None
+    table = table_summary(sandbox, form.table, region=region) if form.table else None
     outcome = ReadOutcome(form=form, table=table)
     if table is None:
         if form.table:
             outcome.errors["table"] = [
-                f"There is no table named {form.table} in your sandbox; pick one from the list."
+                f"There is no table named {form.table} in {region}; pick one from the list."
             ]
         return outcome
     outcome.key_names = list(table.key_names)
@@ -389,7 +391,14 @@ def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
     if built.errors:
         outcome.errors = built.errors
         return outcome
-    result = call(sandbox, built.operation, built.request, endpoint=endpoint, fields=READ_FIELDS)
+    result = call(
+        sandbox,
+        built.operation,
+        built.request,
+        endpoint=endpoint,
+        region=region,
+        fields=READ_FIELDS,
+    )
     outcome.result = result
     if not result.ok:
         by_field = _route_guided(dict(result.error.by_field), guided=not form.key_condition)
@@ -398,7 +407,9 @@ def run_read(sandbox: Sandbox, form: ReadForm, *, endpoint: str) -> ReadOutcome:
             for name, messages in by_field.items()
         }
         return outcome
-    outcome.receipt = capacity_receipt(sandbox, built.operation, built.request, result.response)
+    outcome.receipt = capacity_receipt(
+        sandbox, built.operation, built.request, result.response, region=region
+    )
     return outcome
 
 

@@ -113,14 +113,14 @@ class TemplateContext:
     other_table: str | None
 
 
-def template_context(sandbox: Sandbox, table: str | None) -> TemplateContext | None:
-    """Facts about one of the learner's tables (the one named, else the first) for filling a
-    template; None when the sandbox has no table."""
-    names = selectors.table_names(sandbox)
+def template_context(sandbox: Sandbox, table: str | None, *, region: str) -> TemplateContext | None:
+    """Facts about one of the learner's tables in ``region`` (the one named, else the first)
+    for filling a template; None when that Region has no table."""
+    names = selectors.table_names(sandbox, region=region)
     if not names:
         return None
     chosen = table if table in names else names[0]
-    status = selectors.table_status(sandbox, chosen)
+    status = selectors.table_status(sandbox, chosen, region=region)
     if status is None:
         return None
     partition = (status.partition_key.name, status.partition_key.type)
@@ -130,15 +130,15 @@ def template_context(sandbox: Sandbox, table: str | None) -> TemplateContext | N
     if sort:
         key[sort[0]] = {sort[1]: examples[sort[1]]}
     item = dict(key)
-    shelves = selectors.shelves(sandbox, chosen, count=1, books=1)
+    shelves = selectors.shelves(sandbox, chosen, count=1, books=1, region=region)
     if shelves and shelves[0].books:
         item = shelves[0].books[0].item
         key = {name: item[name] for name in key}
     index = status.indexes[0] if status.indexes else None
-    streams = selectors.streams(sandbox, chosen)
+    streams = selectors.streams(sandbox, chosen, region=region)
     stream = streams[0] if streams else None
-    backups = selectors.backups(sandbox, chosen)
-    triggers = selectors.triggers(sandbox, chosen)
+    backups = selectors.backups(sandbox, chosen, region=region)
+    triggers = selectors.triggers(sandbox, chosen, region=region)
     return TemplateContext(
         table=chosen,
         partition=partition,
@@ -346,9 +346,10 @@ class RunForm:
         return form
 
 
-def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str) -> CallResult:
-    """Run the form's request through the sandbox, asking for the capacity it consumed."""
+def run_request(sandbox: Sandbox, form: RunForm, *, endpoint: str, region: str) -> CallResult:
+    """Run the form's request in one Region of the sandbox, asking for the capacity it
+    consumed."""
     request = dict(form.request)
     if bills_capacity(form.operation) and "ReturnConsumedCapacity" not in request:
         request["ReturnConsumedCapacity"] = "TOTAL"
-    return call(sandbox, form.operation, request, endpoint=endpoint)
+    return call(sandbox, form.operation, request, endpoint=endpoint, region=region)

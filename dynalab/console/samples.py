@@ -349,21 +349,24 @@ def _items(slug: str) -> list[dict[str, Any]]:
 
 
 def load_sample_step(
-    sandbox: Sandbox, sample: SampleSet, step: int, *, endpoint: str
+    sandbox: Sandbox, sample: SampleSet, step: int, *, endpoint: str, region: str
 ) -> FieldErrors | None:
-    """Step 0 creates the sample's table; each later step writes a few 25-item batches."""
+    """Step 0 creates the sample's table in ``region``; each later step writes a few 25-item
+    batches."""
     if step == 0:
-        result = call(sandbox, "CreateTable", sample.table_request, endpoint=endpoint)
+        result = call(
+            sandbox, "CreateTable", sample.table_request, endpoint=endpoint, region=region
+        )
         if not result.ok and result.error.code == "ResourceInUseException":
             result.error.message = (
-                f"Your sandbox already has a table named {sample.table_name}: delete it (or "
-                "reset the sandbox) to load the sample again."
+                f"Your sandbox already has a table named {sample.table_name} in {region}: "
+                "delete it (or reset the sandbox) to load the sample again."
             )
         return result.error
     for batch in sample.batches(step):
         request = batch
         for _ in range(5):
-            result = call(sandbox, "BatchWriteItem", request, endpoint=endpoint)
+            result = call(sandbox, "BatchWriteItem", request, endpoint=endpoint, region=region)
             if not result.ok:
                 return result.error
             unprocessed = result.response.get("UnprocessedItems")

@@ -36,7 +36,9 @@ EVENT_TEXT = {
 START_POSITIONS = ("trim_horizon", "latest")
 
 
-def set_stream(sandbox: Sandbox, table: str, view_type: str | None, *, endpoint: str) -> CallResult:
+def set_stream(
+    sandbox: Sandbox, table: str, view_type: str | None, *, endpoint: str, region: str
+) -> CallResult:
     """UpdateTable turning the stream on with ``view_type``, or off (None)."""
     specification: dict[str, Any] = {"StreamEnabled": view_type is not None}
     if view_type is not None:
@@ -46,6 +48,7 @@ def set_stream(sandbox: Sandbox, table: str, view_type: str | None, *, endpoint:
         "UpdateTable",
         {"TableName": table, "StreamSpecification": specification},
         endpoint=endpoint,
+        region=region,
     )
 
 
@@ -192,6 +195,7 @@ def step(
     position: str | None,
     *,
     endpoint: str,
+    region: str,
 ) -> Step | None:
     """The record an iterator at ``position`` of ``shard_id`` would read next.
 
@@ -215,7 +219,9 @@ def step(
     found: selectors.StreamRecordView | None = None
     result = Step(stream, shard, sequence, None)
     try:
-        records = selectors.stream_records(sandbox, stream.arn, shard.shard_id, position=sequence)
+        records = selectors.stream_records(
+            sandbox, stream.arn, shard.shard_id, position=sequence, region=region
+        )
         found = records[0] if records else None
         before = selectors.stream_records(
             sandbox,
@@ -223,6 +229,7 @@ def step(
             shard.shard_id,
             position=found.sequence_number if found else sequence,
             backwards=True,
+            region=region,
         )
     except ServiceError as error:
         result.error = f"{error.code}: {error.message}"
@@ -234,7 +241,12 @@ def step(
     elif shard.parent_shard_id in shards:
         parent = shards[shard.parent_shard_id]
         last = selectors.stream_records(
-            sandbox, stream.arn, parent.shard_id, position=parent.latest, backwards=True
+            sandbox,
+            stream.arn,
+            parent.shard_id,
+            position=parent.latest,
+            backwards=True,
+            region=region,
         )
         if last:
             result.previous_position = last[0].sequence_number
@@ -260,11 +272,12 @@ def step(
             "ShardIteratorType": "LATEST" if chosen == "latest" else "TRIM_HORIZON",
         }
     result.calls = [
-        RequestCode("GetShardIterator", iterator_request, endpoint),
+        RequestCode("GetShardIterator", iterator_request, endpoint, region),
         RequestCode(
             "GetRecords",
             {"ShardIterator": "<the ShardIterator GetShardIterator answered>", "Limit": 1},
             endpoint,
+            region,
         ),
     ]
     return result
@@ -272,7 +285,7 @@ def step(
 
 # ---------------------------------------------------------------------- triggers
 def create_trigger(
-    sandbox: Sandbox, stream_arn: str, data: dict[str, str], *, endpoint: str
+    sandbox: Sandbox, stream_arn: str, data: dict[str, str], *, endpoint: str, region: str
 ) -> CallResult:
     """DynaLab's CreateTrigger (a stand-in for a Lambda event-source mapping)."""
     handler = data.get("handler", "")
@@ -291,17 +304,20 @@ def create_trigger(
     batch = data.get("batch_size", "")
     if batch:
         request["BatchSize"] = int(batch) if batch.isdigit() and len(batch) < 6 else batch
-    return call(sandbox, "CreateTrigger", request, endpoint=endpoint)
+    return call(sandbox, "CreateTrigger", request, endpoint=endpoint, region=region)
 
 
-def delete_trigger(sandbox: Sandbox, trigger_id: str, *, endpoint: str) -> CallResult:
-    return call(sandbox, "DeleteTrigger", {"TriggerId": trigger_id}, endpoint=endpoint)
+def delete_trigger(sandbox: Sandbox, trigger_id: str, *, endpoint: str, region: str) -> CallResult:
+    return call(
+        sandbox, "DeleteTrigger", {"TriggerId": trigger_id}, endpoint=endpoint, region=region
+    )
 
 
 def latest_stream(
-    sandbox: Sandbox, table: TableSummary, arn: str | None = None
+    sandbox: Sandbox, table: TableSummary, arn: str | None = None, *, region: str
 ) -> tuple[selectors.StreamView | None, tuple[selectors.StreamView, ...]]:
-    """The stream asked for (by ARN), else the table's newest; and all of the table's."""
-    streams = selectors.streams(sandbox, table.name)
+    """The stream asked for (by ARN), else the table's newest; and all of the table's (in
+    ``region``: each replica of a global table has its own stream)."""
+    streams = selectors.streams(sandbox, table.name, region=region)
     chosen = next((s for s in streams if s.arn == arn), None) if arn else None
     return chosen or (streams[0] if streams else None), streams

@@ -54,6 +54,16 @@ class TableSummary:
     def throughput(self) -> dict[str, Any]:
         return self.description.get("ProvisionedThroughput") or {}
 
+    @property
+    def is_global(self) -> bool:
+        """A replica of a global table (DescribeTable lists the other replicas)."""
+        return "GlobalTableVersion" in self.description
+
+    @property
+    def replica_regions(self) -> list[str]:
+        """The other Regions holding a replica of this table."""
+        return [replica["RegionName"] for replica in self.description.get("Replicas", [])]
+
     def _types(self) -> dict[str, str]:
         return {
             d["AttributeName"]: d["AttributeType"]
@@ -128,31 +138,37 @@ class TableSummary:
         return self.partition_key, self.sort_key
 
 
-def table_summary(sandbox: Sandbox, name: str) -> TableSummary | None:
-    """The table's description as of the sandbox's simulated now, or None when there is no
-    such table. Read through the sandbox's selectors: a page view records no activity and
-    costs no capacity, so it never crowds out the learner's own calls."""
+def table_summary(sandbox: Sandbox, name: str, *, region: str) -> TableSummary | None:
+    """The table's description in ``region`` as of the sandbox's simulated now, or None
+    when that Region has no such table. Read through the sandbox's selectors: a page view
+    records no activity and costs no capacity, so it never crowds out the learner's calls."""
     now = sandbox_services.simulated_now(sandbox)
     try:
-        with selectors.inspecting(sandbox) as view:
+        with selectors.inspecting(sandbox, region=region) as view:
             return TableSummary(view.describe_table(name), view.table_status(name), now)
     except ResourceNotFoundException:
         return None
 
 
-def list_tables(sandbox: Sandbox) -> list[TableSummary]:
-    """Every table of the sandbox, described, in ListTables order."""
+def list_tables(sandbox: Sandbox, *, region: str) -> list[TableSummary]:
+    """Every table of one Region of the sandbox, described, in ListTables order."""
     summaries = []
     now = sandbox_services.simulated_now(sandbox)
-    with selectors.inspecting(sandbox) as view:
+    with selectors.inspecting(sandbox, region=region) as view:
         for name in view.table_names():
             summaries.append(TableSummary(view.describe_table(name), view.table_status(name), now))
     return summaries
 
 
-def table_names(sandbox: Sandbox) -> list[str]:
-    """The sandbox's table names in ListTables order."""
-    return selectors.table_names(sandbox)
+def table_names(sandbox: Sandbox, *, region: str) -> list[str]:
+    """One Region's table names in ListTables order."""
+    return selectors.table_names(sandbox, region=region)
+
+
+def other_regions(sandbox: Sandbox, region: str) -> list[selectors.RegionTables]:
+    """The sandbox's other Regions that hold tables (a learner who looks in the wrong
+    Region is told where their tables are)."""
+    return [entry for entry in selectors.regions(sandbox) if entry.region != region]
 
 
 #: Where the service's CreateTable messages point, as (fragment, form field).
@@ -298,14 +314,19 @@ class CreateTableOutcome:
         return [call for call in self.follow_ups if not call.ok]
 
 
-def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> CreateTableOutcome:
-    """CreateTable; then, if it succeeded, UpdateTimeToLive and UpdateContinuousBackups as the
-    form asks (the service sets TTL and PITR with calls of their own)."""
+def create_table(
+    sandbox: Sandbox, data: dict[str, Any], *, endpoint: str, region: str
+) -> CreateTableOutcome:
+    """CreateTable in ``region``; then, if it succeeded, UpdateTimeToLive and
+    UpdateContinuousBackups as the form asks (the service sets TTL and PITR with calls of
+    their own)."""
     plan = create_table_plan(data)
     # An index's own messages first: they also mention keySchema and attributeDefinitions.
     fields = [*plan.index_slots.items(), *CREATE_TABLE_FIELDS]
     fields += [("globalSecondaryIndex", "gsi_0_name"), ("localSecondaryIndex", "lsi_0_name")]
-    result = call(sandbox, "CreateTable", plan.request, endpoint=endpoint, fields=fields)
+    result = call(
+        sandbox, "CreateTable", plan.request, endpoint=endpoint, region=region, fields=fields
+    )
     outcome = CreateTableOutcome(result)
     if not result.ok:
         return outcome
@@ -323,6 +344,7 @@ def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> Cr
                     },
                 },
                 endpoint=endpoint,
+                region=region,
             )
         )
     if plan.pitr_days is not None:
@@ -338,10 +360,11 @@ def create_table(sandbox: Sandbox, data: dict[str, Any], *, endpoint: str) -> Cr
                     },
                 },
                 endpoint=endpoint,
+                region=region,
             )
         )
     return outcome
 
 
-def delete_table(sandbox: Sandbox, name: str, *, endpoint: str) -> CallResult:
-    return call(sandbox, "DeleteTable", {"TableName": name}, endpoint=endpoint)
+def delete_table(sandbox: Sandbox, name: str, *, endpoint: str, region: str) -> CallResult:
+    return call(sandbox, "DeleteTable", {"TableName": name}, endpoint=endpoint, region=region)

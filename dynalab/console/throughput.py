@@ -28,9 +28,11 @@ MAX_BURST_WRITES = 500
 MAX_BURST_ITEM_KB = 10
 
 
-def describe_throughput(sandbox: Sandbox, table: str, *, endpoint: str) -> CallResult:
+def describe_throughput(sandbox: Sandbox, table: str, *, endpoint: str, region: str) -> CallResult:
     """The engine's DescribeThroughput (a DynaLab extension) for one table."""
-    return call(sandbox, "DescribeThroughput", {"TableName": table}, endpoint=endpoint)
+    return call(
+        sandbox, "DescribeThroughput", {"TableName": table}, endpoint=endpoint, region=region
+    )
 
 
 def bucket_bars(state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,7 +56,7 @@ def bucket_bars(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def send_burst(
-    sandbox: Sandbox, table: TableSummary, count: int, size_kb: int, *, endpoint: str
+    sandbox: Sandbox, table: TableSummary, count: int, size_kb: int, *, endpoint: str, region: str
 ) -> BurstResult:
     """Bill ``count`` PutItems of new ``size_kb`` KB items against the table's capacity, one
     after another at this simulated instant, and count how many it lets through.
@@ -67,6 +69,7 @@ def send_burst(
         "SimulateWriteBurst",
         {"TableName": table.name, "Count": count, "ItemSizeBytes": size_kb * 1024},
         endpoint=endpoint,
+        region=region,
     )
     if not answer.ok:
         result.error = f"{answer.error.code}: {answer.error.message}"

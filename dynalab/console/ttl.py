@@ -45,19 +45,20 @@ def delay_choice(delay: str | float) -> str:
     return f"{float(delay):g}"
 
 
-def set_deletion_delay(sandbox: Sandbox, choice: str, *, endpoint: str) -> CallResult:
-    """DynaLab's UpdateSimulationSettings with the chosen TTL deletion delay."""
+def set_deletion_delay(sandbox: Sandbox, choice: str, *, endpoint: str, region: str) -> CallResult:
+    """DynaLab's UpdateSimulationSettings with the chosen TTL deletion delay (a setting of
+    ``region``'s engine: each Region keeps its own)."""
     if choice == "spread":
         request: dict[str, Any] = {"TtlDeletionMode": "SPREAD"}
     elif choice == "immediate":
         request = {"TtlDeletionMode": "IMMEDIATE"}
     else:
         request = {"TtlDeletionMode": "FIXED", "TtlDeletionDelaySeconds": int(choice)}
-    return call(sandbox, "UpdateSimulationSettings", request, endpoint=endpoint)
+    return call(sandbox, "UpdateSimulationSettings", request, endpoint=endpoint, region=region)
 
 
 def update_ttl(
-    sandbox: Sandbox, table: str, *, enabled: bool, attribute: str, endpoint: str
+    sandbox: Sandbox, table: str, *, enabled: bool, attribute: str, endpoint: str, region: str
 ) -> CallResult:
     return call(
         sandbox,
@@ -67,6 +68,7 @@ def update_ttl(
             "TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute},
         },
         endpoint=endpoint,
+        region=region,
         fields=[("attributeName", "attribute"), ("AttributeName", "attribute")],
     )
 
@@ -111,10 +113,10 @@ def _pct(moment: float, start: float, end: float) -> float:
     return round(max(0.0, min(100.0, 100 * (moment - start) / (end - start))), 2)
 
 
-def timeline(sandbox: Sandbox, table: str, *, now: float) -> Timeline:
+def timeline(sandbox: Sandbox, table: str, *, now: float, region: str) -> Timeline:
     """Every item TTL knows about, live, expired-but-not-deleted or deleted, on one window
     from the earliest moment shown to the last deletion due."""
-    view = selectors.ttl(sandbox, table, limit=TIMELINE_ROWS)
+    view = selectors.ttl(sandbox, table, limit=TIMELINE_ROWS, region=region)
     result = Timeline(view=view, now=now)
     rows: list[Row] = []
     for entry in view.scheduled:

@@ -8,6 +8,7 @@ from dynalab.console.views import (
     indexes,
     items,
     reads,
+    replication,
     runner,
     sandbox,
     streams,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("tables/<str:table>/items/delete/", items.item_delete, name="item_delete"),
     path("tables/<str:table>/bookshelf/", reads.bookshelf, name="bookshelf"),
     path("tables/<str:table>/throughput/", throughput.throughput, name="throughput"),
+    path("tables/<str:table>/replication/", replication.replication, name="replication"),
     path("tables/<str:table>/indexes/", indexes.indexes, name="indexes"),
     path("tables/<str:table>/indexes/<str:index>/", indexes.index_detail, name="index_detail"),
     path(
@@ -61,6 +63,7 @@ urlpatterns = [
     path("clock/", clock.clock, name="clock"),
     path("clock/advance/", sandbox.advance_clock, name="advance_clock"),
     path("simulation/", clock.simulation, name="simulation"),
+    path("region/", sandbox.switch_region, name="switch_region"),
     path("sandbox/reset/", sandbox.reset_sandbox, name="reset_sandbox"),
     path("activity/", sandbox.activity, name="activity"),
 ]

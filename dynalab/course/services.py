@@ -36,6 +36,9 @@ ACTIVITY_WINDOW = 500
 MAX_ANSWER_LENGTH = 200
 #: How often setup re-sends a batch's unprocessed items.
 MAX_BATCH_RETRIES = 5
+#: The AWS Region lessons run in: their requests, setups and checks (a learner who switched
+#: the workbench to another Region still finds the lessons' tables here).
+LESSON_REGION = sandbox_selectors.DEFAULT_REGION
 
 
 # --------------------------------------------------------------------------- learners
@@ -268,7 +271,11 @@ def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
             body = filled = resolve_placeholders(sandbox, body)
         sent, added = asking_for_capacity(runnable.operation, body)
         response = sandbox_services.execute(
-            sandbox, runnable.operation, copy.deepcopy(sent), source="lesson"
+            sandbox,
+            runnable.operation,
+            copy.deepcopy(sent),
+            source="lesson",
+            region=LESSON_REGION,
         )
     except ServiceError as error:
         return RunResult(
@@ -361,10 +368,16 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
         )
         progress.save(update_fields=["last_passed", "last_message", "updated_at"])
         return progress
-    activities = list(
-        reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
-    )
-    with sandbox_services.inspecting(sandbox) as view:
+    # Only the calls made in the lessons' Region: a Query of a table of the same name in
+    # another Region is another table's, and the checks look at this Region's tables.
+    activities = [
+        activity
+        for activity in reversed(
+            list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW))
+        )
+        if checks.in_region(activity, LESSON_REGION)
+    ]
+    with sandbox_services.inspecting(sandbox, region=LESSON_REGION) as view:
         context = checks.CheckContext(
             view=view, activities=activities, step_passed_at=passed_at, step=step.number
         )

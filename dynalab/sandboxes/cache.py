@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import Engine
+from engine import MultiRegionEngine
 
 #: Per-sandbox locks are striped: a fixed number, so memory stays bounded however many
 #: sandboxes a worker serves; two sandboxes sharing a stripe only wait for each other.
@@ -28,7 +28,7 @@ LOCK_STRIPES = 256
 
 @dataclass
 class CachedEngine:
-    engine: Engine
+    engine: MultiRegionEngine
     #: The journal sequence the engine has applied (0: the empty engine).
     sequence: int
     #: Estimated bytes of memory it takes (memory.estimate).
@@ -45,7 +45,7 @@ class EngineCache:
         self,
         size: Callable[[], int],
         budget: Callable[[], int] | None = None,
-        weigh: Callable[[Engine], int] | None = None,
+        weigh: Callable[[MultiRegionEngine], int] | None = None,
     ) -> None:
         self._size = size
         self._budget = budget
@@ -69,7 +69,12 @@ class EngineCache:
             return entry
 
     def put(
-        self, sandbox_id: uuid.UUID, engine: Engine, sequence: int, *, weight: int | None = None
+        self,
+        sandbox_id: uuid.UUID,
+        engine: MultiRegionEngine,
+        sequence: int,
+        *,
+        weight: int | None = None,
     ) -> None:
         """Cache an engine unless one at the same or a later sequence is already there.
 

@@ -1,14 +1,16 @@
 """The journal: which calls are journaled, and how an engine is rebuilt and caught up from it.
 
 Replay is deterministic because the engine is (DESIGN.md): each entry runs again with the
-clock frozen at the simulated time it first ran at, so it does exactly what it did then.
+clock frozen at the simulated time it first ran at, in the Region it ran in, so it does exactly
+what it did then. A sandbox's engine is a ``MultiRegionEngine`` (one engine per AWS Region).
 
 The journal is kept bounded behind snapshots: a snapshot is due when the entries or the bytes
 journaled since the newest one pass their bounds (``snapshot_due``); ``take_snapshot`` stores
 the engine and deletes what no rebuild needs any more: every snapshot but the two newest, and
 the journal up to the older of those two (a worker that read the sandbox's row just before the
 new snapshot may still rebuild from the older one). A sandbox's storage is then about two
-snapshots, the journal between them and what came after: bounded by its limits.
+snapshots, the journal between them and what came after: bounded by its limits. A snapshot
+holds every Region; the entries kept after it keep the Region each ran in.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models.functions import Length
 
 from dynalab.sandboxes import conf
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot
-from engine import DynamoDBError, Engine, catalog
+from engine import DEFAULT_REGION, DynamoDBError, MultiRegionEngine, catalog
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +46,21 @@ def is_journaled(operation: str, request: dict | None = None) -> bool:
     return conf.journal_reads() or not catalog.is_read_only(operation, request)
 
 
-def apply_entry(engine: Engine, operation: str, request: dict, at: float) -> None:
-    """Run one journal entry again on ``engine``, at the simulated time it first ran."""
+def apply_entry(
+    engine: MultiRegionEngine,
+    operation: str,
+    request: dict,
+    at: float,
+    region: str = DEFAULT_REGION,
+) -> None:
+    """Run one journal entry again on ``engine``, at the simulated time and in the Region it
+    first ran in."""
     engine.clock.freeze(at)
     if operation == ADVANCE_CLOCK:
         engine.clock.advance(float(request["seconds"]))
         return
     try:
-        engine.call(operation, request)
+        engine.call(operation, request, region=region)
     except DynamoDBError:
         if catalog.is_read_only(operation, request):
             # A read is journaled when it changed state, refused ones included (a throttled
@@ -66,7 +75,9 @@ class JournalGap(RuntimeError):
     """The entries an engine needs were compacted away: rebuild it from a snapshot instead."""
 
 
-def replay(engine: Engine, entries: Iterable[JournalEntry], *, after: int | None = None) -> int:
+def replay(
+    engine: MultiRegionEngine, entries: Iterable[JournalEntry], *, after: int | None = None
+) -> int:
     """Apply entries in sequence order; return the last sequence applied (0 if none).
 
     With ``after``, the entries must follow on from it without a gap (JournalGap otherwise,
@@ -78,12 +89,12 @@ def replay(engine: Engine, entries: Iterable[JournalEntry], *, after: int | None
             raise JournalGap(
                 f"entry {sequence + 1} is gone; the journal resumes at {entry.sequence}"
             )
-        apply_entry(engine, entry.operation, entry.request, entry.at)
+        apply_entry(engine, entry.operation, entry.request, entry.at, entry.region)
         sequence = entry.sequence
     return sequence
 
 
-def catch_up(engine: Engine, sandbox_id: uuid.UUID, after: int, through: int) -> int:
+def catch_up(engine: MultiRegionEngine, sandbox_id: uuid.UUID, after: int, through: int) -> int:
     """Apply the entries ``after < sequence <= through``; O(entries) plus one query."""
     if through <= after:
         return after
@@ -96,8 +107,9 @@ def catch_up(engine: Engine, sandbox_id: uuid.UUID, after: int, through: int) ->
     return through
 
 
-def rebuild(sandbox_id: uuid.UUID, through: int) -> Engine:
-    """A fresh engine at journal position ``through``: the newest snapshot, then the rest."""
+def rebuild(sandbox_id: uuid.UUID, through: int) -> MultiRegionEngine:
+    """A fresh engine at journal position ``through``: the newest snapshot (one saved before
+    Regions existed loads as us-east-1), then the rest."""
     snapshot = (
         Snapshot.objects.filter(sandbox_id=sandbox_id, sequence__lte=through)
         .order_by("-sequence")
@@ -105,9 +117,9 @@ def rebuild(sandbox_id: uuid.UUID, through: int) -> Engine:
         .first()
     )
     if snapshot is None:
-        engine, start = Engine(), 0
+        engine, start = MultiRegionEngine(), 0
     else:
-        engine, start = Engine.loads(snapshot.state), snapshot.sequence
+        engine, start = MultiRegionEngine.loads(snapshot.state), snapshot.sequence
     catch_up(engine, sandbox_id, start, through)
     return engine
 
@@ -128,7 +140,7 @@ def snapshot_due(row: Sandbox, sequence: int) -> bool:
     )
 
 
-def take_snapshot(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> int:
+def take_snapshot(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> int:
     """Store the engine (at journal position ``sequence``) and compact what it makes useless.
 
     Called after the call that made it due has committed, and outside any write transaction:

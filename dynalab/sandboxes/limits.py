@@ -6,6 +6,9 @@ an item's size is at most its JSON text's, an update adds at most one 400 KB ite
 the items, bytes and memory limits. That refusal costs nothing, where a call refused after it
 ran leaves an engine that must be rebuilt. After a call, from the engine's running totals
 (O(tables)): whatever the bound could not foresee (a restored table, say).
+
+The limits are the sandbox's, over all its Regions (``usage`` counts every Region's tables);
+only the lookup of an item a put or update may overwrite is in the call's own Region.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dynalab.sandboxes.errors import (
     SerializationException,
     ValidationException,
 )
-from engine import DynamoDBError, Engine, catalog
+from engine import DEFAULT_REGION, DynamoDBError, MultiRegionEngine, catalog
 from engine.inspect import Usage
 
 
@@ -100,21 +103,23 @@ def json_text(value: Any) -> str:
 
 
 def check_before(
-    engine: Engine,
+    engine: MultiRegionEngine,
     operation: str,
     request: dict[str, Any] | None = None,
     *,
     request_bytes: int = 0,
     state_bytes: int = 0,
+    region: str = DEFAULT_REGION,
 ) -> None:
     """Refuse a call before it runs: a table-creating call when the sandbox has all the tables
     it may, and any call whose most possible growth (``growth_bound``) would take the sandbox
-    past its items, bytes or memory limit. O(tables + size of the request)."""
+    past its items, bytes or memory limit. ``region``: the Region the call runs in (where a
+    put may find the item it overwrites). O(tables + size of the request)."""
     facts = catalog.get(operation)
-    current = engine.inspect.usage()
+    current = usage(engine)
     if facts is not None and facts.creates_table:
         _check_tables(current.tables)
-    bound = growth_bound(operation, request or {}, request_bytes, engine=engine)
+    bound = growth_bound(operation, request or {}, request_bytes, engine=engine, region=region)
     if bound is None:
         return
     items, item_bytes = bound
@@ -141,7 +146,12 @@ MAX_ITEM_BYTES = 400 * 1024
 
 
 def growth_bound(
-    operation: str, request: dict[str, Any], request_bytes: int, *, engine: Engine | None = None
+    operation: str,
+    request: dict[str, Any],
+    request_bytes: int,
+    *,
+    engine: MultiRegionEngine | None = None,
+    region: str = DEFAULT_REGION,
 ) -> tuple[int, int] | None:
     """The most items and bytes of items a call may add, or None when it cannot be bounded
     before it runs (the check after the call then decides). O(size of the request).
@@ -149,12 +159,12 @@ def growth_bound(
     A put adds at most its item, whose DynamoDB size is at most its JSON text's (every name
     and value is spelled out there, with quotes); an update adds at most one item of the
     service's largest size. A put or update of an item that exists adds no item (looked up in
-    ``engine`` when given).
+    ``engine``'s ``region`` when given).
     """
     if operation == "PutItem":
-        return int(not _exists(engine, request, "Item")), request_bytes
+        return int(not _exists(engine, region, request, "Item")), request_bytes
     if operation == "UpdateItem":
-        return int(not _exists(engine, request, "Key")), MAX_ITEM_BYTES
+        return int(not _exists(engine, region, request, "Key")), MAX_ITEM_BYTES
     if operation == "BatchWriteItem":
         puts = 0
         for writes in (request.get("RequestItems") or {}).values():
@@ -174,21 +184,25 @@ def growth_bound(
     return None
 
 
-def usage(engine: Engine) -> Usage:
-    """Tables, items and bytes the sandbox holds now. O(tables)."""
+def usage(engine: MultiRegionEngine) -> Usage:
+    """Tables, items and bytes the sandbox holds now, over all its Regions. O(tables)."""
     return engine.inspect.usage()
 
 
-def _exists(engine: Engine | None, request: dict[str, Any], member: str) -> bool:
-    """Whether the item a PutItem (``Item``) or UpdateItem (``Key``) names is already there;
-    False when it cannot tell (the call itself then answers any mistake). O(log n)."""
+def _exists(
+    engine: MultiRegionEngine | None, region: str, request: dict[str, Any], member: str
+) -> bool:
+    """Whether the item a PutItem (``Item``) or UpdateItem (``Key``) names is already there
+    in ``region``; False when it cannot tell (the call itself then answers any mistake).
+    O(log n)."""
     table, item = request.get("TableName"), request.get(member)
     if engine is None or not isinstance(table, str) or not isinstance(item, dict):
         return False
     try:
-        schema = engine.inspect.describe_table(table)["KeySchema"]
+        view = engine.inspector(region)
+        schema = view.describe_table(table)["KeySchema"]
         key = {element["AttributeName"]: item[element["AttributeName"]] for element in schema}
-        return engine.inspect.item(table, key) is not None
+        return view.item(table, key) is not None
     except (DynamoDBError, KeyError, TypeError):
         return False
 

@@ -144,6 +144,8 @@ class JournalEntry(models.Model):
     request = JSONTextField()
     #: Simulated epoch seconds the call ran at (for AdvanceClock: the time before the move).
     at = models.FloatField()
+    #: The AWS Region the call ran in (entries from before Regions existed are us-east-1).
+    region = models.CharField(max_length=32, default="us-east-1")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,10 @@ made, kept in memory.
 a learner's sandbox: the same requests (``ReturnConsumedCapacity`` asked for as ``execute``
 asks), the same Activity rows (built by the same code, never saved), the same errors and the
 same inspection API. Time moves only when told, so a rehearsal is deterministic.
+
+Like a learner's sandbox it holds every AWS Region (a ``MultiRegionEngine``): ``execute`` and
+``inspecting`` work in us-east-1 unless given ``region=``, so a lab on global tables can
+rehearse writes in one Region and checks in another.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dynalab.sandboxes.capacity import asking_for_capacity
 from dynalab.sandboxes.errors import SerializationException, ServiceError
 from dynalab.sandboxes.models import Activity, Sandbox
 from dynalab.sandboxes.services import _Call, _call_through_dax, _through_dax
-from engine import Engine, SimClock
+from engine import DEFAULT_REGION, MultiRegionEngine, SimClock
 from engine.inspect import Inspector
 
 #: 2024-01-01T00:00:00Z: where a scratch sandbox's simulated clock starts by default.
@@ -34,7 +38,7 @@ class ScratchSandbox:
     def __init__(self, *, start: float = SCRATCH_START) -> None:
         #: An unsaved row: it gives the activity a sandbox id and nothing else.
         self.sandbox = Sandbox(clock_offset=0.0)
-        self._engine = Engine(SimClock(frozen_at=start))
+        self._engine = MultiRegionEngine(SimClock(frozen_at=start))
         #: Every call made, oldest first, as ``Activity`` rows that are never saved.
         self.activities: list[Activity] = []
 
@@ -56,12 +60,13 @@ class ScratchSandbox:
         request: dict[str, Any],
         *,
         source: str = "lesson",
+        region: str = DEFAULT_REGION,
         through_dax: str | None = None,
         dax_node: str | None = None,
     ) -> dict[str, Any]:
-        """Run one call as ``services.execute`` runs it (through a DAX cluster when
-        ``through_dax`` names one), recording its activity."""
-        call = _Call(self.sandbox, operation, request, source, time.perf_counter())
+        """Run one call in ``region`` as ``services.execute`` runs it (through a DAX cluster
+        of that Region when ``through_dax`` names one), recording its activity."""
+        call = _Call(self.sandbox, operation, request, source, time.perf_counter(), region=region)
         call.at = self.now()
         try:
             if not isinstance(request, dict):
@@ -69,10 +74,10 @@ class ScratchSandbox:
             call.request_text = limits.request_text(request)
             sent, added = asking_for_capacity(operation, request)
             if through_dax is None:
-                response = self._engine.call(operation, copy.deepcopy(sent))
+                response = self._engine.call(operation, copy.deepcopy(sent), region=region)
             else:
                 _, payload = _through_dax(call, operation, sent, through_dax, dax_node)
-                response = _call_through_dax(call, copy.deepcopy(payload), self._engine)
+                response = _call_through_dax(call, copy.deepcopy(payload), region, self._engine)
         except ServiceError as error:
             self._record(call.activity(error=error))
             raise
@@ -82,11 +87,11 @@ class ScratchSandbox:
         return response
 
     @contextmanager
-    def inspecting(self) -> Iterator[Inspector]:
-        """The engine's read-only view, after applying what became due (as the live
+    def inspecting(self, *, region: str = DEFAULT_REGION) -> Iterator[Inspector]:
+        """One Region's read-only view, after applying what became due (as the live
         ``services.inspecting`` does)."""
         self._engine.apply_due()
-        yield self._engine.inspect
+        yield self._engine.inspector(region)
 
     def _record(self, activity: Activity) -> None:
         activity.created_at = datetime.fromtimestamp(activity.at, tz=UTC)

@@ -9,6 +9,9 @@ the sandbox's lock once; for several reads that must agree with each other, use
 
 The dataclasses returned are the engine's own plain ones, re-exported here by name so that
 callers can annotate with them without importing the engine.
+
+Tables belong to an AWS Region: every read of a table takes the ``region`` it is in
+(us-east-1 unless given); ``table_regions`` and ``regions`` look across them.
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ from django.db.models import QuerySet
 
 from dynalab.sandboxes.errors import ClusterNotFoundFault, ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
-from dynalab.sandboxes.services import engine_state, inspecting
-from engine import catalog
+from dynalab.sandboxes.services import (
+    SESSION_REGION,
+    engine_state,
+    inspecting,
+    remember_region,
+    session_region,
+)
+from engine import DEFAULT_REGION, REGIONS, catalog
 from engine.catalog import OperationFacts
 from engine.expressions.reserved import is_reserved
 from engine.inspect import (
@@ -42,8 +51,13 @@ from engine.inspect import (
     ItemisedRead,
     KeyAttribute,
     KeyConditionTarget,
+    LostWrite,
     PendingIndexWrite,
     ReadEntry,
+    RegionTables,
+    ReplicaState,
+    ReplicatedWrite,
+    Replication,
     ShardView,
     Shelf,
     SimulationSettings,
@@ -58,7 +72,10 @@ from engine.inspect import (
     TTLEntry,
     TTLView,
     Usage,
+    WriteOutcome,
+    WriteVersion,
 )
+from engine.regions import is_region
 from engine.values import values_equal as _values_equal
 
 __all__ = [
@@ -79,8 +96,24 @@ __all__ = [
     "ItemisedRead",
     "KeyAttribute",
     "KeyConditionTarget",
+    "LostWrite",
     "OperationFacts",
     "ReadEntry",
+    "RegionTables",
+    "ReplicaState",
+    "ReplicatedWrite",
+    "Replication",
+    "WriteOutcome",
+    "WriteVersion",
+    "DEFAULT_REGION",
+    "REGIONS",
+    "SESSION_REGION",
+    "is_region",
+    "regions",
+    "remember_region",
+    "replication",
+    "session_region",
+    "table_regions",
     "Shelf",
     "StoredItem",
     "TableStatus",
@@ -124,43 +157,51 @@ def activity_since(sandbox: Sandbox, since: datetime) -> QuerySet[Activity]:
 
 
 # ---------------------------------------------------------------------- tables and items
-def table_names(sandbox: Sandbox) -> list[str]:
-    """The sandbox's tables, sorted as ListTables sorts them."""
-    with inspecting(sandbox) as view:
+def table_names(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> list[str]:
+    """The tables of one Region of the sandbox, sorted as ListTables sorts them."""
+    with inspecting(sandbox, region=region) as view:
         return view.table_names()
 
 
-def describe_table(sandbox: Sandbox, name: str) -> dict[str, Any] | None:
-    """The table's TableDescription as DescribeTable answers it, or None when there is no
-    such table. Unlike a DescribeTable call, it records no activity."""
+def describe_table(
+    sandbox: Sandbox, name: str, *, region: str = DEFAULT_REGION
+) -> dict[str, Any] | None:
+    """The table's TableDescription as DescribeTable answers it in ``region``, or None when
+    that Region has no such table. Unlike a DescribeTable call, it records no activity."""
     try:
-        with inspecting(sandbox) as view:
+        with inspecting(sandbox, region=region) as view:
             return view.describe_table(name)
     except ResourceNotFoundException:
         return None
 
 
-def table_status(sandbox: Sandbox, name: str) -> TableStatus | None:
+def table_status(
+    sandbox: Sandbox, name: str, *, region: str = DEFAULT_REGION
+) -> TableStatus | None:
     """The table at a glance (keys, billing, indexes, stream, TTL, PITR), or None."""
     try:
-        with inspecting(sandbox) as view:
+        with inspecting(sandbox, region=region) as view:
             return view.table_status(name)
     except ResourceNotFoundException:
         return None
 
 
-def item(sandbox: Sandbox, table: str, key: dict[str, Any]) -> StoredItem | None:
+def item(
+    sandbox: Sandbox, table: str, key: dict[str, Any], *, region: str = DEFAULT_REGION
+) -> StoredItem | None:
     """The item with this key and its size, read without a call (no capacity, no activity).
     None when there is no such item; ValidationException when the key does not fit."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.item(table, key)
 
 
-def table_items(sandbox: Sandbox, table: str, *, limit: int = 50) -> tuple[list[StoredItem], bool]:
+def table_items(
+    sandbox: Sandbox, table: str, *, limit: int = 50, region: str = DEFAULT_REGION
+) -> tuple[list[StoredItem], bool]:
     """Up to ``limit`` of the table's items in Scan order, each with its size, and whether
     there are more; read without a call (no capacity, no activity), for a read-only view.
     ResourceNotFoundException when there is no such table. O(limit)."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         covered = view.covered_keys("Scan", {"TableName": table}, limit=limit)
         found = [view.item(table, key) for key in covered.keys]
     return [entry for entry in found if entry is not None], covered.truncated
@@ -179,56 +220,97 @@ def activity_of_owners(owner_ids: list[Any]) -> QuerySet[Activity]:
 
 
 def usage(sandbox: Sandbox) -> Usage:
-    """Tables, items and bytes the sandbox holds."""
+    """Tables, items and bytes the sandbox holds, over all its Regions."""
     with inspecting(sandbox) as view:
-        return view.usage()
+        return view.sandbox_usage()
+
+
+def table_regions(sandbox: Sandbox, name: str) -> tuple[str, ...]:
+    """The Regions of the sandbox that hold a table named ``name``, sorted (a learner who
+    looks for a table in the wrong Region is told where it is)."""
+    with inspecting(sandbox) as view:
+        return view.table_regions(name)
+
+
+def regions(sandbox: Sandbox) -> tuple[RegionTables, ...]:
+    """Every Region of the sandbox that holds tables, with their names, sorted."""
+    with inspecting(sandbox) as view:
+        return view.regions()
+
+
+def replication(
+    sandbox: Sandbox, table: str, *, region: str = DEFAULT_REGION
+) -> Replication | None:
+    """The global table ``table`` (in ``region``) belongs to: its replicas, the writes on
+    their way, the latest writes and the writes last writer wins discarded. None for a
+    regional table; ResourceNotFoundException when the Region has no such table."""
+    with inspecting(sandbox, region=region) as view:
+        return view.replication(table)
 
 
 # ---------------------------------------------------------------------- DAX
-def dax_clusters(sandbox: Sandbox) -> tuple[DaxCluster, ...]:
-    """The sandbox's DAX clusters (status, nodes, TTLs, cache use, statistics; no entries)."""
-    with inspecting(sandbox) as view:
+def dax_clusters(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> tuple[DaxCluster, ...]:
+    """One Region's DAX clusters (status, nodes, TTLs, cache use, statistics; no entries):
+    a cluster belongs to the Region it was created in, as on AWS."""
+    with inspecting(sandbox, region=region) as view:
         return view.dax_clusters()
 
 
-def dax_cluster(sandbox: Sandbox, name: str, *, entries: int = 200) -> DaxCluster | None:
+def dax_cluster(
+    sandbox: Sandbox, name: str, *, entries: int = 200, region: str = DEFAULT_REGION
+) -> DaxCluster | None:
     """One DAX cluster with up to ``entries`` live entries of each cache (most recently used
     first) and their remaining TTL, or None when there is no such cluster."""
     try:
-        with inspecting(sandbox) as view:
+        with inspecting(sandbox, region=region) as view:
             return view.dax_cluster(name, entries=entries)
     except ClusterNotFoundFault:
         return None
 
 
-def dax_parameter_groups(sandbox: Sandbox) -> tuple[DaxParameterGroup, ...]:
-    """The sandbox's DAX parameter groups, their TTLs and the clusters using each."""
-    with inspecting(sandbox) as view:
+def dax_parameter_groups(
+    sandbox: Sandbox, *, region: str = DEFAULT_REGION
+) -> tuple[DaxParameterGroup, ...]:
+    """One Region's DAX parameter groups, their TTLs and the clusters using each."""
+    with inspecting(sandbox, region=region) as view:
         return view.dax_parameter_groups()
 
 
 # ---------------------------------------------------------------------- reads explained
-def itemised_read(sandbox: Sandbox, operation: str, request: dict[str, Any]) -> ItemisedRead:
+def itemised_read(
+    sandbox: Sandbox, operation: str, request: dict[str, Any], *, region: str = DEFAULT_REGION
+) -> ItemisedRead:
     """One Query or Scan page itemised by the engine: every item it read with its size, and
     the rounding that made its bill. Uncharged and unrecorded; raises the service's errors
     for a request the operation would refuse."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.itemise_read(operation, request)
 
 
 def covered_keys(
-    sandbox: Sandbox, operation: str, request: dict[str, Any], *, limit: int = 5000
+    sandbox: Sandbox,
+    operation: str,
+    request: dict[str, Any],
+    *,
+    limit: int = 5000,
+    region: str = DEFAULT_REGION,
 ) -> CoveredKeys:
     """The keys of every item a Query's key condition (or a Scan) reaches, on all pages."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.covered_keys(operation, request, limit=limit)
 
 
 def index_membership(
-    sandbox: Sandbox, table: str, index: str, *, offset: int = 0, limit: int = 100
+    sandbox: Sandbox,
+    table: str,
+    index: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    region: str = DEFAULT_REGION,
 ) -> IndexMembership:
     """Which of the table's items the index holds, and why the others are absent."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.index_membership(table, index, offset=offset, limit=limit)
 
 
@@ -311,31 +393,39 @@ def shelves(
     start: int = 0,
     count: int = 30,
     books: int = 50,
+    region: str = DEFAULT_REGION,
 ) -> tuple[Shelf, ...]:
     """Partitions of a table (or index) in scan order, each with its first ``books`` items."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.shelves(table, index, start=start, count=count, books=books)
 
 
 def index_members(
-    sandbox: Sandbox, table: str, index: str, keys: list[dict[str, Any]]
+    sandbox: Sandbox,
+    table: str,
+    index: str,
+    keys: list[dict[str, Any]],
+    *,
+    region: str = DEFAULT_REGION,
 ) -> tuple[IndexMember, ...]:
     """For each of these table keys, whether the index holds the item and why not."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.index_members(table, index, keys)
 
 
 def pending_index_writes(
-    sandbox: Sandbox, table: str, index: str, *, limit: int = 100
+    sandbox: Sandbox, table: str, index: str, *, limit: int = 100, region: str = DEFAULT_REGION
 ) -> tuple[PendingIndexWrite, ...]:
     """Writes still on their way to a global index (the propagation lag), oldest first."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.pending_index_writes(table, index, limit=limit)
 
 
-def streams(sandbox: Sandbox, table: str | None = None) -> tuple[StreamView, ...]:
-    """The sandbox's streams (of one table), newest first, with their shards."""
-    with inspecting(sandbox) as view:
+def streams(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[StreamView, ...]:
+    """One Region's streams (of one table), newest first, with their shards."""
+    with inspecting(sandbox, region=region) as view:
         return view.streams(table)
 
 
@@ -347,17 +437,20 @@ def stream_records(
     position: str | None = None,
     count: int = 1,
     backwards: bool = False,
+    region: str = DEFAULT_REGION,
 ) -> tuple[StreamRecordView, ...]:
     """Records of one shard from an iterator position (a sequence number), or before it."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.stream_records(
             stream_arn, shard_id, position=position, count=count, backwards=backwards
         )
 
 
-def triggers(sandbox: Sandbox, table: str | None = None) -> tuple[TriggerView, ...]:
+def triggers(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[TriggerView, ...]:
     """DynaLab's stream triggers (of one table), in creation order."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.triggers(table)
 
 
@@ -366,31 +459,39 @@ def trigger_handlers() -> tuple[TriggerHandler, ...]:
     return Inspector.trigger_handlers()
 
 
-def ttl(sandbox: Sandbox, table: str, *, limit: int = 200) -> TTLView:
+def ttl(sandbox: Sandbox, table: str, *, limit: int = 200, region: str = DEFAULT_REGION) -> TTLView:
     """A table's TTL setting, scheduled deletions and recent deletions."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.ttl(table, limit=limit)
 
 
-def backups(sandbox: Sandbox, table: str | None = None) -> tuple[BackupView, ...]:
+def backups(
+    sandbox: Sandbox, table: str | None = None, *, region: str = DEFAULT_REGION
+) -> tuple[BackupView, ...]:
     """On-demand and SYSTEM backups (of one table), oldest first."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.backups(table)
 
 
-def table_diff(sandbox: Sandbox, first: str, second: str, *, limit: int = 100) -> TableDiff:
+def table_diff(
+    sandbox: Sandbox, first: str, second: str, *, limit: int = 100, region: str = DEFAULT_REGION
+) -> TableDiff:
     """Two tables with the same keys compared item by item."""
-    with inspecting(sandbox) as view:
+    with inspecting(sandbox, region=region) as view:
         return view.table_diff(first, second, limit=limit)
 
 
-def due_within(sandbox: Sandbox, seconds: float) -> tuple[DueWork, ...]:
-    """What the engine will do when the simulated clock has moved ``seconds`` further."""
-    with inspecting(sandbox) as view:
+def due_within(
+    sandbox: Sandbox, seconds: float, *, region: str = DEFAULT_REGION
+) -> tuple[DueWork, ...]:
+    """What the engine will do in ``region`` when the simulated clock has moved ``seconds``
+    further (the clock is the sandbox's: every Region's work comes due as it moves)."""
+    with inspecting(sandbox, region=region) as view:
         return view.due_within(seconds)
 
 
-def simulation_settings(sandbox: Sandbox) -> SimulationSettings:
-    """The sandbox's GSI propagation lag, TTL deletion delay and stream timings."""
-    with inspecting(sandbox) as view:
+def simulation_settings(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> SimulationSettings:
+    """One Region's GSI propagation lag, TTL deletion delay and stream timings (each Region's
+    engine keeps its own, as UpdateSimulationSettings sets them there)."""
+    with inspecting(sandbox, region=region) as view:
         return view.simulation_settings()

@@ -41,11 +41,13 @@ from dynalab.sandboxes.errors import (
 )
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
 from dynalab.sandboxes.throttling import RateLimiter
-from engine import Engine
+from engine import DEFAULT_REGION, MultiRegionEngine
 from engine.inspect import Inspector
+from engine.regions import check_region, is_region
 
 
-def _weigh(engine: Engine) -> int:
+def _weigh(engine: MultiRegionEngine) -> int:
+    # Every Region's tables live in the one cached engine.
     return memory.estimate(engine.inspect.usage())
 
 
@@ -54,6 +56,9 @@ ENGINES = EngineCache(conf.cache_size, conf.cache_bytes, _weigh)
 
 #: Session key holding the anonymous visitor's sandbox id (it survives login's cycle_key()).
 SESSION_SANDBOX_ID = "dynalab_sandbox_id"
+#: Session key holding the AWS Region the visitor works in (the workbench's switcher, the
+#: Connect page's snippets); us-east-1 until they choose another.
+SESSION_REGION = "dynalab_region"
 
 #: The furthest one advance_clock() may move: ten years of simulated time.
 MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600
@@ -177,6 +182,20 @@ def keyless_sandbox(access_key_id: str) -> Sandbox:
     )
 
 
+def session_region(request: HttpRequest) -> str:
+    """The AWS Region the visitor chose for the workbench (kept in their session), or
+    us-east-1. A value no Region has (an old or tampered session) counts as us-east-1."""
+    session = getattr(request, "session", None)
+    region = session.get(SESSION_REGION) if session is not None else None
+    return region if is_region(region) else DEFAULT_REGION
+
+
+def remember_region(request: HttpRequest, region: str) -> str:
+    """Keep ``region`` as the visitor's Region; ValidationException when it is not one."""
+    request.session[SESSION_REGION] = check_region(region)
+    return region
+
+
 def reset_sandbox(sandbox: Sandbox, *, reset_by: str = "") -> Sandbox:
     """Replace ``sandbox`` with a fresh, empty one for the same owner, session and label.
 
@@ -215,10 +234,13 @@ def execute(
     request: dict[str, Any],
     *,
     source: str = "console",
+    region: str = DEFAULT_REGION,
     through_dax: str | None = None,
     dax_node: str | None = None,
 ) -> dict[str, Any]:
-    """Run one DynamoDB operation on the sandbox and record it; return the engine's response.
+    """Run one DynamoDB operation in one AWS Region of the sandbox and record it; return the
+    engine's response. Tables belong to a Region (the wire endpoint passes the one the
+    request was signed for); an unknown Region is a ValidationException.
 
     Raises the service's errors (``errors.ServiceError`` and subclasses) unchanged, the wire
     endpoint turns them into the service's error envelope; ``errors.SandboxDeleted`` and
@@ -246,7 +268,7 @@ def execute(
     started = time.perf_counter()
     if request is None:
         request = {}
-    call = _Call(sandbox, operation, request, source, started)
+    call = _Call(sandbox, operation, request, source, started, region=region)
     try:
         if not isinstance(request, dict):
             raise SerializationException("Start of list found where not expected")
@@ -254,15 +276,16 @@ def execute(
         # could exhaust the recursion of whatever reads it later (journal replay included).
         limits.check_nesting(request)
         call.request_text = limits.request_text(request)
+        check_region(region)
         engine_request, _ = asking_for_capacity(operation, request)
         if through_dax is None:
             engine_operation, engine_payload = operation, engine_request
-            run = partial(_call_engine, operation, engine_request)
+            run = partial(_call_engine, operation, engine_request, region)
         else:
             engine_operation, engine_payload = _through_dax(
                 call, operation, engine_request, through_dax, dax_node
             )
-            run = partial(_call_through_dax, call, engine_payload)
+            run = partial(_call_through_dax, call, engine_payload, region)
         if journal.is_journaled(engine_operation, engine_payload):
             response = _run_write(
                 sandbox,
@@ -270,6 +293,7 @@ def execute(
                 journaled_request=engine_payload,
                 run=run,
                 call=call,
+                region=region,
             )
         else:
             response = _run_read(
@@ -278,6 +302,7 @@ def execute(
                 call,
                 operation=engine_operation,
                 journaled_request=engine_payload,
+                region=region,
             )
     except ServiceError as error:
         _record_failure(call, error)
@@ -287,8 +312,10 @@ def execute(
     return response
 
 
-def _call_engine(operation: str, request: dict[str, Any], engine: Engine) -> dict[str, Any]:
-    return engine.call(operation, request)
+def _call_engine(
+    operation: str, request: dict[str, Any], region: str, engine: MultiRegionEngine
+) -> dict[str, Any]:
+    return engine.call(operation, request, region=region)
 
 
 #: The engine's operation that sends one DynamoDB call through a DAX cluster.
@@ -307,10 +334,13 @@ def _through_dax(
     return CALL_THROUGH_DAX, payload
 
 
-def _call_through_dax(call: _Call, payload: dict[str, Any], engine: Engine) -> dict[str, Any]:
+def _call_through_dax(
+    call: _Call, payload: dict[str, Any], region: str, engine: MultiRegionEngine
+) -> dict[str, Any]:
     """Run a call through DAX; keep which node answered and how for the Activity; answer
-    what the DynamoDB operation answers."""
-    answer = engine.call(CALL_THROUGH_DAX, payload)
+    what the DynamoDB operation answers. A cluster belongs to a Region, as on AWS: the call
+    runs in ``region``, through a cluster of that Region, to that Region's tables."""
+    answer = engine.call(CALL_THROUGH_DAX, payload, region=region)
     facts = answer["Dax"]
     call.fields.update(
         DaxCluster=facts["ClusterName"], DaxNode=facts["NodeId"], DaxOutcome=facts["Outcome"]
@@ -363,8 +393,9 @@ def simulated_now(sandbox: Sandbox) -> float:
 
 
 @contextmanager
-def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
-    """The engine's read-only view of the sandbox as of its simulated now (engine/inspect.py).
+def inspecting(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> Iterator[Inspector]:
+    """The engine's read-only view of one Region of the sandbox as of its simulated now
+    (engine/inspect.py); ``view.table_regions(name)`` and ``view.regions()`` see the others.
 
     Uncharged and recorded nowhere, so looking costs the learner nothing and does not crowd
     their activity. What became due by now (a TTL deletion, a finished backfill) is applied
@@ -372,6 +403,7 @@ def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
     every worker rebuilds the same sandbox. The sandbox's lock is held in this worker until
     the block ends: keep the block short, and do not keep what it yields.
     """
+    check_region(region)
     with ENGINES.lock(sandbox.pk):
         row = _current_row(sandbox)
         engine, sequence = _checked_out(row)
@@ -384,7 +416,7 @@ def inspecting(sandbox: Sandbox) -> Iterator[Inspector]:
         else:
             _journal_read(row, engine, sequence, journal.ADVANCE_CLOCK, {"seconds": 0.0}, at)
             _copy_row(row, sandbox)
-        yield engine.inspect
+        yield engine.inspector(region)
 
 
 def engine_state(sandbox: Sandbox) -> dict[str, Any]:
@@ -410,6 +442,8 @@ class _Call:
     request_text: str | None = None
     at: float | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    #: The AWS Region the call ran in (None for sandbox-wide calls: the clock).
+    region: str | None = None
 
     def activity(
         self, *, response: dict[str, Any] | None = None, error: ServiceError | None = None
@@ -437,6 +471,8 @@ class _Call:
         message = error.message if error is not None else ""
         capacity = summaries.consumed_capacity(response)
         summary = {**summaries.summarize(self.operation, self.request, response), **self.fields}
+        if is_region(self.region):
+            summary["Region"] = self.region
         kept_response, response_text = summaries.stored_response(response)
         # The text is JSON, which writes U+0000 as \u0000: one scan finds any in the request,
         # and the summary and error message only repeat the request's strings.
@@ -493,11 +529,12 @@ def _record_failure(call: _Call, error: ServiceError) -> None:
 
 def _run_read(
     sandbox: Sandbox,
-    run: Callable[[Engine], dict[str, Any]],
+    run: Callable[[MultiRegionEngine], dict[str, Any]],
     call: _Call,
     *,
     operation: str,
     journaled_request: dict[str, Any],
+    region: str = DEFAULT_REGION,
 ) -> dict:
     """Catch up, then run a read-only call on the cached engine; record it.
 
@@ -526,7 +563,9 @@ def _run_read(
         if engine.revision == before:
             _check_in(row.pk, engine, sequence)
         else:
-            _journal_read(row, engine, sequence, operation, journaled_request, call.at, call)
+            _journal_read(
+                row, engine, sequence, operation, journaled_request, call.at, call, region=region
+            )
             _copy_row(row, sandbox)
         if failure is not None:
             raise failure
@@ -538,13 +577,13 @@ def _run_read(
     return response
 
 
-def _note_query_would_fit(engine: Engine, call: _Call) -> None:
+def _note_query_would_fit(engine: MultiRegionEngine, call: _Call) -> None:
     """Record on a Scan's activity which key a Query could have used (summaries.py)."""
     table = call.request.get("TableName")
     if not isinstance(table, str) or not call.request.get("FilterExpression"):
         return
     try:
-        description = engine.inspect.describe_table(table)
+        description = engine.inspector(call.region or DEFAULT_REGION).describe_table(table)
     except ServiceError:
         return
     fits = summaries.query_would_fit(call.request, description)
@@ -554,12 +593,14 @@ def _note_query_would_fit(engine: Engine, call: _Call) -> None:
 
 def _journal_read(
     row: Sandbox,
-    engine: Engine,
+    engine: MultiRegionEngine,
     sequence: int,
     operation: str,
     request: dict[str, Any],
     at: float,
     call: _Call | None = None,
+    *,
+    region: str = DEFAULT_REGION,
 ) -> None:
     """Append a state-changing read to the journal (see ``_run_read``)."""
     size = journal.entry_bytes(call.request_text if call else None, request)
@@ -577,6 +618,7 @@ def _journal_read(
             operation=operation,
             request=request,
             at=at,
+            region=region,
         )
         locked.save(update_fields=["last_sequence", "journal_bytes", "updated_at"])
         row.last_sequence = locked.last_sequence
@@ -593,9 +635,10 @@ def _run_write(
     *,
     journaled_as: str,
     journaled_request: dict[str, Any],
-    run: Callable[[Engine], dict[str, Any]],
+    run: Callable[[MultiRegionEngine], dict[str, Any]],
     call: _Call,
     clock_offset_change: float = 0.0,
+    region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
     """Run a state-changing call and journal it, all in one transaction on a locked row.
 
@@ -606,7 +649,7 @@ def _run_write(
     A snapshot that became due is taken after the commit, for the same reason.
     """
     with ENGINES.lock(sandbox.pk):
-        engine: Engine | None = None
+        engine: MultiRegionEngine | None = None
         changed = False
         snapshot_at = None
         prepared = _current_row(sandbox)
@@ -631,6 +674,7 @@ def _run_write(
                     journaled_request,
                     request_bytes=len(call.request_text or ""),
                     state_bytes=row.state_bytes,
+                    region=region,
                 )
                 before = limits.usage(engine)
                 call.at = _call_time(row, engine)
@@ -652,6 +696,7 @@ def _run_write(
                         operation=journaled_as,
                         request=journaled_request,
                         at=call.at,
+                        region=region,
                     )
                 )
                 row.last_sequence = sequence
@@ -673,7 +718,7 @@ def _run_write(
     return response
 
 
-def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
     """Take a due snapshot once the call's transaction has committed (journal.take_snapshot).
 
     The caller holds the sandbox's lock in this worker, so the engine is still at
@@ -682,7 +727,7 @@ def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: Engine, sequence: int)
     journal.take_snapshot(sandbox_id, engine, sequence)
 
 
-def _checked_out(row: Sandbox) -> tuple[Engine, int]:
+def _checked_out(row: Sandbox) -> tuple[MultiRegionEngine, int]:
     """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
 
     Rebuilt from the newest snapshot and the journal when the worker has none, when its
@@ -699,7 +744,9 @@ def _checked_out(row: Sandbox) -> tuple[Engine, int]:
     return journal.rebuild(row.pk, target), target
 
 
-def _caught_up(row: Sandbox, engine: Engine, sequence: int) -> tuple[Engine, int]:
+def _caught_up(
+    row: Sandbox, engine: MultiRegionEngine, sequence: int
+) -> tuple[MultiRegionEngine, int]:
     """The engine moved on to ``row.last_sequence`` (another worker wrote meanwhile)."""
     if sequence < row.last_sequence:
         try:
@@ -709,7 +756,7 @@ def _caught_up(row: Sandbox, engine: Engine, sequence: int) -> tuple[Engine, int
     return journal.rebuild(row.pk, row.last_sequence), row.last_sequence
 
 
-def _check_in(sandbox_id: uuid.UUID, engine: Engine, sequence: int) -> None:
+def _check_in(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -> None:
     """Give the engine back to the cache once the database has committed what it reflects."""
     transaction.on_commit(lambda: ENGINES.put(sandbox_id, engine, sequence))
 
@@ -731,7 +778,7 @@ def _copy_row(row: Sandbox, sandbox: Sandbox) -> None:
         sandbox.is_active = row.is_active
 
 
-def _call_time(row: Sandbox, engine: Engine) -> float:
+def _call_time(row: Sandbox, engine: MultiRegionEngine) -> float:
     """Simulated time for a call: wall time plus the offset, never behind the engine's clock.
 
     Never going backwards keeps TTL and point-in-time windows sane even if the wall clock

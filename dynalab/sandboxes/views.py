@@ -21,6 +21,7 @@ from dynalab.sandboxes.models import Sandbox
 def execute(request: HttpRequest, sandbox_id: str) -> JsonResponse:
     """``{"Operation": "PutItem", "Request": {...}}`` -> the response, or the error body.
 
+    ``"Region": "eu-west-1"`` runs it in that AWS Region (us-east-1 by default).
     ``"Operation": "AdvanceClock"`` with ``{"seconds": s}`` moves the clock and answers
     ``{"Now": t}``.
     """
@@ -35,12 +36,13 @@ def execute(request: HttpRequest, sandbox_id: str) -> JsonResponse:
         error = SerializationException('Send {"Operation": "...", "Request": {...}}')
         return JsonResponse(error.to_dict(), status=error.status)
     operation, payload = body["Operation"], body.get("Request") or {}
+    region = body.get("Region", services.DEFAULT_REGION)
     try:
         if operation == journal.ADVANCE_CLOCK:
             seconds = payload.get("seconds") if isinstance(payload, dict) else None
             response = {"Now": services.advance_clock(sandbox, seconds, source="api")}
         else:
-            response = services.execute(sandbox, operation, payload, source="api")
+            response = services.execute(sandbox, operation, payload, source="api", region=region)
     except ServiceError as error:
         return JsonResponse(error.to_dict(), status=error.status)
     return JsonResponse(response)

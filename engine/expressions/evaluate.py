@@ -157,7 +157,7 @@ class Condition:
     ``top_level_names`` (their first elements), which callers use for key-attribute rules.
     """
 
-    __slots__ = ("text", "evaluate", "paths", "top_level_names", "tree")
+    __slots__ = ("text", "evaluate", "paths", "top_level_names", "tree", "equality")
 
     def __init__(
         self, text: str, evaluate: Predicate, paths: tuple[ResolvedPath, ...], tree: Any
@@ -167,6 +167,9 @@ class Condition:
         self.paths = paths
         self.top_level_names: frozenset[str] = frozenset(str(p[0]) for p in paths)
         self.tree = tree
+        #: ``(attribute, typed value)`` when the whole condition is ``attribute = :value`` on
+        #: a top-level scalar; None otherwise.
+        self.equality: tuple[str, Any] | None = getattr(evaluate, "equality", None)
 
     def __repr__(self) -> str:
         return f"Condition({self.text!r})"
@@ -473,7 +476,13 @@ def _path_against_constant(op: str, get: Getter, constant: Value) -> Predicate:
         # (a typed value has one key, and stored numbers and binaries are canonical).
         lookup = _item_get
         if op == "=":
-            return lambda item: lookup(item, top_level) == constant
+
+            def equal_top(item: Item) -> bool:
+                return lookup(item, top_level) == constant
+
+            # Lets a page read filter a whole chunk of items without a call per item.
+            equal_top.equality = (top_level, constant)  # type: ignore[attr-defined]
+            return equal_top
         return lambda item: lookup(item, top_level) != constant
     if op in ("=", "<>"):
         if kind in ("S", "N", "B", "BOOL", "NULL"):

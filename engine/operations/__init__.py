@@ -5,6 +5,7 @@ from engine.operations import (  # noqa: F401
     batch,
     dax,
     dax_data,
+    global_tables,
     indexing,
     items,
     partiql,

@@ -238,7 +238,13 @@ def batch_write_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             planned.append((table, partition_value, sort_value, item, size, write))
     # Check everything first: an invalid batch changes nothing.
     for table, partition_value, sort_value, item, _size, _raw in planned:
-        prepare_write(table, partition_value, table.get(partition_value, sort_value), item)
+        prepare_write(
+            table,
+            partition_value,
+            table.get(partition_value, sort_value),
+            item,
+            keys_checked=True,  # each Put's item was checked as the batch was read
+        )
     # Then each write on its own: one that the table's throughput refuses comes back in
     # UnprocessedItems, as the service does; if every write is refused, the error is raised.
     consumptions: dict[str, Consumption] = {}

@@ -103,13 +103,13 @@ def bill_write(
         costs = table.index_write_costs(
             old_item, new_item, old[1] if old else None, new_size if new_item else None
         )
-        for index, units in costs:
+        for index, units, plan in costs:
             consumption.add_index(index.name, units * factor, local=index.local, write=True)
             if index.local:
                 table_units += units * factor
                 continue
             # A GSI write lands on the index partition of the new image (or the old one).
-            image = new_item if index.entry_key(new_item) is not None else old_item
+            image = new_item if plan.new_key is not None else old_item
             consumption.add_partition(
                 image[index.schema.partition_key],
                 units * factor,
@@ -122,10 +122,16 @@ def bill_write(
 
 
 def prepare_write(
-    table: Table, partition_value: Any, old: Stored | None, new_item: Item | None
+    table: Table,
+    partition_value: Any,
+    old: Stored | None,
+    new_item: Item | None,
+    *,
+    keys_checked: bool = False,
 ) -> None:
-    """Index key types and the item-collection limit, checked before anything changes."""
-    if new_item is not None and table.indexes:
+    """Index key types and the item-collection limit, checked before anything changes.
+    ``keys_checked``: the caller already checked the new item's index keys."""
+    if new_item is not None and table.indexes and not keys_checked:
         table.check_index_keys(new_item)
     table.check_collection_size(partition_value, old, new_item)
 

@@ -271,6 +271,13 @@ def _check_node_quota(dax: DaxExtension, adding: int) -> None:
         )
 
 
+def _sandbox_clusters(engine: Engine) -> int:
+    """DAX clusters over every Region of the engine's sandbox (a cluster belongs to one
+    Region, but DynaLab's memory limit on clusters is the sandbox's). O(Regions)."""
+    engines = engine.regions.engines.values() if engine.regions is not None else (engine,)
+    return sum(len(dax_of(regional).clusters) for regional in engines)
+
+
 def _check_cluster_size(count: int) -> None:
     if count > MAX_NODES_PER_CLUSTER:
         raise NodeQuotaForClusterExceededFault(
@@ -345,10 +352,11 @@ def create_cluster(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         )
     if name in dax.clusters:
         raise ClusterAlreadyExistsFault(f"Cluster {name} already exists.")
-    if len(dax.clusters) >= dax.max_clusters:
+    if _sandbox_clusters(engine) >= dax.max_clusters:
         raise ClusterQuotaForCustomerExceededFault(
-            f"A sandbox may have at most {dax.max_clusters} DAX clusters at a time (DynaLab's "
-            "limit, which keeps a shared server's memory bounded); delete one first."
+            f"A sandbox may have at most {dax.max_clusters} DAX clusters at a time, over all its "
+            "Regions (DynaLab's limit, which keeps a shared server's memory bounded); delete "
+            "one first."
         )
     _check_node_quota(dax, factor)
     settings: dict[str, Any] = {

@@ -94,7 +94,7 @@ def put_item(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         table.check_index_keys(item)
     if condition is not None and not condition.evaluate(old or {}):
         raise condition_failed(old, on_failure)
-    prepare_write(table, partition_value, old_entry, item)
+    prepare_write(table, partition_value, old_entry, item, keys_checked=True)
     consumption = Consumption(table.name)
     bill_write(table, consumption, old_entry, item, new_size)
     engine.charge(table, consumption)

@@ -8,7 +8,10 @@ ExclusiveStartKey.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from itertools import accumulate, islice
+from operator import itemgetter
 from typing import Any
 
 from engine.capacity import Consumption, read_units
@@ -46,6 +49,9 @@ from engine.validation import Violations, get_bool, get_dict, get_int, get_str
 from engine.values import copy_item, key_sort_value, validate_item
 
 PAGE_BYTES = 1024 * 1024
+#: Entries a page reads at a time (see ``_page``).
+_CHUNK = 256
+_size_of = itemgetter(1)
 #: ``observe(item, size_bytes, kept_by_filter)``: see ``_page``.
 Observer = Callable[[dict[str, Any], int, bool], None]
 SELECT_VALUES = ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT")
@@ -292,15 +298,35 @@ def _page(
     # The loop every Scan and Query runs: locals only, no work that a page does not need.
     stop_at = limit if limit is not None else -1
     if not fetch and observe is None:
-        for item, size in entries:
-            scanned += 1
-            read_bytes += size
-            if evaluate is None or evaluate(item):
-                count += 1
-                if not count_only:
-                    append(shape(item))
-            if scanned == stop_at or read_bytes >= PAGE_BYTES:
-                last_item, stopped_early = item, True
+        # A page in chunks: C-level slicing and running sums find where Limit or 1 MB stops
+        # it, and the filter runs over each chunk in one comprehension.
+        equality = condition.equality if condition is not None else None
+        while True:
+            want = _CHUNK if limit is None else min(_CHUNK, limit - scanned)
+            chunk = list(islice(entries, want))
+            if not chunk:
+                break
+            sums = list(accumulate(map(_size_of, chunk), initial=read_bytes))
+            cut = bisect_left(sums, PAGE_BYTES, 1)
+            full = len(chunk)
+            if cut <= full:
+                chunk = chunk[:cut]
+            read_bytes = sums[len(chunk)]
+            scanned += len(chunk)
+            if equality is not None:
+                name, value = equality
+                kept = [item for item, _ in chunk if item.get(name) == value]
+            elif evaluate is not None:
+                kept = [item for item, _ in chunk if evaluate(item)]
+            else:
+                kept = [item for item, _ in chunk]
+            count += len(kept)
+            if not count_only:
+                items.extend(map(shape, kept))
+            if cut <= full or scanned == stop_at:
+                last_item, stopped_early = chunk[-1][0], True
+                break
+            if full < want:
                 break
     else:
         for item, size in entries:
@@ -443,6 +469,10 @@ def run_query(
         fetch=_needs_table_fetch(target, select, condition, projection),
         observe=observe,
     )
+    if index is None and (schema.sort_key is None or key_condition.sort_operator == "="):
+        # The key condition names one whole primary key: the query can return at most one
+        # row, so there is no next page to point to (and a restart would be refused).
+        response.pop("LastEvaluatedKey", None)
     # A Query reads one partition: its units count against that partition's maximum.
     if index is not None and not index.local:
         if multi:
@@ -482,7 +512,8 @@ def _check_start_within_query(
         raise ValidationException(
             "The provided starting key does not match the range key predicate"
         )
-    if start_partition != partition_value or operator == "=":
+    if start_partition != partition_value or (operator == "=" and index is None):
+        # On an index, "=" on its sort key still matches every item sharing those values.
         raise ValidationException("The query can return at most one row and cannot be restarted")
 
 

@@ -14,6 +14,7 @@ from engine.errors import (
     ValidationException,
 )
 from engine.keys import KeySchema
+from engine.operations import replicas
 from engine.table import Table, Throughput
 from engine.validation import (
     Violations,
@@ -181,7 +182,7 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         active_at=now,
     )
     engine.add_table(table)
-    description = table.describe(now)
+    description = engine.describe_table(table, now)
     # The service answers CreateTable while the table is still being created.
     description["TableStatus"] = "CREATING"
     for index in description.get("GlobalSecondaryIndexes", []):
@@ -504,7 +505,7 @@ def describe_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     table = engine.tables.get(engine.resolve_table_name(name))
     if table is None:
         raise _table_not_found(name)
-    return {"Table": table.describe(engine.now())}
+    return {"Table": engine.describe_table(table)}
 
 
 def _required_table_name(request: dict[str, Any]) -> str:
@@ -541,6 +542,21 @@ def list_tables(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- UpdateTable
+def _check_global_update(
+    table: Table, group: Any, stream: dict[str, Any] | None, billing_mode: str | None, now: float
+) -> None:
+    """What a global table's replica refuses: disabling its stream, provisioned capacity
+    (DynaLab has no auto scaling), and any change while a replica is being created."""
+    if stream is not None and get_bool(stream, "StreamEnabled") is False:
+        raise ValidationException(
+            INVALID + "Disabling Stream is not allowed for a Global Table replica."
+        )
+    if billing_mode == "PROVISIONED":
+        raise ValidationException(replicas.AUTOSCALED_MESSAGE)
+    if any(replica.status(now) == "CREATING" for replica in group.replicas.values()):
+        raise ResourceInUseException(replicas.IN_USE_MESSAGE)
+
+
 @operation("UpdateTable")
 def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """Change billing mode, provisioned throughput, streams, deletion protection or class."""
@@ -579,16 +595,33 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         )
     if index_updates is not None and not index_updates:
         raise ValidationException(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
+    if any(
+        request.get(field) is not None
+        for field in ("ReplicaUpdates", "MultiRegionConsistency", "GlobalTableWitnessUpdates")
+    ):
+        replicas.check_request(request)
     table = engine.tables.get(engine.resolve_table_name(name))
     if table is None:
         raise _table_not_found(name)
+    if request.get("ReplicaUpdates") is not None:
+        return replicas.update_replicas(engine, table, request)
+    if engine.creating_replicas and engine._still_creating(table):
+        raise _table_not_found(name)
     now = engine.now()
+    replication = engine.regions.replication if engine.regions is not None else None
+    group = replication.group_of(engine.region, table.name) if replication else None
+    if group is not None:
+        _check_global_update(table, group, stream, billing_mode, now)
     if index_updates:
-        _apply_index_updates(
-            engine, table, index_updates, get_list(request, "AttributeDefinitions")
-        )
+        definitions = get_list(request, "AttributeDefinitions")
+        _apply_index_updates(engine, table, index_updates, definitions)
         engine.table_updated(table)
-        description = table.describe(now)
+        if replication is not None:
+            # A global table's schema is group-wide: every replica gets the index change.
+            for peer, peer_table in replication.peers(engine.region, table):
+                _apply_index_updates(peer, peer_table, index_updates, definitions)
+                peer.table_updated(peer_table)
+        description = engine.describe_table(table, now)
         description["TableStatus"] = "UPDATING"
         return {"TableDescription": description}
     target_mode = billing_mode or table.billing_mode
@@ -665,7 +698,7 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     if table_class is not None:
         table.table_class = table_class
     engine.table_updated(table)  # a new StreamSpecification opens or closes a stream
-    description = table.describe(now)
+    description = engine.describe_table(table, now)
     description["TableStatus"] = status
     return {"TableDescription": description}
 
@@ -844,12 +877,16 @@ def delete_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     table = engine.tables.get(engine.resolve_table_name(name))
     if table is None:
         raise _table_not_found(name)
+    if engine.regions is not None:
+        engine.regions.replication.check_removable(
+            engine.region, table, engine.now(), deleting=True
+        )
     if table.deletion_protection:
         raise ValidationException(
             "Resource cannot be deleted as it is currently protected against deletion. "
             "Disable deletion protection first."
         )
-    description = table.describe(engine.now())
+    description = engine.describe_table(table)
     description["TableStatus"] = "DELETING"
     # The service's answer describes what is being deleted, not its schema or indexes.
     for field in DELETED_TABLE_OMITS:

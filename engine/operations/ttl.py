@@ -50,7 +50,11 @@ def update_time_to_live(engine: Engine, request: dict[str, Any]) -> dict[str, An
     violations.raise_if_any()
     table = _table(engine, name)
     assert enabled is not None and attribute is not None
-    ttl_of(engine).update(table, enabled, attribute, engine.now())
+    now = engine.now()
+    ttl_of(engine).update(table, enabled, attribute, now)
+    if engine.regions is not None:
+        # A global table's TTL setting is group-wide; this Region runs the deletions.
+        engine.regions.replication.ttl_changed(engine.region, table, enabled, attribute, now)
     return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
 

@@ -293,3 +293,54 @@ def test_dax_in_accept_any_key_mode(live_server, accept_any_key) -> None:
         ClusterName="mine", NodeType="dax.t3.small", ReplicationFactor=1, IamRoleArn=ROLE_ARN
     )
     assert [c["ClusterName"] for c in dax.describe_clusters()["Clusters"]] == ["mine"]
+
+
+# ---------------------------------------------------------------------- Regions
+def test_a_cluster_belongs_to_the_region_its_calls_are_signed_for(
+    live_server, sandbox: Sandbox
+) -> None:
+    """Control plane and data plane alike run in the Region of the credential scope: a
+    cluster made in eu-west-1 is not listed in us-east-1, and ``/dax/<cluster>/`` signed for
+    us-east-1 finds no such cluster."""
+    eu_dax = boto3.client(
+        "dax",
+        endpoint_url=live_server.url,
+        region_name="eu-west-1",
+        aws_access_key_id=sandbox.access_key_id,
+        aws_secret_access_key=sandbox.secret_access_key,
+        config=helpers.NO_RETRIES,
+    )
+    us_dax = dax_client(live_server.url, sandbox)
+    eu_table = boto3.client(
+        "dynamodb",
+        endpoint_url=live_server.url + "/",
+        region_name="eu-west-1",
+        aws_access_key_id=sandbox.access_key_id,
+        aws_secret_access_key=sandbox.secret_access_key,
+        config=helpers.NO_RETRIES,
+    )
+    eu_table.create_table(**helpers.create_table_request())
+    eu_table.put_item(TableName=helpers.TABLE, Item={**KEY, "title": {"S": "Dune"}})
+    cluster = available_cluster(eu_dax, sandbox)
+
+    assert cluster["ClusterArn"].startswith("arn:aws:dax:eu-west-1:")
+    assert us_dax.describe_clusters()["Clusters"] == []
+    with pytest.raises(ClientError) as missing:
+        us_dax.describe_clusters(ClusterNames=["books-cache"])
+    assert missing.value.response["Error"]["Code"] == "ClusterNotFoundFault"
+
+    url = cluster["ClusterDiscoveryEndpoint"]["URL"]
+    through_eu = boto3.client(
+        "dynamodb",
+        endpoint_url=url,
+        region_name="eu-west-1",
+        aws_access_key_id=sandbox.access_key_id,
+        aws_secret_access_key=sandbox.secret_access_key,
+        config=helpers.NO_RETRIES,
+    )
+    read = through_eu.get_item(TableName=helpers.TABLE, Key=KEY)
+    assert read["Item"]["title"] == {"S": "Dune"}
+    through_us = helpers.client(url, sandbox.access_key_id, sandbox.secret_access_key)
+    with pytest.raises(ClientError) as elsewhere:
+        through_us.get_item(TableName=helpers.TABLE, Key=KEY)
+    assert "books-cache" in elsewhere.value.response["Error"]["Message"]

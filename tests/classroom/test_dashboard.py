@@ -323,3 +323,35 @@ def test_the_exports_hold_the_grid_and_the_misconceptions(
         ).status_code
         == 404
     )
+
+
+def test_the_learner_page_shows_their_tables_in_every_region(
+    classroom, learner, learner_client, instructor_client
+) -> None:
+    sandbox = sandbox_services.sandbox_for_user(learner)
+    pets = {
+        "TableName": "Pets",
+        "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "name", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    for region, pet in (("eu-west-1", "Rex"), ("us-east-1", "Tom")):
+        sandbox_services.execute(sandbox, "CreateTable", pets, region=region)
+        sandbox_services.execute(
+            sandbox, "PutItem", {"TableName": "Pets", "Item": {"name": {"S": pet}}}, region=region
+        )
+
+    url = reverse("classroom:learner", args=[classroom.pk, learner.pk])
+    page = instructor_client.get(url).content.decode()
+    data = instructor_client.get(url + "?format=json").json()
+
+    assert [(t["name"], t["region"], t["items"]) for t in data["tables"]] == [
+        ("Pets", "eu-west-1", [{"name": {"S": "Rex"}}]),
+        ("Pets", "us-east-1", [{"name": {"S": "Tom"}}]),
+    ]
+    assert "in eu-west-1" in page and "in us-east-1" in page
+    calls = [e for e in data["timeline"] if e["kind"] == "call"]
+    assert [(e["operation"], e["region"]) for e in calls][:2] == [
+        ("PutItem", "us-east-1"),
+        ("CreateTable", "us-east-1"),
+    ]

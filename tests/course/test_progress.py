@@ -22,6 +22,7 @@ from tests.support.course import (
     write_lesson,
     yaml_block,
 )
+from tests.support.course import put_book as book_request
 
 pytestmark = pytest.mark.django_db
 
@@ -456,3 +457,51 @@ def test_any_answer_is_recorded_or_refused_never_an_error(course: Path) -> None:
             assert answer in ("Graph", "Key-value") or parse_number(answer) is not None
 
     answer()
+
+
+# --------------------------------------------------------------------------- Regions
+def test_lessons_run_and_check_in_us_east_1_whatever_else_the_learner_did(
+    client: Client, lessons_dir: Path
+) -> None:
+    """A table of the same name in another Region is another table: neither its state nor
+    the calls made on it pass a lesson's step, which runs and checks in us-east-1."""
+    steps = [
+        {
+            "text": "Scan `Books`.",
+            "check": {
+                "name": "operation_used",
+                "args": {"operation": "Scan", "table": "Books"},
+            },
+            "hints": ["Scan it."],
+            "solution": [{"operation": "Scan", "request": {"TableName": "Books"}}],
+        },
+        {
+            "text": "Put book **1**.",
+            "check": {
+                "name": "item_exists",
+                "args": {"table": "Books", "key": {"isbn": {"S": "1"}}},
+            },
+            "hints": ["PutItem."],
+            "solution": [{"operation": "PutItem", "request": book_request("1")}],
+        },
+    ]
+    lab_lesson(lessons_dir, "01-books.md", steps=steps)
+    sandbox = sandbox_services.sandbox_for_request(client.get("/learn/books/").wsgi_request)
+    sandbox_services.execute(sandbox, "CreateTable", CREATE_BOOKS, region="eu-west-1")
+    sandbox_services.execute(sandbox, "Scan", {"TableName": "Books"}, region="eu-west-1")
+
+    client.post(f"{LAB}/1/check/", **HTMX)
+    assert StepProgress.objects.get(step=1).last_passed is False
+
+    create_books(client)  # the lesson's own request: us-east-1
+    assert sandbox_selectors.table_names(sandbox) == ["Books"]
+    sandbox_services.execute(sandbox, "Scan", {"TableName": "Books"})
+    client.post(f"{LAB}/1/check/", **HTMX)
+    assert StepProgress.objects.get(step=1).last_passed is True
+
+    sandbox_services.execute(sandbox, "PutItem", book_request("1"), region="eu-west-1")
+    client.post(f"{LAB}/2/check/", **HTMX)
+    assert StepProgress.objects.get(step=2).last_passed is False
+    put_book(client)  # the step's solution, run from the lesson: us-east-1
+    client.post(f"{LAB}/2/check/", **HTMX)
+    assert StepProgress.objects.get(step=2).last_passed is True

@@ -224,14 +224,14 @@ def test_setup_sends_a_throttled_batchs_unprocessed_items_again(
     real_execute = sandbox_services.execute
     batches = []
 
-    def throttled_once(sandbox, operation, request, *, source):
+    def throttled_once(sandbox, operation, request, *, source, region):
         if operation == "BatchWriteItem":
             batches.append(len(request["RequestItems"]["Books"]))
             if len(batches) == 1:  # the first call writes one item and hands back the rest
                 first = {"RequestItems": {"Books": puts[:1]}}
-                real_execute(sandbox, operation, first, source=source)
+                real_execute(sandbox, operation, first, source=source, region=region)
                 return {"UnprocessedItems": {"Books": puts[1:]}}
-        return real_execute(sandbox, operation, request, source=source)
+        return real_execute(sandbox, operation, request, source=source, region=region)
 
     monkeypatch.setattr(services.sandbox_services, "execute", throttled_once)
     html = client.post("/learn/batch/setup/", **HTMX).content.decode()

@@ -111,6 +111,7 @@ def test_extensions_are_registered_in_one_ordered_list() -> None:
         "streams",
         "triggers",
         "ttl",
+        "replication",
         "dax",
     ]
 

@@ -160,3 +160,32 @@ def test_read_charges_round_the_bytes_read_once_with_a_minimum_of_one_unit(engin
         item = {"pk": s(pk), "t": s("x" * (1536 - 3))}
         engine.call("PutItem", {"TableName": "Books", "Item": item})
     assert units("Scan", True) == 2.0
+
+
+def test_a_query_of_one_whole_key_has_no_next_page(engine: Engine) -> None:
+    """A key condition that names a whole primary key can return at most one row: even when
+    Limit stops the page at that row, there is no LastEvaluatedKey to restart from (the
+    restart would be refused)."""
+    create_table(engine, "Pairs", partition=("pk", "S"), sort=("sk", "N"))
+    engine.call("PutItem", {"TableName": "Pairs", "Item": {"pk": s("a"), "sk": n(1)}})
+    engine.call("PutItem", {"TableName": "Pairs", "Item": {"pk": s("a"), "sk": n(2)}})
+    one = engine.call(
+        "Query",
+        {
+            "TableName": "Pairs",
+            "KeyConditionExpression": "pk = :p AND sk = :s",
+            "ExpressionAttributeValues": {":p": s("a"), ":s": n(1)},
+            "Limit": 1,
+        },
+    )
+    assert one["Count"] == 1 and "LastEvaluatedKey" not in one
+    several = engine.call(
+        "Query",
+        {
+            "TableName": "Pairs",
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": s("a")},
+            "Limit": 1,
+        },
+    )
+    assert several["LastEvaluatedKey"] == {"pk": s("a"), "sk": n(1)}

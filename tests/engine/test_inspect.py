@@ -332,6 +332,58 @@ def test_itemised_scan_equals_brute_force_and_the_calls_bill(
     assert read.count == response["Count"]
 
 
+def test_the_regional_views_see_the_sandbox_without_changing_it() -> None:
+    from engine import MultiRegionEngine
+
+    sandbox = MultiRegionEngine(SimClock(frozen_at=FROZEN_AT))
+    us = sandbox.region("us-east-1")
+    create_table(us)
+    us.call("PutItem", {"TableName": "Books", "Item": {"pk": s("a")}})
+    us.call(
+        "UpdateTable",
+        {"TableName": "Books", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1"}}]},
+    )
+    sandbox.clock.advance(21)
+    us.call("PutItem", {"TableName": "Books", "Item": {"pk": s("b")}})
+    before = sandbox.dumps()
+
+    view = sandbox.inspect.region("eu-west-1")
+    replication = view.replication("Books")
+
+    assert sandbox.dumps() == before  # nothing due was applied, nothing charged
+    assert view.region == "eu-west-1"
+    assert view.table_regions("Books") == ("eu-west-1", "us-east-1")
+    assert [(r.region, r.tables) for r in view.regions()] == [
+        ("eu-west-1", ("Books",)),
+        ("us-east-1", ("Books",)),
+    ]
+    assert view.sandbox_usage().tables == 2
+    assert view.usage().items == 1  # this Region's own: b is still on its way
+    assert replication is not None
+    assert (replication.table, replication.region, replication.version) == (
+        "Books",
+        "eu-west-1",
+        "2019.11.21",
+    )
+    assert replication.lag_seconds == 0.5
+    assert [(r.region, r.status, r.pending_in) for r in replication.replicas] == [
+        ("us-east-1", "ACTIVE", 0),
+        ("eu-west-1", "ACTIVE", 1),
+    ]
+    [write] = replication.writes
+    assert (write.region, write.kind, write.key) == ("us-east-1", "INSERT", {"pk": s("b")})
+    assert [(o.region, o.state, o.at) for o in write.outcomes] == [
+        ("us-east-1", "applied", FROZEN_AT + 21),
+        ("eu-west-1", "pending", FROZEN_AT + 21.5),
+    ]
+    assert replication.lost == ()
+    assert sandbox.inspect.region("us-east-1").replication("Books") is not None
+    create_table(us, name="Solo")
+    assert sandbox.inspect.region("us-east-1").replication("Solo") is None
+    with pytest.raises(DynamoDBError):
+        view.replication("Missing")
+
+
 # ---------------------------------------------------------------------- key conditions
 def _key_target(engine: Engine, **request: Any) -> Any:
     return engine.inspect.key_condition({"TableName": "Orders", **request})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import DynamoDBError
 from engine.errors import SerializationException, ValidationException
 from engine.values import (
     MAX_ITEM_SIZE,
@@ -161,3 +163,26 @@ def test_lone_surrogates_are_refused_everywhere_a_string_goes() -> None:
             validate_value(value)
         assert "lone surrogate" in caught.value.message
     assert validate_value({"S": "café \U0001f600"}) == {"S": "café \U0001f600"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.integers(min_value=-(10**40), max_value=10**40).map(str),
+        st.from_regex(r"[+-]?0*[0-9]{1,40}", fullmatch=True),
+    )
+)
+def test_the_canonical_integer_shortcut_agrees_with_the_full_parse(text: str) -> None:
+    """Integers already canonical skip the Decimal round trip; the answer (or the refusal)
+    is the same as the full parse's."""
+    from engine.values import canonical_number, format_number, parse_number
+
+    def outcome(run: Any) -> Any:
+        try:
+            return run()
+        except DynamoDBError as error:
+            return (error.code, error.message)
+
+    assert outcome(lambda: canonical_number(text)) == outcome(
+        lambda: format_number(parse_number(text))
+    )

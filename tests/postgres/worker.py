@@ -26,7 +26,7 @@ django.setup()
 
 from dynalab.sandboxes import journal, services  # noqa: E402
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot  # noqa: E402
-from engine import Engine  # noqa: E402
+from engine import MultiRegionEngine  # noqa: E402
 from engine.errors import ConditionalCheckFailedException  # noqa: E402
 from tests.support import sandboxes as helpers  # noqa: E402
 
@@ -178,7 +178,9 @@ def main(command: str, sandbox_id: str) -> None:
         engine = services.engine_state(sandbox)  # rebuilt: newest snapshot, then the journal
     elif command == "replay":
         oldest = Snapshot.objects.filter(sandbox=sandbox).order_by("sequence").first()
-        engine = Engine.loads(oldest.state) if oldest is not None else Engine()
+        engine = (
+            MultiRegionEngine.loads(oldest.state) if oldest is not None else MultiRegionEngine()
+        )
         start = oldest.sequence if oldest is not None else 0
         journal.catch_up(engine, sandbox.pk, start, sandbox.last_sequence)
     else:

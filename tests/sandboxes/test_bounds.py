@@ -13,7 +13,7 @@ from dynalab.sandboxes import activity, journal, limits, memory, selectors, serv
 from dynalab.sandboxes.cache import EngineCache
 from dynalab.sandboxes.errors import ValidationException
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox, Snapshot
-from engine import Engine
+from engine import Engine, MultiRegionEngine
 from tests.support import sandboxes as helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -205,13 +205,13 @@ def test_a_snapshot_is_taken_outside_the_write_transaction(
     sandbox_with_table: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dumped_in_transaction = []
-    real_dumps = Engine.dumps
+    real_dumps = MultiRegionEngine.dumps  # a sandbox's engine holds every Region
 
-    def watched(self: Engine) -> str:
+    def watched(self: MultiRegionEngine) -> str:
         dumped_in_transaction.append(connection.in_atomic_block)
         return real_dumps(self)
 
-    monkeypatch.setattr(Engine, "dumps", watched)
+    monkeypatch.setattr(MultiRegionEngine, "dumps", watched)
     for sk in range(5):
         services.execute(sandbox_with_table, "PutItem", helpers.put_item(sk))
 

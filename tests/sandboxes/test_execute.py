@@ -151,6 +151,7 @@ def test_query_and_scan_summaries_carry_what_lab_checks_read(sandbox_with_table:
         "ScannedCount": 2,
         "MorePages": True,
         "CapacityUnits": 1.0,
+        "Region": "us-east-1",
     }
     assert scan.summary["UsedScan"] is True
     assert scan.summary["Filtered"] is True

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from dynalab.sandboxes import journal, selectors, services
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot
-from engine import Engine
+from engine import MultiRegionEngine
 from engine.errors import ValidationException
 from tests.support import sandboxes as helpers
 
@@ -49,7 +49,7 @@ def _busy_history(sandbox: Sandbox) -> None:
     )
 
 
-def _cached(sandbox: Sandbox) -> Engine:
+def _cached(sandbox: Sandbox) -> MultiRegionEngine:
     entry = services.ENGINES.peek(sandbox.pk)
     assert entry is not None, "the worker should have kept the engine"
     return entry.engine
@@ -67,13 +67,14 @@ def test_a_fresh_worker_rebuilds_exactly_the_same_state(sandbox_with_table: Sand
     Snapshot.objects.filter(sequence=12).delete()
     from_older_snapshot = journal.rebuild(sandbox_with_table.pk, sandbox_with_table.last_sequence)
     Snapshot.objects.all().delete()
-    from_journal_only = Engine()
+    from_journal_only = MultiRegionEngine()
     journal.replay(from_journal_only, JournalEntry.objects.filter(sandbox=sandbox_with_table))
 
     assert from_snapshot.dump() == warm
     assert from_older_snapshot.dump() == warm
     assert from_journal_only.dump() != warm  # the first 8 entries are gone: compacted
-    assert len(warm["tables"][0]["items"]) == 7  # 6 songs - 1 deleted + counter + transaction
+    # 6 songs - 1 deleted + counter + transaction
+    assert len(warm["regions"]["us-east-1"]["tables"][0]["items"]) == 7
 
 
 @override_settings(DYNALAB_SANDBOX_SNAPSHOT_EVERY=4)
@@ -101,8 +102,8 @@ def test_a_snapshot_is_taken_every_n_entries_and_old_ones_pruned(
 
     snapshots = list(Snapshot.objects.filter(sandbox=sandbox_with_table).order_by("sequence"))
     assert [s.sequence for s in snapshots] == [10, 15]
-    at_ten = Engine.loads(snapshots[0].state)
-    assert at_ten.tables["Music"].item_count == 9  # entry 1 created the table
+    at_ten = MultiRegionEngine.loads(snapshots[0].state)
+    assert at_ten.region("us-east-1").tables["Music"].item_count == 9  # entry 1 created the table
 
 
 @override_settings(DYNALAB_SANDBOX_SNAPSHOT_EVERY=5)
@@ -138,7 +139,7 @@ def test_a_worker_behind_catches_up_from_the_journal(sandbox_with_table: Sandbox
 
 def test_a_worker_ahead_of_the_database_drops_its_engine(sandbox_with_table: Sandbox) -> None:
     services.execute(sandbox_with_table, "PutItem", helpers.put_item(1))
-    impostor = Engine()  # e.g. a write whose transaction rolled back after the call ran
+    impostor = MultiRegionEngine()  # e.g. a write whose transaction rolled back after the call ran
     services.ENGINES.clear()
     services.ENGINES.put(sandbox_with_table.pk, impostor, 99)
 

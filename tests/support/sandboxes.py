@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import Engine
+from engine import MultiRegionEngine
 
 TABLE = "Music"
 
@@ -59,7 +59,7 @@ def add_to_counter(*, pk: str = "counter", table: str = TABLE) -> dict[str, Any]
     }
 
 
-def state_without_clock(engine: Engine | dict[str, Any]) -> dict[str, Any]:
+def state_without_clock(engine: MultiRegionEngine | dict[str, Any]) -> dict[str, Any]:
     """``engine.dump()`` (or a dump already taken, such as ``services.engine_state``) minus
     the clock, which each call freezes at its own instant."""
     state = dict(engine) if isinstance(engine, dict) else engine.dump()
@@ -67,7 +67,7 @@ def state_without_clock(engine: Engine | dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def journaled_state(engine: Engine | dict[str, Any]) -> dict[str, Any]:
+def journaled_state(engine: MultiRegionEngine | dict[str, Any]) -> dict[str, Any]:
     """Everything the journal decides: the whole state but the clock (a read moves it).
 
     Reads that change state (they draw read capacity) are journaled, so the extensions'

@@ -54,8 +54,17 @@ def sandbox_of(client: Client):
     return Sandbox.objects.get(pk=sandbox_id)
 
 
-def execute(client: Client, operation: str, request: dict[str, Any]) -> dict[str, Any]:
-    return sandbox_services.execute(sandbox_of(client), operation, request, source="console")
+def execute(
+    client: Client, operation: str, request: dict[str, Any], *, region: str = "us-east-1"
+) -> dict[str, Any]:
+    return sandbox_services.execute(
+        sandbox_of(client), operation, request, source="console", region=region
+    )
+
+
+def switch_region(client: Client, region: str, *, next_url: str = "") -> Any:
+    """Choose the Region the workbench works in, as the header's switcher does."""
+    return client.post(reverse("console:switch_region"), {"region": region, "next": next_url})
 
 
 def padded_item(partition: str, sort: str, size: int, **attributes: Any) -> dict[str, Any]:
@@ -82,4 +91,13 @@ def by_testid(html: bytes | str, name: str) -> str:
         html = html.decode()
     match = re.search(rf'<(\w+)[^>]*data-testid="{name}"[^>]*>(.*?)</\1>', html, re.S)
     assert match, f"no element with data-testid={name}"
+    return text(match.group(2)).strip()
+
+
+def by_id(html: bytes | str, element_id: str) -> str:
+    """The text inside the element with ``id=element_id`` (not nested in its own tag)."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"[^>]*>(.*?)</\1>', html, re.S)
+    assert match, f"no element with id={element_id}"
     return text(match.group(2)).strip()

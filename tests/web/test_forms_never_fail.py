@@ -156,6 +156,11 @@ REGISTRY: dict[str, tuple[list[list[str]], dict[str, list[str]]]] = {
     "dax_nodes": ([["books-cache", "nope"]], {"POST": ["nodes"]}),
     "dax_delete": ([["books-cache", "nope"]], {"POST": []}),
     "dax_stale_read": ([["books-cache", "nope"]], {"POST": ["table", "action"]}),
+    "replication": (
+        [TABLE],
+        {"GET": ["format"], "POST": ["action", "region", "seconds"]},
+    ),
+    "switch_region": ([], {"POST": ["region", "next"]}),
 }
 #: Forms left out of the random runs, with the reason (each has tests of its own).
 NOT_RANDOMISED = {

@@ -47,6 +47,7 @@ PAGES = {
     "activity": ([], {}),
     "dax": ([], {}),
     "dax_cluster": (["orders-cache"], {}),
+    "replication": (["Orders"], {}),
 }
 #: Views that are not pages of the workbench, or answer only POST.
 NOT_PAGES = {
@@ -61,6 +62,7 @@ NOT_PAGES = {
     "dax_nodes": "POST only",
     "dax_delete": "POST only",
     "dax_stale_read": "POST only",
+    "switch_region": "POST only",
 }
 
 

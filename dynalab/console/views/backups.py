@@ -19,6 +19,7 @@ from dynalab.console.tables import table_summary
 from dynalab.console.views.base import (
     answers_missing_tables,
     bounded_int,
+    region,
     table_or_404,
     workbench,
 )
@@ -40,6 +41,7 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     summary = table_or_404(request, table)
     endpoint = endpoint_url(request)
+    where = region(request)
     now = sandbox_services.simulated_now(sandbox)
     errors: dict[str, list[str]] = {}
     result: CallResult | None = None
@@ -49,14 +51,21 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
             errors[""] = ["Choose what to do with the buttons on this page."]
         elif action == "backup":
             name = request.POST.get("backup_name", "").strip()
-            result = backup_service.create_backup(sandbox, table, name, endpoint=endpoint)
+            result = backup_service.create_backup(
+                sandbox, table, name, endpoint=endpoint, region=where
+            )
         elif action in ("pitr_on", "pitr_off"):
             days = bounded_int(request.POST.get("days", "35"), -(10**6), 10**6)
             if action == "pitr_on" and days is None:
                 errors["days"] = ["The recovery period is a whole number of days, 1 to 35."]
             else:
                 result = backup_service.set_pitr(
-                    sandbox, table, enabled=action == "pitr_on", days=days, endpoint=endpoint
+                    sandbox,
+                    table,
+                    enabled=action == "pitr_on",
+                    days=days,
+                    endpoint=endpoint,
+                    region=where,
                 )
         elif action == "restore_pitr":
             # A write mark's button names its own moment; else the date field, else the
@@ -73,7 +82,7 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
             else:
                 target = request.POST.get("target", "").strip()
                 result = backup_service.restore_to_point_in_time(
-                    sandbox, table, moment, target, endpoint=endpoint
+                    sandbox, table, moment, target, endpoint=endpoint, region=where
                 )
         elif action == "restore_backup":
             result = backup_service.restore_from_backup(
@@ -81,10 +90,11 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
                 request.POST.get("backup_arn", ""),
                 request.POST.get("target", "").strip(),
                 endpoint=endpoint,
+                region=where,
             )
         elif action == "delete_backup":
             result = backup_service.delete_backup(
-                sandbox, request.POST.get("backup_arn", ""), endpoint=endpoint
+                sandbox, request.POST.get("backup_arn", ""), endpoint=endpoint, region=where
             )
         if result is not None:
             if result.ok:
@@ -112,11 +122,11 @@ def backups(request: HttpRequest, table: str) -> HttpResponse:
         earliest, latest = float(math.ceil(earliest)), float(math.floor(latest))
         latest = max(latest, earliest)
     marks = (
-        backup_service.write_marks(sandbox, table, earliest, latest)
+        backup_service.write_marks(sandbox, table, earliest, latest, region=where)
         if earliest is not None and latest is not None
         else []
     )
-    listed = selectors.backups(sandbox, table)
+    listed = selectors.backups(sandbox, table, region=where)
     chosen = latest if latest is not None else now
     # Errors the page shows beside their field, as it stands now; the rest go on top.
     inline = {"backup_name", "backup"}
@@ -182,28 +192,33 @@ def diff(request: HttpRequest, table: str) -> HttpResponse:
     """The table named by ``?against=`` (a restored copy, say) against this live table."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
     summary = table_or_404(request, table)
+    where = region(request)
     against = request.GET.get("against", "")
-    other = table_summary(sandbox, against) if against else None
+    other = table_summary(sandbox, against, region=where) if against else None
     found = None
     waiting = None
     error = ""
     if against and other is None:
-        error = f"There is no table named {against} in your sandbox."
+        error = f"There is no table named {against} in {where}."
     elif other is not None and other.status != "ACTIVE":
         # Like the service, no reading a table that is still being restored.
         now = sandbox_services.simulated_now(sandbox)
         ready = [
             line
-            for line in clock_service.due_lines(sandbox, clock_service.LOOKAHEAD_SECONDS, now=now)
+            for line in clock_service.due_lines(
+                sandbox, clock_service.LOOKAHEAD_SECONDS, now=now, region=where
+            )
             if line.kind == "table_active" and line.table == other.name
         ]
         waiting = ready[0] if ready else None
     elif other is not None:
         try:
-            found = backup_service.table_diff(sandbox, other.name, summary.name)
+            found = backup_service.table_diff(sandbox, other.name, summary.name, region=where)
         except ServiceError as refused:
             error = f"{refused.code}: {refused.message}"
-    candidates = [name for name in selectors.table_names(sandbox) if name != summary.name]
+    candidates = [
+        name for name in selectors.table_names(sandbox, region=where) if name != summary.name
+    ]
     restore: dict[str, Any] | None = None
     if other is not None:
         restore = other.description.get("RestoreSummary")

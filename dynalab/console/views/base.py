@@ -1,6 +1,10 @@
-"""What every workbench page shares: the simulated clock in the header, the learner's
-sandbox, a missing table answered as a 404 page, and one way to answer (page, partial or
-JSON twin: ``dynalab.rendering.render_page``)."""
+"""What every workbench page shares: the simulated clock and the AWS Region in the header, the
+learner's sandbox, a missing table answered as a 404 page (saying which other Region has it),
+and one way to answer (page, partial or JSON twin: ``dynalab.rendering.render_page``).
+
+The Region is the learner's choice, kept in their session (us-east-1 until they switch):
+``region(request)`` is the one place a view reads it, and every call and selector a view makes
+takes it, so the workbench shows the tables boto3 would see signing for that Region."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from dynalab.console import clock as clock_service
 from dynalab.console.tables import TableSummary, table_summary
 from dynalab.rendering import JsonData, render_page
+from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
 from dynalab.sandboxes.models import Sandbox
 
@@ -30,20 +35,27 @@ TABLE_TABS = [
     ("ttl", "TTL", "console:ttl"),
     ("backups", "Backups", "console:backups"),
     ("throughput", "Throughput", "console:throughput"),
+    ("replication", "Replication", "console:replication"),
 ]
 
 
 class NoSuchTable(Http404):
-    """The page names a table the learner's sandbox does not have."""
+    """The page names a table the learner's current Region does not have."""
 
     def __init__(self, table: str) -> None:
-        super().__init__(f"There is no table named {table} in your sandbox.")
+        super().__init__(f"There is no table named {table} in this Region of your sandbox.")
         self.table = table
 
 
+def region(request: HttpRequest) -> str:
+    """The AWS Region the learner works in (their session's choice; us-east-1 by default)."""
+    return sandbox_services.session_region(request)
+
+
 def table_or_404(request: HttpRequest, name: str) -> TableSummary:
-    """The table's summary as of the sandbox's simulated now, or NoSuchTable."""
-    summary = table_summary(request.sandbox, name)  # type: ignore[attr-defined]
+    """The table's summary in the learner's Region as of the sandbox's simulated now, or
+    NoSuchTable."""
+    summary = table_summary(request.sandbox, name, region=region(request))  # type: ignore[attr-defined]
     if summary is None:
         raise NoSuchTable(name)
     return summary
@@ -61,9 +73,12 @@ def workbench(
 ) -> HttpResponse:
     """Answer with a workbench page: ``context`` plus the sandbox and its simulated clock."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
+    where = region(request)
     full = {
-        "clock": sandbox_clock(sandbox),
+        "clock": sandbox_clock(sandbox, region=where),
         "sandbox": sandbox,
+        "region": where,
+        "region_choices": selectors.REGIONS,
         "table_tabs": TABLE_TABS,
         **(context or {}),
     }
@@ -81,10 +96,14 @@ def answers_missing_tables(view: Callable[..., HttpResponse]) -> Callable[..., H
         try:
             return view(request, *args, **kwargs)
         except NoSuchTable as missing:
+            elsewhere = selectors.table_regions(
+                request.sandbox,  # type: ignore[attr-defined]
+                missing.table,
+            )
             return workbench(
                 request,
                 "console/no_table.html",
-                {"table_name": missing.table},
+                {"table_name": missing.table, "elsewhere": elsewhere},
                 json={
                     "__type": "ResourceNotFoundException",
                     "message": f"Requested resource not found: Table: {missing.table} not found",
@@ -109,10 +128,11 @@ def clock(now: float, offset: float, next_due: Any = None) -> dict[str, Any]:
     }
 
 
-def sandbox_clock(sandbox: Sandbox) -> dict[str, Any]:
-    """The header's clock for this sandbox, with what falls due next."""
+def sandbox_clock(sandbox: Sandbox, *, region: str) -> dict[str, Any]:
+    """The header's clock for this sandbox, with what falls due next in ``region`` (the
+    clock is the sandbox's; the work it brings is shown for the Region the learner is in)."""
     now = sandbox_services.simulated_now(sandbox)
-    return clock(now, sandbox.clock_offset, clock_service.next_due(sandbox, now=now))
+    return clock(now, sandbox.clock_offset, clock_service.next_due(sandbox, now=now, region=region))
 
 
 def duration_text(seconds: float) -> str:

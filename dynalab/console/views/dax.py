@@ -1,5 +1,6 @@
 """The DAX pages: clusters and parameter groups, and each cluster's nodes, caches,
-statistics and a stale read to watch."""
+statistics and a stale read to watch. A cluster belongs to one Region, as on AWS: the pages
+show and change the clusters of the Region the workbench works in."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ from dynalab.console import dax
 from dynalab.console.calls import endpoint_url, pop_last_call, remember_call
 from dynalab.console.forms import CreateClusterForm, NodesForm, ParameterGroupForm, StaleReadForm
 from dynalab.console.tables import table_names, table_summary
-from dynalab.console.views.base import workbench
+from dynalab.console.views.base import region, workbench
 from dynalab.sandboxes import selectors
 
 
 def _create_form(request: HttpRequest, data: Any = None) -> CreateClusterForm:
-    groups = [group.name for group in selectors.dax_parameter_groups(request.sandbox)]  # type: ignore[attr-defined]
+    groups = [
+        group.name
+        for group in selectors.dax_parameter_groups(
+            request.sandbox,  # type: ignore[attr-defined]
+            region=region(request),
+        )
+    ]
     return CreateClusterForm(data, node_types=dax.NODE_TYPES, groups=groups)
 
 
@@ -42,8 +49,9 @@ def _overview(
     status: int = 200,
 ) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    clusters = selectors.dax_clusters(sandbox)
-    groups = selectors.dax_parameter_groups(sandbox)
+    where = region(request)
+    clusters = selectors.dax_clusters(sandbox, region=where)
+    groups = selectors.dax_parameter_groups(sandbox, region=where)
     context = {
         "clusters": [
             {"view": cluster, "url": _absolute(request, cluster.endpoint_path)}
@@ -60,6 +68,7 @@ def _overview(
         "console/dax.html",
         context,
         json=lambda: {
+            "Region": where,
             "Clusters": [_cluster_json(request, cluster) for cluster in clusters],
             "ParameterGroups": [dataclasses.asdict(group) for group in groups],
         },
@@ -84,6 +93,7 @@ def clusters(request: HttpRequest) -> HttpResponse:
             request.sandbox,  # type: ignore[attr-defined]
             form.cleaned_data,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)
@@ -110,6 +120,7 @@ def parameter_groups(request: HttpRequest) -> HttpResponse:
             data["record_ttl_millis"],
             data["query_ttl_millis"],
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)
@@ -129,7 +140,8 @@ def _cluster_page(
     status: int = 200,
 ) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    cluster = selectors.dax_cluster(sandbox, name)
+    where = region(request)
+    cluster = selectors.dax_cluster(sandbox, name, region=where)
     if cluster is None:
         return workbench(
             request,
@@ -138,7 +150,7 @@ def _cluster_page(
             json={"__type": "ClusterNotFoundFault", "message": f"Cluster {name} not found."},
             status=404,
         )
-    tables = table_names(sandbox)
+    tables = table_names(sandbox, region=where)
     staying = [node for node in cluster.nodes if node.status != "deleting"]
     stats = cluster.statistics
     item_reads = stats.item_hits + stats.item_misses
@@ -184,14 +196,20 @@ def nodes(request: HttpRequest, name: str) -> HttpResponse:
     """Set the cluster's number of nodes (IncreaseReplicationFactor or Decrease...)."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
     form = NodesForm(request.POST)
-    current = selectors.dax_cluster(sandbox, name, entries=0)
+    where = region(request)
+    current = selectors.dax_cluster(sandbox, name, entries=0, region=where)
     if current is None:
         return _cluster_page(request, name)
     if not form.is_valid():
         return _cluster_page(request, name, nodes_form=form, status=400)
     count = sum(1 for node in current.nodes if node.status != "deleting")
     result = dax.resize(
-        sandbox, current.name, count, form.cleaned_data["nodes"], endpoint=endpoint_url(request)
+        sandbox,
+        current.name,
+        count,
+        form.cleaned_data["nodes"],
+        endpoint=endpoint_url(request),
+        region=where,
     )
     if not result.ok:
         _form_errors(form, result)
@@ -208,6 +226,7 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
         request.sandbox,  # type: ignore[attr-defined]
         name,
         endpoint=endpoint_url(request),
+        region=region(request),
     )
     if result.ok:
         remember_call(request, result)
@@ -223,17 +242,18 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
 def stale_read(request: HttpRequest, name: str) -> HttpResponse:
     """Run the stale-read demonstration on a table (or read its item again)."""
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    form = StaleReadForm(request.POST, tables=table_names(sandbox))
+    where = region(request)
+    form = StaleReadForm(request.POST, tables=table_names(sandbox, region=where))
     if not form.is_valid():
         return _cluster_page(request, name, demo_form=form, status=400)
-    table = table_summary(sandbox, form.cleaned_data["table"])
+    table = table_summary(sandbox, form.cleaned_data["table"], region=where)
     if table is None:
         form.add_error("table", "That table no longer exists.")
         return _cluster_page(request, name, demo_form=form, status=400)
     if request.POST.get("action") == "again":
-        demo = dax.read_again(sandbox, name, table)
+        demo = dax.read_again(sandbox, name, table, region=where)
     else:
-        demo = dax.run_stale_read(sandbox, name, table)
+        demo = dax.run_stale_read(sandbox, name, table, region=where)
     return _cluster_page(
         request, name, demo=demo, demo_form=form, status=400 if demo.error else 200
     )

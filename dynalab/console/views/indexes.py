@@ -16,6 +16,7 @@ from dynalab.console.forms import AddIndexForm
 from dynalab.console.views.base import (
     answers_missing_tables,
     bounded_int,
+    region,
     table_or_404,
     workbench,
 )
@@ -52,7 +53,11 @@ def indexes(request: HttpRequest, table: str) -> HttpResponse:
         form = AddIndexForm(request.POST)
         if form.is_valid():
             result = index_service.add_index(
-                sandbox, summary, form.cleaned_data, endpoint=endpoint_url(request)
+                sandbox,
+                summary,
+                form.cleaned_data,
+                endpoint=endpoint_url(request),
+                region=region(request),
             )
             if result.ok:
                 remember_call(request, result)
@@ -123,17 +128,27 @@ def index_detail(request: HttpRequest, table: str, index: str) -> HttpResponse:
             errors["value"] = [f"Enter a value of {status.partition_key[0].name} to ask about."]
         elif not status.local:
             comparison = index_service.compare_sparse(
-                sandbox, summary, status, value, endpoint=endpoint_url(request)
+                sandbox,
+                summary,
+                status,
+                value,
+                endpoint=endpoint_url(request),
+                region=region(request),
             )
     probe = None
     probe_text = request.POST.get("item", "")
     if request.method == "POST":
         probe = index_service.probe_lag(
-            sandbox, summary, status, probe_text, endpoint=endpoint_url(request)
+            sandbox,
+            summary,
+            status,
+            probe_text,
+            endpoint=endpoint_url(request),
+            region=region(request),
         )
         summary = table_or_404(request, table)  # the write changed the counts
         status = index_service.index_status(summary, index) or status
-    page = index_service.index_page(sandbox, summary, index, offset=offset)
+    page = index_service.index_page(sandbox, summary, index, offset=offset, region=region(request))
     if not probe_text:
         probe_text = index_service.probe_example(summary, status)
     context = {
@@ -206,6 +221,7 @@ def delete_index(request: HttpRequest, table: str, index: str) -> HttpResponse:
             table,
             index,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)

@@ -13,7 +13,7 @@ from dynalab.console import items as item_service
 from dynalab.console import values as value_text
 from dynalab.console.calls import endpoint_url, pop_last_call, remember_call, url_json
 from dynalab.console.tables import TableSummary
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 
 
 @require_GET
@@ -26,6 +26,7 @@ def items(request: HttpRequest, table: str) -> HttpResponse:
         table,
         start=start,
         endpoint=endpoint_url(request),
+        region=region(request),
     )
     typed = request.GET.get("view") == "dynamodb"
     grid = None
@@ -82,6 +83,7 @@ def _item_editor(
             typed=typed,
             original_key=key,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if edit.ok:
             remember_call(request, edit.result)
@@ -127,7 +129,11 @@ def item_new(request: HttpRequest, table: str) -> HttpResponse:
 def item_edit(request: HttpRequest, table: str) -> HttpResponse:
     summary = table_or_404(request, table)
     key = item_service.parse_key(request.POST.get("key") or request.GET.get("key"))
-    item = item_service.get_item(request.sandbox, table, key) if key else None  # type: ignore[attr-defined]
+    item = (
+        item_service.get_item(request.sandbox, table, key, region=region(request))  # type: ignore[attr-defined]
+        if key
+        else None
+    )
     if item is None:
         messages.error(request, "That item is not in the table any more.")
         return redirect("console:items", table=table)
@@ -148,6 +154,7 @@ def item_delete(request: HttpRequest, table: str) -> HttpResponse:
             table,
             key,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)

@@ -13,14 +13,15 @@ from dynalab.console import items as item_service
 from dynalab.console import reads
 from dynalab.console.calls import endpoint_url
 from dynalab.console.tables import table_names
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 
 
 @require_GET
 def query(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
+    where = region(request)
     form = reads.ReadForm.from_query(request.GET)
-    outcome = reads.run_read(sandbox, form, endpoint=endpoint_url(request))
+    outcome = reads.run_read(sandbox, form, endpoint=endpoint_url(request), region=where)
     typed = request.GET.get("view") == "dynamodb"
     grid = None
     if outcome.result is not None and outcome.result.ok and "Items" in outcome.result.response:
@@ -35,7 +36,7 @@ def query(request: HttpRequest) -> HttpResponse:
         "outcome": outcome,
         "partition_key": partition_key,
         "sort_key": sort_key,
-        "table_names": table_names(sandbox),
+        "table_names": table_names(sandbox, region=where),
         "operators": reads.SORT_OPERATORS,
         "grid": grid,
         "typed": typed,
@@ -66,7 +67,8 @@ def query(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    names = table_names(sandbox)
+    where = region(request)
+    names = table_names(sandbox, region=where)
     params = request.GET.copy()
     if not params.get("table") and "CustomerOrders" in names:
         # The page's example question: all of ann's orders placed in 2024 or later.
@@ -74,7 +76,9 @@ def compare(request: HttpRequest) -> HttpResponse:
             {"table": "CustomerOrders", "mode": "query", "pk": "ann", "sk_op": ">=", "sk": "2024"}
         )
     form = reads.ReadForm.from_query(params)
-    comparison = compare_service.compare(sandbox, form, endpoint=endpoint_url(request))
+    comparison = compare_service.compare(
+        sandbox, form, endpoint=endpoint_url(request), region=where
+    )
     partition_key, sort_key = (
         comparison.table.keys_for(form.index) if comparison.table is not None else (None, None)
     )
@@ -120,6 +124,7 @@ def bookshelf(request: HttpRequest, table: str) -> HttpResponse:
     picture = bookshelf_service.draw(
         request.sandbox,  # type: ignore[attr-defined]
         summary,
+        region=region(request),
         index=form.index or None,
         read=read,
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from dynalab.console import runner
 from dynalab.console.calls import endpoint_url
 from dynalab.console.tables import table_names
-from dynalab.console.views.base import workbench
+from dynalab.console.views.base import region, workbench
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes.capacity import capacity_lines
 
@@ -24,10 +24,11 @@ def run(request: HttpRequest) -> HttpResponse:
     The JSON twin of a POST is the service's answer: the response, or its error body (400).
     """
     sandbox = request.sandbox  # type: ignore[attr-defined]
+    where = region(request)
     chosen_table = request.GET.get("table") or request.POST.get("table") or None
     template = None
     if request.method == "GET":
-        context_facts = runner.template_context(sandbox, chosen_table)
+        context_facts = runner.template_context(sandbox, chosen_table, region=where)
 
         def template(operation: str) -> dict[str, Any]:
             return runner.request_template(operation, context_facts)
@@ -39,7 +40,7 @@ def run(request: HttpRequest) -> HttpResponse:
     form = runner.RunForm.from_data(source, template=template)
     result = None
     if request.method == "POST" and not form.errors:
-        result = runner.run_request(sandbox, form, endpoint=endpoint_url(request))
+        result = runner.run_request(sandbox, form, endpoint=endpoint_url(request), region=where)
     failed = result is not None and not result.ok
     facts = selectors.operation(form.operation)
     context = {
@@ -50,7 +51,7 @@ def run(request: HttpRequest) -> HttpResponse:
         "facts": facts,
         "summary": runner.learner_summary(facts.summary) if facts else "",
         "dynalab": facts is not None and facts.api == selectors.DYNALAB_API,
-        "table_names": table_names(sandbox),
+        "table_names": table_names(sandbox, region=where),
         "chosen_table": chosen_table or "",
         "capacity": capacity_lines((result.response or {}).get("ConsumedCapacity"))
         if result is not None and result.ok

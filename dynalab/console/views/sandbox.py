@@ -1,4 +1,5 @@
-"""The learner's sandbox as a whole: sample data, the simulated clock, reset, and activity."""
+"""The learner's sandbox as a whole: sample data, the simulated clock, the Region, reset, and
+activity."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from dynalab.console import clock as clock_service
 from dynalab.console import samples
 from dynalab.console.calls import SESSION_LAST_CALL, SOURCE, endpoint_url
-from dynalab.console.views.base import back_to, sandbox_clock, workbench
+from dynalab.console.views.base import back_to, region, sandbox_clock, workbench
 from dynalab.rendering import wants_partial
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
+from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.models import Sandbox
 
 
@@ -53,6 +55,7 @@ def activity_rows(sandbox: Sandbox, *, include_housekeeping: bool, limit: int) -
                 "ok": entry.status == "ok",
                 "error_message": entry.error_message,
                 "table": summary.get("TableName") or ", ".join(summary.get("TableNames") or []),
+                "region": summary.get("Region", ""),
                 "capacity_units": summary.get("CapacityUnits"),
                 "count": summary.get("Count"),
                 "scanned_count": summary.get("ScannedCount"),
@@ -85,7 +88,9 @@ def load_sample(request: HttpRequest, slug: str) -> HttpResponse:
     steps = range(step, step + 1) if partial else range(0, sample.steps)
     error = None
     for current in steps:
-        error = samples.load_sample_step(sandbox, sample, current, endpoint=endpoint)
+        error = samples.load_sample_step(
+            sandbox, sample, current, endpoint=endpoint, region=region(request)
+        )
         if error is not None:
             break
     done = error is None and steps[-1] >= sample.steps - 1
@@ -124,10 +129,32 @@ def advance_clock(request: HttpRequest) -> HttpResponse:
         response = render(
             request,
             "console/_clock.html",
-            {"clock": sandbox_clock(sandbox), "next_url": request.POST.get("next")},
+            {
+                "clock": sandbox_clock(sandbox, region=region(request)),
+                "next_url": request.POST.get("next"),
+            },
         )
         return trigger_client_event(response, "clockAdvanced")
     messages.success(request, f"The simulated clock moved forward {clock_service.STEPS[seconds]}.")
+    return back_to(request, reverse("console:tables"))
+
+
+@require_POST
+def switch_region(request: HttpRequest) -> HttpResponse:
+    """Work in another AWS Region: kept in the session, so every page, call and the Connect
+    page's snippets follow it. Answers 400 for a name that is no Region."""
+    chosen = request.POST.get("region", "")
+    try:
+        sandbox_services.remember_region(request, chosen)
+    except ServiceError:
+        return HttpResponse(
+            "Choose one of the AWS Regions in the list, such as us-east-1.", status=400
+        )
+    messages.success(
+        request,
+        f"You are working in {chosen} now: the workbench shows its tables, as boto3 signing "
+        f"for {chosen} would see them.",
+    )
     return back_to(request, reverse("console:tables"))
 
 
@@ -143,7 +170,18 @@ def reset_sandbox(request: HttpRequest) -> HttpResponse:
     return workbench(
         request,
         "console/reset.html",
-        json=lambda: {"Tables": selectors.table_names(request.sandbox)},  # type: ignore[attr-defined]
+        # A reset empties every Region: the twin lists what would go, Region by Region.
+        json=lambda: {
+            "Region": region(request),
+            "Tables": selectors.table_names(
+                request.sandbox,  # type: ignore[attr-defined]
+                region=region(request),
+            ),
+            "TablesByRegion": {
+                entry.region: list(entry.tables)
+                for entry in selectors.regions(request.sandbox)  # type: ignore[attr-defined]
+            },
+        },
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dynalab.console import streams as stream_service
 from dynalab.console.calls import endpoint_url, remember_call
 from dynalab.console.tables import table_names
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 from dynalab.sandboxes import selectors
 from dynalab.sandboxes import services as sandbox_services
 
@@ -40,6 +40,7 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     summary = table_or_404(request, table)
     endpoint = endpoint_url(request)
+    where = region(request)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         view_type = request.POST.get("view_type", "")
@@ -48,7 +49,7 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
             errors["view_type"] = ["Choose what each record holds: one of the four view types."]
         else:
             result = stream_service.set_stream(
-                sandbox, table, None if disable else view_type, endpoint=endpoint
+                sandbox, table, None if disable else view_type, endpoint=endpoint, region=where
             )
             if result.ok:
                 remember_call(request, result)
@@ -60,7 +61,9 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
                 )
                 return redirect("console:stream", table=table)
             errors["view_type"] = [f"{result.error.code}: {result.error.message}"]
-    chosen, streams = stream_service.latest_stream(sandbox, summary, request.GET.get("stream"))
+    chosen, streams = stream_service.latest_stream(
+        sandbox, summary, request.GET.get("stream"), region=where
+    )
     now = sandbox_services.simulated_now(sandbox)
     current = None
     bars: list[stream_service.ShardBar] = []
@@ -72,6 +75,7 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
             request.GET.get("shard"),
             request.GET.get("position"),
             endpoint=endpoint,
+            region=where,
         )
         bars, *window = stream_service.shard_bars(chosen, now)
     glance = summary.glance
@@ -85,9 +89,11 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
         "errors": errors,
         "view_types": stream_service.VIEW_TYPE_TEXT,
         "current_view_type": glance.stream_view_type if glance else None,
-        "triggers": selectors.triggers(sandbox, summary.name),
+        "triggers": selectors.triggers(sandbox, summary.name, region=where),
         "handlers": selectors.trigger_handlers(),
-        "table_names": [name for name in table_names(sandbox) if name != summary.name],
+        "table_names": [
+            name for name in table_names(sandbox, region=where) if name != summary.name
+        ],
         "now": now,
         "clock_reloads": True,
     }
@@ -158,7 +164,8 @@ def stream(request: HttpRequest, table: str) -> HttpResponse:
 def create_trigger(request: HttpRequest, table: str) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
     summary = table_or_404(request, table)
-    chosen, _ = stream_service.latest_stream(sandbox, summary)
+    where = region(request)
+    chosen, _ = stream_service.latest_stream(sandbox, summary, region=where)
     if chosen is None or chosen.status != "ENABLED":
         messages.error(request, "Turn the table's stream on first: a trigger reads its records.")
         return redirect("console:stream", table=table)
@@ -175,7 +182,7 @@ def create_trigger(request: HttpRequest, table: str) -> HttpResponse:
         )
     }
     result = stream_service.create_trigger(
-        sandbox, chosen.arn, data, endpoint=endpoint_url(request)
+        sandbox, chosen.arn, data, endpoint=endpoint_url(request), region=where
     )
     if result.ok:
         remember_call(request, result)
@@ -198,6 +205,7 @@ def delete_trigger(request: HttpRequest, table: str) -> HttpResponse:
         request.sandbox,  # type: ignore[attr-defined]
         trigger_id,
         endpoint=endpoint_url(request),
+        region=region(request),
     )
     if result.ok:
         remember_call(request, result)

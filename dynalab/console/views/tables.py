@@ -10,14 +10,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dynalab.console import samples, tables
 from dynalab.console.calls import endpoint_url, pop_last_call, remember_call
 from dynalab.console.forms import CreateTableForm
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 from dynalab.console.views.sandbox import activity_rows
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     sandbox = request.sandbox  # type: ignore[attr-defined]
-    summaries = tables.list_tables(sandbox)
+    where = region(request)
+    summaries = tables.list_tables(sandbox, region=where)
+    elsewhere = tables.other_regions(sandbox, where)
     existing = {summary.name: summary for summary in summaries}
     sample_rows = []
     for sample in samples.SAMPLE_SETS.values():
@@ -31,6 +33,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "tables": summaries,
+        "other_regions": elsewhere,
         "samples": sample_rows,
         "activity": activity_rows(sandbox, include_housekeeping=False, limit=12),
         "last_call": pop_last_call(request),
@@ -40,7 +43,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "console/tables.html",
         context,
-        json=lambda: {"Tables": [summary.description for summary in summaries]},
+        json=lambda: {
+            "Region": where,
+            "Tables": [summary.description for summary in summaries],
+            "TablesInOtherRegions": {entry.region: list(entry.tables) for entry in elsewhere},
+        },
     )
 
 
@@ -55,6 +62,7 @@ def create_table(request: HttpRequest) -> HttpResponse:
                 request.sandbox,  # type: ignore[attr-defined]
                 form.cleaned_data,
                 endpoint=endpoint_url(request),
+                region=region(request),
             )
             result = outcome.result
             if outcome.ok:
@@ -103,6 +111,7 @@ def delete_table(request: HttpRequest, table: str) -> HttpResponse:
             request.sandbox,  # type: ignore[attr-defined]
             table,
             endpoint=endpoint_url(request),
+            region=region(request),
         )
         if result.ok:
             remember_call(request, result)

@@ -11,6 +11,7 @@ from dynalab.console.views.base import (
     NoSuchTable,
     answers_missing_tables,
     bounded_int,
+    region,
     table_or_404,
     workbench,
 )
@@ -40,10 +41,17 @@ def throughput(request: HttpRequest, table: str) -> HttpResponse:
             ]
         if not errors:
             burst = throughput_service.send_burst(
-                sandbox, summary, count, size_kb, endpoint=endpoint_url(request)
+                sandbox,
+                summary,
+                count,
+                size_kb,
+                endpoint=endpoint_url(request),
+                region=region(request),
             )
             summary = table_or_404(request, table)  # the header shows the table after it
-    result = throughput_service.describe_throughput(sandbox, table, endpoint=endpoint_url(request))
+    result = throughput_service.describe_throughput(
+        sandbox, table, endpoint=endpoint_url(request), region=region(request)
+    )
     if not result.ok:
         raise NoSuchTable(table)  # deleted meanwhile: nothing else makes it fail
     state = result.response["Throughput"]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from dynalab.console import ttl as ttl_service
 from dynalab.console.calls import endpoint_url, remember_call
-from dynalab.console.views.base import answers_missing_tables, table_or_404, workbench
+from dynalab.console.views.base import answers_missing_tables, region, table_or_404, workbench
 from dynalab.sandboxes import services as sandbox_services
 
 
@@ -38,6 +38,7 @@ def ttl(request: HttpRequest, table: str) -> HttpResponse:
                 enabled=not disable,
                 attribute=(glance.ttl_attribute or "") if disable and glance else attribute,
                 endpoint=endpoint_url(request),
+                region=region(request),
             )
             if result.ok:
                 remember_call(request, result)
@@ -47,7 +48,7 @@ def ttl(request: HttpRequest, table: str) -> HttpResponse:
                 return redirect("console:ttl", table=table)
             errors["attribute"] = [f"{result.error.code}: {result.error.message}"]
     now = sandbox_services.simulated_now(sandbox)
-    line = ttl_service.timeline(sandbox, table, now=now)
+    line = ttl_service.timeline(sandbox, table, now=now, region=region(request))
     view = line.view
     context = {
         "table": summary,

@@ -41,6 +41,7 @@ from dynalab.course.checks.base import (
     CheckResult,
     RegisteredCheck,
     check,
+    in_region,
     run_check,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "CheckResult",
     "RegisteredCheck",
     "check",
+    "in_region",
     "run_check",
 ]

@@ -383,6 +383,14 @@ def table_of_name(name: str) -> str:
     return name.rsplit("table/", 1)[-1].split("/", 1)[0]
 
 
+def in_region(activity: ActivityLike, region: str) -> bool:
+    """Whether a call ran in ``region``. Its summary says where (``Region``); a call without
+    one ran before Regions existed (us-east-1, the lessons' Region) or concerned the whole
+    sandbox (a clock move), and counts everywhere."""
+    ran_in = (activity.summary or {}).get("Region")
+    return ran_in is None or ran_in == region
+
+
 def tables_of(activity: ActivityLike) -> set[str]:
     summary = activity.summary or {}
     names = set(summary.get("TableNames") or [])
