@@ -207,9 +207,10 @@ class RequestView:
     def workbench_url(self) -> str | None:
         if self.request.is_clock_move:
             return None  # the workbench's header has clock buttons of its own
-        if self.request.placeholders and workbench_path() is not None:
+        if (self.request.placeholders or self.request.region) and workbench_path() is not None:
             # Filled in from the sandbox when the learner follows the link, not when the
-            # page was drawn (``{{now+600}}`` would be stale by then).
+            # page was drawn (``{{now+600}}`` would be stale by then); a request in another
+            # Region also switches the workbench to that Region.
             return reverse("course:open_in_workbench", args=(self.lesson.slug, self.request.key))
         return workbench_url(self.request)
 

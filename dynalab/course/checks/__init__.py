@@ -21,7 +21,10 @@ to compare bills) can always pass the step by doing its work again.
 
 The checks live in modules by topic: ``tables``, ``items``, ``indexes``, ``features``
 (throughput, streams and their records, TTL, backups and restores, triggers, deletion
-protection), ``caches`` (DAX), ``reads`` and ``writes``.
+protection), ``caches`` (DAX), ``regions`` (global tables), ``reads`` and ``writes``.
+
+Every check also takes ``region``: the AWS Region whose tables and calls it looks at (the
+lessons' Region, us-east-1, unless given).
 """
 
 # Importing the topic modules registers their checks.
@@ -31,6 +34,7 @@ from dynalab.course.checks import (  # noqa: F401
     indexes,
     items,
     reads,
+    regions,
     tables,
     writes,
 )
