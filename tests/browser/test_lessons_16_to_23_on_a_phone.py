@@ -13,6 +13,7 @@ SLUGS = (
     "streams-and-triggers",
     "time-to-live",
     "backups-and-pitr",
+    "global-tables",
     "dax",
     "security-monitoring-toolbox",
     "capstone",

@@ -193,3 +193,34 @@ def test_lesson_22s_year_statement_scans_the_library_for_two_books() -> None:
     assert len(by_year["Items"]) == 2
     with_key = responses[0]
     assert len(with_key["Items"]) == 4  # Terry Pratchett's books
+
+
+def test_lesson_21s_cost_quiz_bills_every_region_that_applies_a_write() -> None:
+    """One 1.5 KB write to a global table of three replicas: 2 replicated write units in
+    each Region, 6 in all; 100 such writes a second, 600."""
+    rehearsal = Rehearsal()
+    rehearsal.execute(
+        "CreateTable",
+        {
+            "TableName": "Profiles",
+            "AttributeDefinitions": [{"AttributeName": "userId", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+    for region in ("eu-west-1", "ap-southeast-2"):
+        rehearsal.execute(
+            "UpdateTable",
+            {"TableName": "Profiles", "ReplicaUpdates": [{"Create": {"RegionName": region}}]},
+        )
+        rehearsal.wait(30)
+    item = {"userId": {"S": "zoe"}, "bio": {"S": "x" * 1500}}
+    rehearsal.execute("PutItem", {"TableName": "Profiles", "Item": item})
+    rehearsal.wait(5)
+    with rehearsal.sandbox.inspecting() as view:
+        replication = view.replication("Profiles")
+    assert replication is not None
+    billed = {replica.region: replica.replicated_write_units for replica in replication.replicas}
+    units = sum(billed.values())
+    assert units == 6
+    assert 100 * units == quiz_answer("21-global-tables.md", "gt-cost")

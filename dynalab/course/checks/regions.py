@@ -118,7 +118,7 @@ def write_lost(
         if same_key(entry.key, key) and (concurrent is None or entry.concurrent == concurrent)
     ]
     if not lost:
-        kind = "a concurrent write" if concurrent else "a write"
+        kind = "concurrent write" if concurrent else "write"
         return False, (
             f"No {kind} of {key_text(key)} has been lost yet: write it in two Regions within "
             "the replication lag, then let the lag pass."
