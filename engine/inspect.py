@@ -784,6 +784,19 @@ class Inspector:
 
     # ------------------------------------------------------------------ regions
     @_guarded
+    def in_region(self, name: str) -> Inspector:
+        """The view of another Region of the same sandbox (this view for its own Region, or
+        for a lone engine's); ValidationException for a Region DynaLab does not answer.
+        O(1)."""
+        from engine.regions import check_region
+
+        check_region(name)
+        regions = self._engine.regions
+        if name == self.region or regions is None:
+            return self
+        return regions.inspector(name)
+
+    @_guarded
     def table_regions(self, table: str) -> tuple[str, ...]:
         """Every Region of the sandbox holding a table named ``table``, sorted (this one
         included when it holds one). O(Regions)."""

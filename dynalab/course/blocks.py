@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from dynalab.course import placeholders
 from dynalab.course.jsontext import compact_json
 
 #: Lab, quiz and step ids: lower-case letters, digits and dashes (they appear in URLs).
@@ -83,6 +84,8 @@ class Request:
     source: str = ""
     #: Send it this many times at once (a burst of traffic, as many clients would).
     repeat: int = 1
+    #: The AWS Region it runs in (None: the lessons' Region, us-east-1).
+    region: str | None = None
 
     @property
     def json_text(self) -> str:
@@ -101,6 +104,11 @@ class Request:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if count != 1 else ''}"
         return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+
+    @property
+    def placeholders(self) -> list[placeholders.Placeholder]:
+        """The values filled in from the learner's sandbox when it runs (``{{now+600}}``)."""
+        return placeholders.find(self.body)[0]
 
     @property
     def table_name(self) -> str | None:
@@ -270,6 +278,14 @@ def key_line(value: Any, key: str, offset: int, default: int | None) -> int | No
 
 # --------------------------------------------------------------------------- requests
 @lru_cache(maxsize=1)
+def known_regions() -> tuple[str, ...]:
+    """The AWS Regions a sandbox answers (a request's ``region``)."""
+    from dynalab.sandboxes import selectors
+
+    return tuple(selectors.REGIONS)
+
+
+@lru_cache(maxsize=1)
 def engine_operations() -> frozenset[str]:
     """Every operation a sandbox answers (DynamoDB's, plus DynaLab's own)."""
     from dynalab.sandboxes import selectors
@@ -364,9 +380,17 @@ def make_request(
     expect: str | None = None,
     capacity: Decimal | None = None,
     repeat: int = 1,
+    region: str | None = None,
 ) -> Request | None:
     if not operation:
         return None
+    if region is not None and region not in known_regions():
+        close = _close_matches(str(region), known_regions())
+        report.add(line, f"region {region!r} is not an AWS Region DynaLab answers{close}")
+        region = None
+    if region is not None and operation == ADVANCE_CLOCK:
+        report.add(line, "AdvanceClock moves the whole sandbox's clock: it takes no region")
+        region = None
     if repeat != 1 and (expect is not None or capacity is not None):
         report.add(
             line,
@@ -376,6 +400,8 @@ def make_request(
     if not isinstance(body, dict):
         report.add(line, f"the {operation} request must be a JSON object")
         return None
+    for problem in placeholders.find(body)[1]:
+        report.add(line, problem)
     if operation == ADVANCE_CLOCK:
         seconds = body.get("seconds")
         if (
@@ -392,7 +418,9 @@ def make_request(
             return None
         if expect is not None or capacity is not None:
             report.add(line, "AdvanceClock neither fails nor consumes capacity")
-    return Request(key, operation, body, line, expect=expect, capacity=capacity, repeat=repeat)
+    return Request(
+        key, operation, body, line, expect=expect, capacity=capacity, repeat=repeat, region=region
+    )
 
 
 def _repeat_value(value: Any, line: int | None, report: Report) -> int:
@@ -418,7 +446,7 @@ def parse_request_entry(
     if not isinstance(entry, dict):
         report.add(line, "a request must be a mapping with operation and request")
         return None
-    unknown = set(entry) - {"operation", "request", "expect", "capacity", "repeat"}
+    unknown = set(entry) - {"operation", "request", "expect", "capacity", "repeat", "region"}
     if unknown:
         report.add(line, f"unknown request field(s): {', '.join(sorted(map(str, unknown)))}")
     operation = _checked_operation(entry.get("operation"), line, report)
@@ -431,8 +459,20 @@ def parse_request_entry(
         expect = None
     capacity = _capacity_value(entry.get("capacity"), line, report)
     repeat = _repeat_value(entry.get("repeat"), line, report)
+    region = entry.get("region")
+    if region is not None and not isinstance(region, str):
+        report.add(line, f"region must be an AWS Region such as eu-west-1, not {region!r}")
+        region = None
     return make_request(
-        key, operation, body, line, report, expect=expect, capacity=capacity, repeat=repeat
+        key,
+        operation,
+        body,
+        line,
+        report,
+        expect=expect,
+        capacity=capacity,
+        repeat=repeat,
+        region=region,
     )
 
 
@@ -480,7 +520,7 @@ def parse_request_block(
 ) -> Request | None:
     """A ```request fence: ``line`` is the fence's own line in the file."""
     attributes = parse_info(
-        info, allowed={"expect", "capacity", "repeat"}, line=line, report=report
+        info, allowed={"expect", "capacity", "repeat", "region"}, line=line, report=report
     )
     operation, body = parse_request_text(source, first_line=line + 1, report=report)
     expect = attributes.get("expect")
@@ -490,7 +530,15 @@ def parse_request_block(
     capacity = _capacity_value(attributes.get("capacity"), line, report)
     repeat = _repeat_value(attributes.get("repeat"), line, report)
     request = make_request(
-        key, operation, body, line, report, expect=expect, capacity=capacity, repeat=repeat
+        key,
+        operation,
+        body,
+        line,
+        report,
+        expect=expect,
+        capacity=capacity,
+        repeat=repeat,
+        region=attributes.get("region"),
     )
     if request is None or source.lstrip().startswith("{"):
         return request  # the {"operation", "request"} form: shown re-indented
@@ -577,10 +625,7 @@ def parse_setup(
         if request is not None:
             requests.append(request)
     # Keys must be unique and stable: number the requests in order.
-    return tuple(
-        Request(f"setup-{n}", r.operation, r.body, r.line, r.expect, r.capacity, repeat=r.repeat)
-        for n, r in enumerate(requests, start=1)
-    )
+    return tuple(replace(r, key=f"setup-{n}") for n, r in enumerate(requests, start=1))
 
 
 # --------------------------------------------------------------------------- labs

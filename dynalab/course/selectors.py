@@ -176,15 +176,18 @@ def workbench_path() -> str | None:
         return None
 
 
-def workbench_url(request: Request) -> str | None:
-    """The workbench with this request loaded: ``?operation=<Op>&request=<JSON>``."""
+def workbench_url(request: Request, body: dict[str, Any] | None = None) -> str | None:
+    """The workbench with this request loaded: ``?operation=<Op>&request=<JSON>`` (``body``:
+    the request's body with its placeholders filled in)."""
     path = workbench_path()
     if path is None:
         return None
     query = urlencode(
         {
             "operation": request.operation,
-            "request": json.dumps(request.body, separators=(",", ":"), ensure_ascii=False),
+            "request": json.dumps(
+                request.body if body is None else body, separators=(",", ":"), ensure_ascii=False
+            ),
         }
     )
     return f"{path}?{query}"
@@ -204,6 +207,11 @@ class RequestView:
     def workbench_url(self) -> str | None:
         if self.request.is_clock_move:
             return None  # the workbench's header has clock buttons of its own
+        if (self.request.placeholders or self.request.region) and workbench_path() is not None:
+            # Filled in from the sandbox when the learner follows the link, not when the
+            # page was drawn (``{{now+600}}`` would be stale by then); a request in another
+            # Region also switches the workbench to that Region.
+            return reverse("course:open_in_workbench", args=(self.lesson.slug, self.request.key))
         return workbench_url(self.request)
 
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from dynalab.course import checks
+from dynalab.course import checks, placeholders
 from dynalab.course.blocks import Lab, LabStep, Quiz, Request
 from dynalab.course.jsontext import compact_json
 from dynalab.course.lessons import Lesson
@@ -190,6 +190,8 @@ class RunResult:
     consumed: Any = None
     #: For a repeated request: how each run ended, "ok" or the error code, in order.
     runs: list[str] = field(default_factory=list)
+    #: The body as sent, when placeholders (``{{now+600}}``) were filled in; else None.
+    sent_body: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -206,6 +208,10 @@ class RunResult:
     @property
     def response_json(self) -> str:
         return compact_json(self.response)
+
+    @property
+    def sent_json(self) -> str:
+        return compact_json(self.sent_body) if self.sent_body is not None else ""
 
     @property
     def capacity_lines(self) -> list[Any]:
@@ -259,21 +265,55 @@ def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
         except ServiceError as error:
             return RunResult(runnable, error_code=error.code, error_message=error.message)
         return RunResult(runnable, response={"Now": now})
-    sent, added = asking_for_capacity(runnable.operation, runnable.body)
+    body, filled = runnable.body, None
+    region = runnable.region or LESSON_REGION
     try:
+        if placeholders.has_placeholders(body):
+            body = filled = resolve_placeholders(sandbox, body, region=region)
+        sent, added = asking_for_capacity(runnable.operation, body)
         response = sandbox_services.execute(
-            sandbox,
-            runnable.operation,
-            copy.deepcopy(sent),
-            source="lesson",
-            region=LESSON_REGION,
+            sandbox, runnable.operation, copy.deepcopy(sent), source="lesson", region=region
         )
     except ServiceError as error:
-        return RunResult(runnable, error_code=error.code, error_message=error.message)
+        return RunResult(
+            runnable, error_code=error.code, error_message=error.message, sent_body=filled
+        )
     consumed = response.get("ConsumedCapacity")
     if added:
         response = {k: v for k, v in response.items() if k != "ConsumedCapacity"}
-    return RunResult(runnable, response=response, consumed=consumed)
+    return RunResult(runnable, response=response, consumed=consumed, sent_body=filled)
+
+
+def work_in_region(request: HttpRequest, region: str) -> None:
+    """Switch the visitor's workbench to ``region`` (kept in their session)."""
+    sandbox_services.remember_region(request, region)
+
+
+def filled_body(request: HttpRequest, runnable: Request) -> dict[str, Any]:
+    """The request's body with its placeholders filled in from the visitor's sandbox (as
+    written, if the sandbox cannot fill them yet: the workbench then shows why it fails)."""
+    if not placeholders.has_placeholders(runnable.body):
+        return runnable.body
+    try:
+        return resolve_placeholders(
+            request.sandbox,  # type: ignore[attr-defined]
+            runnable.body,
+            region=runnable.region or LESSON_REGION,
+        )
+    except ServiceError:
+        return runnable.body
+
+
+def resolve_placeholders(
+    sandbox: Any, body: dict[str, Any], *, region: str = LESSON_REGION
+) -> dict[str, Any]:
+    """``body`` with its placeholders (``{{now+600}}``, ``{{stream-arn T}}``...) filled in
+    from the sandbox's ``region`` as it is now (see placeholders.py); the service's error if
+    it cannot."""
+    now = sandbox_services.simulated_now(sandbox)
+    with sandbox_services.inspecting(sandbox, region=region) as view:
+        resolved: dict[str, Any] = placeholders.resolve(body, view, now)
+    return resolved
 
 
 @dataclass
@@ -337,18 +377,19 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
         )
         progress.save(update_fields=["last_passed", "last_message", "updated_at"])
         return progress
-    # Only the calls made in the lessons' Region: a Query of a table of the same name in
-    # another Region is another table's, and the checks look at this Region's tables.
-    activities = [
-        activity
-        for activity in reversed(
-            list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW))
-        )
-        if checks.in_region(activity, LESSON_REGION)
-    ]
+    # Every Region's calls: the context keeps the lessons' Region's (a Query of a table of
+    # the same name in another Region is another table's), and a check given a ``region``
+    # looks at that Region's.
+    activities = list(
+        reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
+    )
     with sandbox_services.inspecting(sandbox, region=LESSON_REGION) as view:
         context = checks.CheckContext(
-            view=view, activities=activities, step_passed_at=passed_at, step=step.number
+            view=view,
+            activities=activities,
+            step_passed_at=passed_at,
+            step=step.number,
+            region=LESSON_REGION,
         )
         results = [checks.run_check(spec.name, context, spec.args) for spec in step.checks]
     passed = all(result.passed for result in results)

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<slug:lesson>/setup/", views.prepare_sandbox, name="prepare_sandbox"),
     path("<slug:lesson>/requests/<slug:key>/run/", views.run_request, name="run_request"),
     path(
+        "<slug:lesson>/requests/<slug:key>/workbench/",
+        views.open_in_workbench,
+        name="open_in_workbench",
+    ),
+    path(
         "<slug:lesson>/labs/<slug:lab>/steps/<int:step>/check/",
         views.check_step,
         name="check_step",

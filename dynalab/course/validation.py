@@ -127,7 +127,9 @@ def _run(
     if request.repeat > 1:
         # A burst: runs may be throttled (that may be its point), but a request every run of
         # which is refused for another reason is broken.
-        errors = rehearsal.run_repeated(request.operation, request.body, request.repeat)
+        errors = rehearsal.run_repeated(
+            request.operation, request.body, request.repeat, region=request.region
+        )
         if all(error is not None and error.code not in THROTTLED for error in errors):
             first = errors[0]
             assert first is not None
@@ -137,7 +139,7 @@ def _run(
             )
         return None
     try:
-        rehearsal.execute(request.operation, request.body)
+        rehearsal.execute(request.operation, request.body, region=request.region)
     except ServiceError as error:
         if request.expect == error.code:
             return None
@@ -195,14 +197,16 @@ def _passes(results: Iterable[checks.CheckResult]) -> bool:
 
 def _rerun(rehearsal: Rehearsal, requests: Iterable[Request]) -> None:
     for request in requests:
-        rehearsal.run_repeated(request.operation, request.body, request.repeat)
+        rehearsal.run_repeated(
+            request.operation, request.body, request.repeat, region=request.region
+        )
 
 
 def _stray(rehearsal: Rehearsal, lesson: Lesson) -> None:
-    """A learner wandering off before doing the step: a Scan of every table to compare
-    bills, the sandbox set up again, the lesson's examples run again."""
-    for table in rehearsal.table_names():
-        rehearsal.attempt("Scan", {"TableName": table})
+    """A learner wandering off before doing the step: a Scan of every table (in every
+    Region) to compare bills, the sandbox set up again, the lesson's examples run again."""
+    for region, table in rehearsal.tables():
+        rehearsal.attempt("Scan", {"TableName": table}, region=region)
     _rerun(rehearsal, lesson.setup)
     _rerun(rehearsal, _request_blocks(lesson))
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -111,6 +111,23 @@ def run_request(request: HttpRequest, lesson: str, key: str) -> HttpResponse:
         partial_context=lambda: {"result": result},
         run_result=result,
     )
+
+
+@require_GET
+def open_in_workbench(request: HttpRequest, lesson: str, key: str) -> HttpResponse:
+    """The workbench's runner with one of the lesson's requests loaded, its placeholders
+    (``{{now+600}}``, ``{{stream-arn T}}``) filled in from the visitor's sandbox now, and the
+    workbench switched to the request's Region when it names one."""
+    _, current = _lesson(lesson)
+    runnable = current.requests.get(key)
+    if runnable is None or runnable.is_clock_move:
+        raise Http404("No such request in this lesson.")
+    if runnable.region:
+        services.work_in_region(request, runnable.region)
+    url = selectors.workbench_url(runnable, services.filled_body(request, runnable))
+    if url is None:
+        raise Http404("The workbench is not installed.")
+    return redirect(url)
 
 
 @require_POST

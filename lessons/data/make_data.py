@@ -272,6 +272,181 @@ def tickets() -> list[dict]:
     return requests
 
 
+PRODUCTS = {
+    "MUG-220": ("Blue enamel mug", "12.50"),
+    "LAMP-310": ("Brass desk lamp", "48.00"),
+    "BOOK-101": ("A field guide to moss", "22.00"),
+    "PEN-004": ("Fountain pen", "30.00"),
+}
+
+
+def store() -> list[dict]:
+    """Store: a shop in one table (lesson 16). Keys ``pk``/``sk`` hold typed prefixes:
+    CUSTOMER#id with a PROFILE and ORDER#date#id items (so a customer's latest orders come
+    first when read backwards, right after the profile); ORDER#id with one PRODUCT#sku line
+    per product (an adjacency list); PRODUCT#sku with its DETAILS. The ``Inverted`` index
+    swaps the keys, answering the many-to-many the other way: a product's orders."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Store",
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": "Inverted",
+                        "KeySchema": [
+                            {"AttributeName": "sk", "KeyType": "HASH"},
+                            {"AttributeName": "pk", "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
+            },
+        }
+    ]
+    items: list[dict] = []
+    for sku, (name, price) in PRODUCTS.items():
+        items.append(
+            {
+                "pk": {"S": f"PRODUCT#{sku}"},
+                "sk": {"S": "DETAILS"},
+                "name": {"S": name},
+                "price": {"N": price},
+            }
+        )
+    customers = {"ana": ("Ana Lima", 14), "raj": ("Raj Patel", 3)}
+    number = 0
+    skus = list(PRODUCTS)
+    for customer, (full_name, count) in customers.items():
+        items.append(
+            {
+                "pk": {"S": f"CUSTOMER#{customer}"},
+                "sk": {"S": "PROFILE"},
+                "name": {"S": full_name},
+                "email": {"S": f"{customer}@example.com"},
+            }
+        )
+        for index in range(count):
+            number += 1
+            order_id = f"{number:04d}"
+            date = f"2024-{1 + index % 12:02d}-{1 + (index * 5) % 27:02d}"
+            if index >= 12:
+                date = f"2025-{index - 11:02d}-{1 + (index * 5) % 27:02d}"
+            lines = [skus[(number + k) % len(skus)] for k in range(1 + number % 2)]
+            total = sum(float(PRODUCTS[sku][1]) for sku in lines)
+            items.append(
+                {
+                    "pk": {"S": f"CUSTOMER#{customer}"},
+                    "sk": {"S": f"ORDER#{date}#{order_id}"},
+                    "total": {"N": f"{total:.2f}"},
+                    "status": {"S": "DELIVERED" if index < count - 1 else "PENDING"},
+                }
+            )
+            for sku in lines:
+                items.append(
+                    {
+                        "pk": {"S": f"ORDER#{order_id}"},
+                        "sk": {"S": f"PRODUCT#{sku}"},
+                        "quantity": {"N": "1"},
+                        "price": {"N": PRODUCTS[sku][1]},
+                    }
+                )
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Store": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+            }
+        )
+    return requests
+
+
+BOOKS = [
+    ("Ursula K. Le Guin", "A Wizard of Earthsea", 1968),
+    ("Ursula K. Le Guin", "The Left Hand of Darkness", 1969),
+    ("Ursula K. Le Guin", "The Lathe of Heaven", 1971),
+    ("Terry Pratchett", "Guards! Guards!", 1989),
+    ("Terry Pratchett", "Mort", 1987),
+    ("Terry Pratchett", "Small Gods", 1992),
+    ("Terry Pratchett", "Night Watch", 2002),
+    ("Octavia E. Butler", "Kindred", 1979),
+    ("Octavia E. Butler", "Parable of the Sower", 1993),
+    ("Frank Herbert", "Dune", 1965),
+    ("Iain M. Banks", "The Player of Games", 1988),
+    ("Iain M. Banks", "Use of Weapons", 1990),
+    ("N. K. Jemisin", "The Fifth Season", 2015),
+    ("N. K. Jemisin", "The Obelisk Gate", 2016),
+    ("Ted Chiang", "Stories of Your Life and Others", 2002),
+    ("Ann Leckie", "Ancillary Justice", 2013),
+    ("Becky Chambers", "The Long Way to a Small, Angry Planet", 2014),
+    ("Isaac Asimov", "Foundation", 1951),
+    ("Isaac Asimov", "I, Robot", 1950),
+    ("Arthur C. Clarke", "Childhood's End", 1953),
+    ("Stanislaw Lem", "Solaris", 1961),
+    ("Philip K. Dick", "Ubik", 1969),
+    ("Kim Stanley Robinson", "Red Mars", 1992),
+    ("Connie Willis", "Doomsday Book", 1992),
+    ("William Gibson", "Neuromancer", 1984),
+]
+
+
+def library() -> list[dict]:
+    """Library: 25 books keyed by author and title (lesson 22's PartiQL), each with a blurb of
+    about 900 bytes, so that a statement the table must scan reads about 24 KB while one that
+    names an author reads a few books."""
+    requests: list[dict] = [
+        {
+            "operation": "CreateTable",
+            "request": {
+                "TableName": "Library",
+                "AttributeDefinitions": [
+                    {"AttributeName": "author", "AttributeType": "S"},
+                    {"AttributeName": "title", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "author", "KeyType": "HASH"},
+                    {"AttributeName": "title", "KeyType": "RANGE"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        }
+    ]
+    items = []
+    for author, title, year in BOOKS:
+        blurb = (f"{title} ({year}) by {author}. " * 40)[:900]
+        items.append(
+            {
+                "author": {"S": author},
+                "title": {"S": title},
+                "year": {"N": str(year)},
+                "blurb": {"S": blurb},
+            }
+        )
+    for start in range(0, len(items), 25):
+        batch = items[start : start + 25]
+        requests.append(
+            {
+                "operation": "BatchWriteItem",
+                "request": {
+                    "RequestItems": {"Library": [{"PutRequest": {"Item": i}} for i in batch]}
+                },
+            }
+        )
+    return requests
+
+
 def main() -> None:
     for name, data in (
         ("capacity-items.json", capacity_items()),
@@ -279,6 +454,8 @@ def main() -> None:
         ("telemetry.json", telemetry()),
         ("votes.json", votes()),
         ("tickets.json", tickets()),
+        ("store.json", store()),
+        ("library.json", library()),
     ):
         (HERE / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 

@@ -169,7 +169,7 @@ def test_expected_errors_and_stated_capacity_are_verified(tmp_path: Path) -> Non
 def test_unknown_fence_attribute(tmp_path: Path) -> None:
     write_lesson(tmp_path, "01-x.md", "```request expected=X\nListTables\n```\n")
     assert (
-        "01-x.md:8: unknown fence attribute 'expected' (allowed: capacity, expect, repeat)"
+        "01-x.md:8: unknown fence attribute 'expected' (allowed: capacity, expect, region, repeat)"
         in problems(tmp_path)
     )
 

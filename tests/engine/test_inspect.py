@@ -884,3 +884,20 @@ def test_the_new_views_change_nothing(engine: Engine) -> None:
     engine.inspect.simulation_settings()
     assert engine.revision == revision
     assert engine.dumps() == before
+
+
+def test_a_view_reaches_another_region_of_its_sandbox() -> None:
+    from engine import MultiRegionEngine
+    from engine.errors import ValidationException
+
+    sandbox = MultiRegionEngine(SimClock(frozen_at=FROZEN_AT))
+    create_table(sandbox.region("eu-west-1"))
+    us = sandbox.inspect.region("us-east-1")
+    assert us.table_names() == []
+    eu = us.in_region("eu-west-1")
+    assert (eu.region, eu.table_names()) == ("eu-west-1", ["Books"])
+    assert us.in_region("us-east-1") is us
+    with pytest.raises(ValidationException):
+        us.in_region("mars-north-1")
+    lone = Engine(SimClock(frozen_at=FROZEN_AT)).inspect
+    assert lone.in_region(lone.region) is lone

@@ -20,11 +20,24 @@ them looks for the *absence* of a call over a window: a learner who strays (an e
 to compare bills) can always pass the step by doing its work again.
 
 The checks live in modules by topic: ``tables``, ``items``, ``indexes``, ``features``
-(throughput, streams, TTL, backups, triggers), ``reads`` and ``writes``.
+(throughput, streams and their records, TTL, backups and restores, triggers, deletion
+protection), ``caches`` (DAX), ``regions`` (global tables), ``reads`` and ``writes``.
+
+Every check also takes ``region``: the AWS Region whose tables and calls it looks at (the
+lessons' Region, us-east-1, unless given).
 """
 
 # Importing the topic modules registers their checks.
-from dynalab.course.checks import features, indexes, items, reads, tables, writes  # noqa: F401
+from dynalab.course.checks import (  # noqa: F401
+    caches,
+    features,
+    indexes,
+    items,
+    reads,
+    regions,
+    tables,
+    writes,
+)
 from dynalab.course.checks.base import (
     REGISTRY,
     ActivityLike,

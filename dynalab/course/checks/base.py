@@ -47,16 +47,43 @@ class ActivityLike(Protocol):
 
 @dataclass
 class CheckContext:
-    """Everything a check may look at for one learner and one lab step."""
+    """Everything a check may look at for one learner and one lab step, in one AWS Region.
 
-    #: The sandbox's read-only view (``sandboxes.services.inspecting``).
+    Built with every call the learner made, in any Region; ``activities`` then holds the
+    calls made in ``region`` (and those of no Region, such as clock moves). A check given a
+    ``region`` argument runs on ``in_region(region)``: that Region's view and calls."""
+
+    #: The sandbox's read-only view of ``region`` (``sandboxes.services.inspecting``).
     view: Inspector
-    #: The learner's calls, oldest first.
+    #: The learner's calls in ``region``, oldest first.
     activities: Sequence[ActivityLike]
     #: When each already-passed step of this lab was passed (step number -> time).
     step_passed_at: Mapping[int, datetime] = field(default_factory=dict)
     #: The step being checked (1-based).
     step: int = 1
+    #: The AWS Region the view and the calls belong to.
+    region: str = selectors.DEFAULT_REGION
+    #: Every call, in any Region (None when built: then ``activities`` holds them all).
+    every_call: Sequence[ActivityLike] | None = None
+
+    def __post_init__(self) -> None:
+        if self.every_call is None:
+            self.every_call = list(self.activities)
+            self.activities = [a for a in self.every_call if in_region(a, self.region)]
+
+    def in_region(self, region: str) -> CheckContext:
+        """The same learner and step, looking at another Region of the sandbox."""
+        if region == self.region:
+            return self
+        every_call = list(self.every_call or ())
+        return CheckContext(
+            view=self.view.in_region(region),
+            activities=[a for a in every_call if in_region(a, region)],
+            step_passed_at=self.step_passed_at,
+            step=self.step,
+            region=region,
+            every_call=every_call,
+        )
 
     def since_step(self, step: int) -> list[ActivityLike]:
         """Calls made after step ``step`` was passed (all of them if it was not)."""
@@ -91,8 +118,16 @@ class RegisteredCheck:
     validate: Callable[[dict[str, Any]], list[str]] | None = None
 
     def argument_errors(self, args: Mapping[str, Any]) -> list[str]:
-        """What is wrong with the arguments a lab gives this check (empty: nothing)."""
+        """What is wrong with the arguments a lab gives this check (empty: nothing). Every
+        check also takes ``region``, the AWS Region to look at (the lessons' by default)."""
         errors = []
+        if REGION_ARGUMENT in args and REGION_ARGUMENT not in self.arguments:
+            region = args[REGION_ARGUMENT]
+            if not isinstance(region, str) or region not in selectors.REGIONS:
+                errors.append(
+                    f"argument 'region' must be an AWS Region such as eu-west-1, not {region!r}"
+                )
+            args = {k: v for k, v in args.items() if k != REGION_ARGUMENT}
         for name in args:
             if name not in self.arguments:
                 errors.append(
@@ -120,8 +155,13 @@ class RegisteredCheck:
         return ", ".join(parts) or "no arguments"
 
     def run(self, context: CheckContext, args: Mapping[str, Any]) -> CheckResult:
-        """Run the check; an unexpected error is a failed check with a message, never a crash."""
+        """Run the check (in the Region its ``region`` argument names, if any); an unexpected
+        error is a failed check with a message, never a crash."""
+        args = dict(args)
+        region = args.pop(REGION_ARGUMENT, None)
         try:
+            if region is not None:
+                context = context.in_region(region)
             passed, message = self.function(context, **args)
         except ServiceError as error:
             return CheckResult(False, f"The check could not read your sandbox: {error.message}")
@@ -132,6 +172,8 @@ class RegisteredCheck:
 
 
 REGISTRY: dict[str, RegisteredCheck] = {}
+#: The argument every check takes: the AWS Region to look at.
+REGION_ARGUMENT = "region"
 
 
 def check(
