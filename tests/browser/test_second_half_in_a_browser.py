@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import advance_clock as advance
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,16 +60,6 @@ def add_item(page: Page, table: str, item: dict) -> None:
     page.get_by_label("Item as plain JSON").fill(json.dumps(item))
     page.get_by_role("button", name="Save item").click()
     expect(page.get_by_text("Item saved.")).to_be_visible()
-
-
-def advance(page: Page, label: str) -> None:
-    """Press one of the header's clock buttons (+1m, +1h, +1d)."""
-    # Some pages swap the clock in place (htmx), others reload: either way wait until the
-    # clock shows the move, or the next step could race the request and lose it.
-    ahead = page.locator("#sim-clock").inner_text()
-    page.locator("#sim-clock").get_by_role("button", name=re.compile(label)).click()
-    expect(page.locator("#sim-clock")).not_to_have_text(ahead)
-    page.wait_for_load_state()
 
 
 def simulated_epoch(page: Page) -> int:
