@@ -6,14 +6,13 @@ request bodies are read whole on the event loop, then Django runs in a pool of t
 
 import os
 
-from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dynalab.settings")
 
 from dynalab.security import refuse_unsafe_start  # noqa: E402
-from dynalab.serving import BufferedBodies  # noqa: E402
+from dynalab.serving import BufferedBodies, ThreadedWSGI  # noqa: E402
 
 django_application = get_wsgi_application()
 refuse_unsafe_start()
@@ -22,7 +21,7 @@ refuse_unsafe_start()
 THREADS = int(os.environ.get("DYNALAB_SERVER_THREADS", "8"))
 
 application = BufferedBodies(
-    WSGIMiddleware(django_application, workers=THREADS, send_queue_size=64),
+    ThreadedWSGI(django_application, threads=THREADS),
     # The endpoint refuses bodies over its own limit with the service's error, so let those
     # through to it; anything much larger is no request this site takes.
     max_body_bytes=max(

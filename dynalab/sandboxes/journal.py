@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Sum
@@ -26,6 +27,9 @@ from django.db.models.functions import Length
 from dynalab.sandboxes import conf
 from dynalab.sandboxes.models import JournalEntry, Sandbox, Snapshot
 from engine import DEFAULT_REGION, DynamoDBError, MultiRegionEngine, catalog
+
+if TYPE_CHECKING:
+    from dynalab.sandboxes.fastsql import SandboxRow
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +136,7 @@ def entry_bytes(request_text: str | None, request: dict) -> int:
     return len(str(request))
 
 
-def snapshot_due(row: Sandbox, sequence: int) -> bool:
+def snapshot_due(row: Sandbox | SandboxRow, sequence: int) -> bool:
     """Whether the journal since the newest snapshot passed its bound in entries or bytes."""
     return (
         sequence - row.snapshot_sequence >= conf.snapshot_every()

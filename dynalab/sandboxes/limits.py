@@ -119,11 +119,18 @@ def check_before(
     current = usage(engine)
     if facts is not None and facts.creates_table:
         _check_tables(current.tables)
-    bound = growth_bound(operation, request or {}, request_bytes, engine=engine, region=region)
+    request = request or {}
+    # First as if a put or update made a new item, which needs no look-up; only a call that
+    # would then pass a limit looks for the item it may replace.
+    bound = growth_bound(operation, request, request_bytes)
     if bound is None:
         return
-    items, item_bytes = bound
     limits = conf.limits()
+    if not _passes(current, bound, limits, state_bytes):
+        bound = growth_bound(operation, request, request_bytes, engine=engine, region=region)
+        if bound is None:
+            return
+    items, item_bytes = bound
     if items and current.items + items > limits["items"]:
         raise ValidationException(
             f"Sandbox limit exceeded: a sandbox may hold at most {limits['items']:,} items "
@@ -139,6 +146,18 @@ def check_before(
     if items or item_bytes:
         estimated = memory.estimate(current, state_bytes) + memory.growth(items, item_bytes)
         _check_memory(estimated)
+
+
+def _passes(
+    current: Usage, bound: tuple[int, int], limits: dict[str, int], state_bytes: int
+) -> bool:
+    items, item_bytes = bound
+    if current.items + items > limits["items"] or current.bytes + item_bytes > limits["bytes"]:
+        return False
+    if not (items or item_bytes):
+        return True
+    estimated = memory.estimate(current, state_bytes) + memory.growth(items, item_bytes)
+    return estimated <= limits["memory_bytes"]
 
 
 #: At most what one item may hold (the service's 400 KB item size limit).

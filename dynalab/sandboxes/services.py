@@ -39,6 +39,7 @@ from dynalab.sandboxes.errors import (
     ServiceError,
     ValidationException,
 )
+from dynalab.sandboxes.fastsql import SandboxRow
 from dynalab.sandboxes.models import Activity, JournalEntry, Sandbox
 from dynalab.sandboxes.throttling import RateLimiter
 from engine import DEFAULT_REGION, MultiRegionEngine
@@ -448,6 +449,12 @@ class _Call:
     def activity(
         self, *, response: dict[str, Any] | None = None, error: ServiceError | None = None
     ) -> Activity:
+        return Activity(**self.activity_fields(response=response, error=error))
+
+    def activity_fields(
+        self, *, response: dict[str, Any] | None = None, error: ServiceError | None = None
+    ) -> dict[str, Any]:
+        """The Activity row recording this call, as field values (``fastsql.insert``)."""
         text = self.request_text
         # request_text is set once limits.request_text accepted the request, which proves it
         # encodes as UTF-8; otherwise it may hold lone surrogates, which no database stores.
@@ -487,19 +494,19 @@ class _Call:
             operation, message, stored, capacity, summary, kept_response = _storable(
                 [operation, message, stored, capacity, summary, kept_response]
             )
-        return Activity(
-            sandbox_id=self.sandbox.pk,
-            operation=operation,
-            source=self.source,
-            status=error.code if error is not None else "ok",
-            error_message=message,
-            request=stored,
-            response=kept_response,
-            consumed_capacity=capacity,
-            summary=summary,
-            duration_ms=(time.perf_counter() - self.started) * 1000,
-            at=self.at if self.at is not None else time.time() + self.sandbox.clock_offset,
-        )
+        return {
+            "sandbox_id": self.sandbox.pk,
+            "operation": operation,
+            "source": self.source,
+            "status": error.code if error is not None else "ok",
+            "error_message": message,
+            "request": stored,
+            "response": kept_response,
+            "consumed_capacity": capacity,
+            "summary": summary,
+            "duration_ms": (time.perf_counter() - self.started) * 1000,
+            "at": self.at if self.at is not None else time.time() + self.sandbox.clock_offset,
+        }
 
 
 def _storable(value: Any) -> Any:
@@ -570,7 +577,7 @@ def _run_read(
         if failure is not None:
             raise failure
     try:
-        fastsql.insert(call.activity(response=response))
+        fastsql.insert(Activity, call.activity_fields(response=response))
     except IntegrityError:  # the sandbox's row was deleted while the call ran
         raise SandboxDeleted() from None
     activity.added(sandbox.pk)
@@ -592,7 +599,7 @@ def _note_query_would_fit(engine: MultiRegionEngine, call: _Call) -> None:
 
 
 def _journal_read(
-    row: Sandbox,
+    row: SandboxRow,
     engine: MultiRegionEngine,
     sequence: int,
     operation: str,
@@ -646,16 +653,23 @@ def _run_write(
     the journal after it replayed) can take a second for a large sandbox, and on SQLite the
     transaction holds the whole database's write lock, which every other learner's write
     would wait for. Inside it, only the entries another worker wrote meanwhile are replayed.
+    A cached engine skips the read before the transaction: the locked read inside it says
+    whether another worker moved on, and the sandbox was rebuilt before if it was not cached.
     A snapshot that became due is taken after the commit, for the same reason.
     """
     with ENGINES.lock(sandbox.pk):
         engine: MultiRegionEngine | None = None
         changed = False
         snapshot_at = None
-        prepared = _current_row(sandbox)
-        if not prepared.is_active:
-            raise SandboxReplaced()
-        engine, sequence = _checked_out(prepared)
+        cached = ENGINES.take(sandbox.pk)
+        if cached is not None:
+            # The locked read below catches it up (or sees the sandbox replaced or gone).
+            engine, sequence = cached.engine, cached.sequence
+        else:
+            prepared = _current_row(sandbox)
+            if not prepared.is_active:
+                raise SandboxReplaced()
+            engine, sequence = _checked_out(prepared)
         try:
             with transaction.atomic():
                 # Serialises writers to this sandbox across processes and machines (on SQLite
@@ -690,14 +704,15 @@ def _run_write(
 
                 sequence += 1
                 fastsql.insert(
-                    JournalEntry(
-                        sandbox_id=row.pk,
-                        sequence=sequence,
-                        operation=journaled_as,
-                        request=journaled_request,
-                        at=call.at,
-                        region=region,
-                    )
+                    JournalEntry,
+                    {
+                        "sandbox_id": row.pk,
+                        "sequence": sequence,
+                        "operation": journaled_as,
+                        "request": journaled_request,
+                        "at": call.at,
+                        "region": region,
+                    },
                 )
                 row.last_sequence = sequence
                 row.clock_offset += clock_offset_change
@@ -706,7 +721,7 @@ def _run_write(
                 _copy_row(row, sandbox)
                 if journal.snapshot_due(row, sequence):
                     snapshot_at = sequence
-                fastsql.insert(call.activity(response=response))
+                fastsql.insert(Activity, call.activity_fields(response=response))
                 _check_in(row.pk, engine, sequence)
         except BaseException:
             if engine is not None and not changed:
@@ -727,7 +742,7 @@ def _snapshot_after_commit(sandbox_id: uuid.UUID, engine: MultiRegionEngine, seq
     journal.take_snapshot(sandbox_id, engine, sequence)
 
 
-def _checked_out(row: Sandbox) -> tuple[MultiRegionEngine, int]:
+def _checked_out(row: SandboxRow) -> tuple[MultiRegionEngine, int]:
     """Take the worker's engine for this sandbox, caught up to ``row.last_sequence``.
 
     Rebuilt from the newest snapshot and the journal when the worker has none, when its
@@ -745,7 +760,7 @@ def _checked_out(row: Sandbox) -> tuple[MultiRegionEngine, int]:
 
 
 def _caught_up(
-    row: Sandbox, engine: MultiRegionEngine, sequence: int
+    row: SandboxRow, engine: MultiRegionEngine, sequence: int
 ) -> tuple[MultiRegionEngine, int]:
     """The engine moved on to ``row.last_sequence`` (another worker wrote meanwhile)."""
     if sequence < row.last_sequence:
@@ -761,7 +776,7 @@ def _check_in(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -
     transaction.on_commit(lambda: ENGINES.put(sandbox_id, engine, sequence))
 
 
-def _current_row(sandbox: Sandbox) -> Sandbox:
+def _current_row(sandbox: Sandbox) -> SandboxRow:
     """The sandbox's row as the database has it now (another worker may have moved it)."""
     row = fastsql.sandbox_row(sandbox.pk)
     if row is None:
@@ -770,7 +785,7 @@ def _current_row(sandbox: Sandbox) -> Sandbox:
     return row
 
 
-def _copy_row(row: Sandbox, sandbox: Sandbox) -> None:
+def _copy_row(row: SandboxRow, sandbox: Sandbox) -> None:
     """Keep the caller's instance in step with what the database said."""
     if row is not sandbox:
         sandbox.last_sequence = row.last_sequence
@@ -778,7 +793,7 @@ def _copy_row(row: Sandbox, sandbox: Sandbox) -> None:
         sandbox.is_active = row.is_active
 
 
-def _call_time(row: Sandbox, engine: MultiRegionEngine) -> float:
+def _call_time(row: SandboxRow, engine: MultiRegionEngine) -> float:
     """Simulated time for a call: wall time plus the offset, never behind the engine's clock.
 
     Never going backwards keeps TTL and point-in-time windows sane even if the wall clock
