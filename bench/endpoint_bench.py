@@ -3,17 +3,21 @@
 The script starts three servers on loopback ports, runs the same boto3 workload against each,
 stops them, and prints requests per second with DynaLab's ratio to each peer:
 
-- DynaLab: gunicorn with 2 workers, accept-any-key mode, no request-rate limit, a fresh
-  SQLite database in a temporary folder (``--database-dir`` picks where: the default is the
-  system's temporary folder, on disk; /dev/shm puts it in memory like the peers' state).
+- DynaLab: the server ``make serve`` runs (gunicorn with dynalab/gunicorn_conf.py: uvicorn's
+  workers, 2 of them, Django in their thread pools), debug off, accept-any-key mode, no
+  request-rate limit, a fresh SQLite database in a temporary folder (``--database-dir`` picks
+  where: the default is the system's temporary folder, on disk; /dev/shm puts it in memory
+  like the peers' state). Every acknowledged write is committed first, as always.
 - moto: ``moto_server`` from moto[server] (in the dev extra).
 - dynalite: installed with ``npm install dynalite`` into a cache folder on first use (run by
   node, state in memory). Skipped, and said so, when node or npm is missing or the install fails.
 
 Workloads, each after a short untimed warm-up: PutItem of ~100-byte items, GetItem of those
-items, and Query returning one partition's 100 items.
+items, and Query returning one partition's 100 items; each with 1 and with 4 concurrent
+clients (``--clients``), on the same server. The goal (issue 15) is DynaLab at or above
+dynalite on each: the last column says PASS or BELOW.
 
-Usage: .venv/bin/python bench/endpoint_bench.py [--requests 500] [--queries 150] [--clients 1]
+Usage: .venv/bin/python bench/endpoint_bench.py [--requests 500] [--queries 150] [--clients 1,4]
 """
 
 from __future__ import annotations
@@ -103,7 +107,6 @@ def dynalab_server(workdir: Path, database_dir: Path, workers: int) -> Iterator[
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database_dir / 'bench.sqlite3'}",
-        "DJANGO_SECRET_KEY": "endpoint-bench-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DYNALAB_API_ACCEPT_ANY_KEY": "1",
         "DYNALAB_API_REQUESTS_PER_SECOND": "0",
@@ -114,20 +117,27 @@ def dynalab_server(workdir: Path, database_dir: Path, workers: int) -> Iterator[
         env=env,
         check=True,
     )
+    env.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "endpoint-bench-only-" + "k" * 40,
+            "HOST_PORT": f"127.0.0.1:{port}",
+            "DYNALAB_SERVER_WORKERS": str(workers),
+            "DYNALAB_ACCESS_LOG": "",
+        }
+    )
     command = [
         str(VENV_BIN / "gunicorn"),
-        "dynalab.wsgi:application",
-        "--workers", str(workers),
-        # Threads keep connections alive (sync workers close each one, which costs SDK
-        # clients a new TCP connection and several milliseconds per call).
-        "--worker-class", "gthread",
-        "--threads", "4",
-        "--bind", f"127.0.0.1:{port}",
+        "-c", str(ROOT / "dynalab" / "gunicorn_conf.py"),
+        "dynalab.asgi:application",
         "--chdir", str(ROOT),
         "--log-level", "warning",
     ]  # fmt: skip
     with started("dynalab", command, f"http://127.0.0.1:{port}/", workdir, env=env) as server:
-        server.note = f"gunicorn, {workers} gthread workers x 4 threads, SQLite in {database_dir}"
+        server.note = (
+            f"make serve's server: gunicorn + {workers} uvicorn workers, Django in "
+            f"their thread pools, SQLite in {database_dir}"
+        )
         yield server
 
 
@@ -258,34 +268,56 @@ def timed(call: Callable[[Any, int], None], clients: list[Any], count: int) -> f
     return count / (time.perf_counter() - started_at)
 
 
-def measure(server: Server, requests: int, queries: int, client_count: int) -> dict[str, float]:
-    clients = [make_client(server.url) for _ in range(client_count)]
+def measure(
+    server: Server, requests: int, queries: int, client_counts: list[int]
+) -> dict[tuple[str, int], float]:
+    clients = [make_client(server.url) for _ in range(max(client_counts))]
     prepare(clients[0])
     warm_up = 30
     for n in range(warm_up):
-        put(clients[0], 10**6 + n)
-        get(clients[0], 10**6 + n)
-        query(clients[0], n)
-    return {
-        "PutItem": timed(put, clients, requests),
-        "GetItem": timed(get, clients, requests),
-        "Query (100 items)": timed(query, clients, queries),
-    }
+        for client in clients:
+            put(client, 10**6 + n)
+            get(client, 10**6 + n)
+            query(client, n)
+    results = {}
+    for count in client_counts:
+        using = clients[:count]
+        results[("PutItem", count)] = timed(put, using, requests)
+        results[("GetItem", count)] = timed(get, using, requests)
+        results[("Query (100 items)", count)] = timed(query, using, queries)
+    return results
 
 
 # ---------------------------------------------------------------------- report
-def report(results: dict[str, dict[str, float]], servers: dict[str, Server], skipped: dict) -> str:
+#: DynaLab's goal against dynalite on every workload (issue 15): at or above it.
+GOAL_PEER = "dynalite"
+
+
+def report(
+    results: dict[str, dict[tuple[str, int], float]],
+    servers: dict[str, Server],
+    skipped: dict,
+    client_counts: list[int],
+) -> str:
     names = list(results)
     peers = [name for name in names if name != "dynalab"]
-    header = ["workload", *[f"{name} req/s" for name in names]]
+    header = ["workload", "clients", *[f"{name} req/s" for name in names]]
     header += [f"dynalab / {peer}" for peer in peers if "dynalab" in results]
+    goal = "dynalab" in results and GOAL_PEER in results
+    if goal:
+        header.append(f"goal: >= {GOAL_PEER}")
     rows = [header]
-    for workload in WORKLOADS:
-        row = [workload] + [f"{results[name][workload]:,.0f}" for name in names]
-        if "dynalab" in results:
-            ours = results["dynalab"][workload]
-            row += [f"{ours / results[peer][workload]:.2f}x" for peer in peers]
-        rows.append(row)
+    for count in client_counts:
+        for workload in WORKLOADS:
+            key = (workload, count)
+            row = [workload, str(count)] + [f"{results[name][key]:,.0f}" for name in names]
+            if "dynalab" in results:
+                ours = results["dynalab"][key]
+                row += [f"{ours / results[peer][key]:.2f}x" for peer in peers]
+            if goal:
+                met = results["dynalab"][key] >= results[GOAL_PEER][key]
+                row.append("PASS" if met else "BELOW")
+            rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -299,7 +331,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="PutItem and GetItem calls")
     parser.add_argument("--queries", type=int, default=150, help="Query calls")
-    parser.add_argument("--clients", type=int, default=1, help="concurrent boto3 clients")
+    parser.add_argument(
+        "--clients",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[1, 4],
+        help="concurrent boto3 clients, a comma-separated list (1,4)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="DynaLab's gunicorn workers")
     parser.add_argument("--database-dir", type=Path, default=None)
     parser.add_argument(
@@ -335,11 +372,12 @@ def main() -> None:
                 print(f"{name}: {error}", file=sys.stderr)
         if options.database_dir:
             shutil.rmtree(database_dir, ignore_errors=True)
+    counts = " and ".join(str(count) for count in options.clients)
     print(
         f"{options.requests} PutItem, {options.requests} GetItem, {options.queries} Query "
-        f"(100 items each) through boto3, {options.clients} client(s)\n"
+        f"(100 items each) through boto3, with {counts} concurrent client(s)\n"
     )
-    print(report(results, servers, skipped))
+    print(report(results, servers, skipped, options.clients))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ cookie and CSRF token: home, tables, create a table, put items, Query, Scan, bro
 ``--class`` runs a class instead (100 learners by default): an instructor signs in and creates
 a class; each learner (their account made beforehand, see MAKE_ACCOUNTS) joins it with its code, opens the Query and Scan lesson, sets
 up its sandbox, runs the lesson's requests, answers a quiz, does the lab's steps on the
-workbench's Query & Scan page and checks them, and browses their tables and activity; all
+workbench's Query & Scan page and checks them, copies its keys from the Connect page and
+makes SDK calls (PutItem, GetItem, Query, signed with SigV4 by botocore as boto3 signs them)
+through the DynamoDB endpoint, and browses their tables and activity; all
 the while the instructor's dashboard polls its grid every 5 s (as the page's htmx does) and
 looks at the misconceptions. Every learner comes from 127.0.0.1, so the per-address sandbox
 creation limit is turned off for the run (in a class each machine has its own address, or one
@@ -17,7 +19,9 @@ Every learner makes a fixed number of requests (21) with a pause between them (u
 0.5-1.5 times --think, 1 s by default: far busier than a person reading the results), and the
 learners arrive spread over --ramp seconds, as a class does; the run is bounded in count and
 time. Prints the median and 95th-percentile response times and the
-errors, and exits non-zero if any request failed (or, with --max-p95, if p95 is over it).
+errors, and the load generator's own CPU time (it runs on the same machine as the server, so
+what it uses the server did not have), and exits non-zero if any request failed (or, with
+--max-p95, if p95 is over it).
 
     .venv/bin/python bench/load_bench.py                 # 30 learners, 2 workers
     .venv/bin/python bench/load_bench.py --workers 4 --learners 30 --max-p95 150
@@ -27,6 +31,7 @@ errors, and exits non-zero if any request failed (or, with --max-p95, if p95 is 
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import json
 import os
@@ -191,6 +196,54 @@ class Learner:
         self.connection.close()
 
 
+ACCESS_KEY = re.compile(r'id="access-key-id">([^<]+)<')
+SECRET_KEY = re.compile(r'id="secret-access-key">([^<]+)<')
+SDK_CALLS = 4  # each of PutItem, GetItem, Query; one Query more
+
+
+class SdkCalls:
+    """DynamoDB calls as an SDK sends them: JSON 1.0 bodies, signed with SigV4 by botocore."""
+
+    def __init__(self, learner: Learner, access_key: str, secret_key: str) -> None:
+        from botocore.auth import SigV4Auth
+        from botocore.credentials import Credentials
+
+        self.learner = learner
+        self.signer = SigV4Auth(Credentials(access_key, secret_key), "dynamodb", "us-east-1")
+
+    def call(self, step: str, operation: str, payload: dict) -> dict:
+        from botocore.awsrequest import AWSRequest
+
+        learner = self.learner
+        url = f"http://127.0.0.1:{learner.port}/"
+        body = json.dumps(payload)
+        request = AWSRequest(
+            method="POST",
+            url=url,
+            data=body,
+            headers={
+                "Content-Type": "application/x-amz-json-1.0",
+                "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+                "Host": f"127.0.0.1:{learner.port}",
+            },
+        )
+        self.signer.add_auth(request)
+        started = time.perf_counter()
+        try:
+            learner.connection.request("POST", "/", body=body, headers=dict(request.headers))
+            response = learner.connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as error:
+            learner.connection.close()
+            learner.connection = http.client.HTTPConnection("127.0.0.1", learner.port, timeout=30)
+            learner.results.add(Sample(step, time.perf_counter() - started, False, repr(error)))
+            return {}
+        ok = response.status == 200
+        detail = "" if ok else f"{operation} -> {response.status}: {text[:200]!r}"
+        learner.results.add(Sample(step, time.perf_counter() - started, ok, detail))
+        return json.loads(text) if ok else {}
+
+
 LESSON = "query-and-scan"
 LAB = "scan-vs-query"
 PASSWORD = "a load bench passphrase"
@@ -272,10 +325,37 @@ class ClassLearner(Learner):
         self.pause()
         self.request("tables", "GET", "/tables/")
         self.pause()
+        self.sdk()
         self.request("items", "GET", "/tables/ShopOrders/")
         self.pause()
         self.request("activity", "GET", "/activity/")
         self.connection.close()
+
+    def sdk(self) -> None:
+        """Copy the keys from the Connect page, then call the endpoint as a script would."""
+        page = self.request("connect", "GET", "/connect/")
+        access, secret = ACCESS_KEY.search(page), SECRET_KEY.search(page)
+        if access is None or secret is None:
+            self.results.add(Sample("connect", 0.0, False, "the Connect page shows no keys"))
+            return
+        sdk = SdkCalls(self, html.unescape(access[1]), html.unescape(secret[1]))
+        self.pause()
+        item = {"customer": {"S": "c03"}, "orderId": {"S": f"2025-01-{self.number % 28 + 1:02d}#9"}}
+        sdk.call("SDK PutItem", "PutItem", {"TableName": "ShopOrders", "Item": item})
+        self.pause()
+        sdk.call("SDK GetItem", "GetItem", {"TableName": "ShopOrders", "Key": item})
+        self.pause()
+        for _ in range(SDK_CALLS - 2):
+            sdk.call(
+                "SDK Query",
+                "Query",
+                {
+                    "TableName": "ShopOrders",
+                    "KeyConditionExpression": "customer = :c",
+                    "ExpressionAttributeValues": {":c": {"S": "c03"}},
+                },
+            )
+            self.pause()
 
 
 class Instructor(Learner):
@@ -499,12 +579,14 @@ def main() -> int:
                     for n in range(args.learners)
                 ]
             threads = [threading.Thread(target=learner.run) for learner in learners]
+            cpu_before = time.process_time()
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=600)
             wall = time.perf_counter() - started
+            generator_cpu = time.process_time() - cpu_before
             done.set()
             if watcher is not None:
                 watcher.join(timeout=30)
@@ -515,6 +597,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
     p95, errors = report(results, args.workers, args.learners, wall)
+    print(
+        f"load generator: {generator_cpu:.1f} s of CPU in {wall:.1f} s "
+        f"({generator_cpu / wall:.0%} of one core of this machine's {os.cpu_count()}), "
+        "taken from the server, which runs on the same machine"
+    )
     print(f"pauses: {args.think:g} s mean; arrivals spread over {args.ramp:g} s")
     if errors:
         return 1

@@ -8,7 +8,7 @@ suits one person running ``make run`` on their own machine:
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` to turn debug on (``make run`` does).
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names the server answers for.
 - ``DJANGO_CSRF_TRUSTED_ORIGINS``: comma-separated origins, needed behind an HTTPS proxy.
-- ``DYNALAB_SANDBOX_SNAPSHOT_EVERY`` (200), ``DYNALAB_SANDBOX_CACHE_SIZE`` (32 engines per
+- ``DYNALAB_SANDBOX_SNAPSHOT_EVERY`` (200), ``DYNALAB_SANDBOX_CACHE_SIZE`` (500 engines per
   worker), ``DYNALAB_SANDBOX_JOURNAL_READS`` (off) and ``DYNALAB_SANDBOX_DEBUG_API`` (off;
   tests only): see dynalab/sandboxes.
 - Serving a class over HTTPS, email, rate limits and the classroom: see the README's settings
@@ -241,7 +241,7 @@ DYNALAB_SANDBOX_LIMITS = {
     "activity_days": 180,
 }
 DYNALAB_SANDBOX_SNAPSHOT_EVERY = int(os.environ.get("DYNALAB_SANDBOX_SNAPSHOT_EVERY", "200"))
-DYNALAB_SANDBOX_CACHE_SIZE = int(os.environ.get("DYNALAB_SANDBOX_CACHE_SIZE", "32"))
+DYNALAB_SANDBOX_CACHE_SIZE = int(os.environ.get("DYNALAB_SANDBOX_CACHE_SIZE", "500"))
 # Each worker's engines together, in estimated megabytes (least recently used go first).
 DYNALAB_SANDBOX_CACHE_MEGABYTES = float(os.environ.get("DYNALAB_SANDBOX_CACHE_MEGABYTES", "1024"))
 # New sandboxes per client address: a token bucket (a class behind one NAT address shares

@@ -39,7 +39,7 @@ def snapshot_every() -> int:
 
 def cache_size() -> int:
     """How many engines one worker process keeps in memory (least recently used go first)."""
-    return max(1, int(getattr(settings, "DYNALAB_SANDBOX_CACHE_SIZE", 32)))
+    return max(1, int(getattr(settings, "DYNALAB_SANDBOX_CACHE_SIZE", 500)))
 
 
 def cache_bytes() -> int:
