@@ -295,12 +295,16 @@ class ClassLearner(Learner):
         self.pause()
         page = self.request("lesson", "GET", f"/learn/{LESSON}/")
         self.pause()
+        # The lesson page's buttons post through htmx, which sends HX-Request and swaps in
+        # the part of the page that changed.
+        self.extra_headers = {"HX-Request": "true"}
         self.request("setup", "POST", f"/learn/{LESSON}/setup/", expect=(200,))
         self.pause()
         for key in sorted(set(REQUEST_KEYS.findall(page)))[:3]:
             self.request("run request", "POST", f"/learn/{LESSON}/requests/{key}/run/")
             self.pause()
         self.request("quiz", "POST", f"/learn/{LESSON}/quizzes/scan-cost/answer/", {"answer": "4"})
+        self.extra_headers = {}
         self.pause()
         scan = urllib.parse.urlencode(
             {

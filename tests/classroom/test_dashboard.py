@@ -110,6 +110,29 @@ def test_the_polled_partial_is_the_grid_alone(classroom, learner, instructor_cli
     assert 'data-status="done"' in html
 
 
+def test_grid_cells_escape_what_a_learner_chose_and_show_when_in_local_time(
+    classroom, django_user_model, instructor_client, settings
+) -> None:
+    """The grid's cells are built in Python (classroom_tags.grid_cells): the username is the
+    one value in them a learner chose, so it must arrive escaped."""
+    settings.TIME_ZONE = "Europe/Paris"
+    odd = django_user_model.objects.create_user('x"><b>&y', password="a long passphrase 9")
+    services.join(classroom, learner=odd)
+    _progress(odd, step=1, passed=True)
+    passed = StepProgress.objects.get(learner__user=odd).passed_at
+    local = timezone.localtime(passed, timezone.get_current_timezone())
+
+    html = instructor_client.get(
+        reverse("classroom:dashboard", args=[classroom.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert 'x"><b>&y' not in html
+    cell = f'data-learner="x&quot;&gt;&lt;b&gt;&amp;y" data-column="{LAB}/1" data-status="done"'
+    assert cell in html
+    assert f'title="{local:%Y-%m-%d %H:%M}">' in html.split(cell, 1)[1][:40]
+    assert 'aria-label="not answered">·</span>' in html
+
+
 def test_misconceptions_name_the_learners_concerned(classroom, learner, instructor_client) -> None:
     sandbox = _set_up_orders(learner)
     learner_row, _ = Learner.objects.get_or_create(user=learner)
