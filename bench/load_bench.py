@@ -26,6 +26,12 @@ what it uses the server did not have), and exits non-zero if any request failed 
     .venv/bin/python bench/load_bench.py                 # 30 learners, 2 workers
     .venv/bin/python bench/load_bench.py --workers 4 --learners 30 --max-p95 150
     DATABASE_URL=postgres://... .venv/bin/python bench/load_bench.py --class --max-p95 150
+
+A class of 200 as issue 15 measures it (learners arriving over a minute, a request every 5 s
+on average: still busier than a person reading a lesson):
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/load_bench.py --class --learners 200 \
+        --think 5 --ramp 60
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Issue 15's goal for a class: the 95th percentile of every request under this, no errors.
+GOAL_P95_MS = 150.0
 ITEMS_PER_LEARNER = 8
 QUERIES_PER_LEARNER = 5
 SCANS_PER_LEARNER = 3
@@ -607,10 +615,15 @@ def main() -> int:
         "taken from the server, which runs on the same machine"
     )
     print(f"pauses: {args.think:g} s mean; arrivals spread over {args.ramp:g} s")
+    goal = args.max_p95 if args.max_p95 is not None else GOAL_P95_MS
+    met = p95 < goal and not errors
+    print(
+        f"goal: p95 under {goal:g} ms and no errors: {'PASS' if met else 'BELOW'} "
+        f"(p95 {p95:.1f} ms, {errors} errors)"
+    )
     if errors:
         return 1
     if args.max_p95 is not None and p95 > args.max_p95:
-        print(f"p95 {p95:.1f} ms is over the goal of {args.max_p95:.0f} ms")
         return 2
     return 0
 

@@ -381,7 +381,13 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
     # the same name in another Region is another table's), and a check given a ``region``
     # looks at that Region's.
     activities = list(
-        reversed(list(sandbox_selectors.recent_activity(sandbox, limit=ACTIVITY_WINDOW)))
+        reversed(
+            list(
+                sandbox_selectors.recent_activity(
+                    sandbox, limit=ACTIVITY_WINDOW, with_responses=False
+                )
+            )
+        )
     )
     with sandbox_services.inspecting(sandbox, region=LESSON_REGION) as view:
         context = checks.CheckContext(

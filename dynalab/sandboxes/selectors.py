@@ -140,9 +140,18 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- activity
-def recent_activity(sandbox: Sandbox, *, limit: int = 50) -> QuerySet[Activity]:
-    """The sandbox's latest calls, newest first (at most ``limit``)."""
-    return Activity.objects.filter(sandbox=sandbox).order_by("-created_at", "-id")[:limit]
+def recent_activity(
+    sandbox: Sandbox, *, limit: int = 50, with_responses: bool = True
+) -> QuerySet[Activity]:
+    """The sandbox's latest calls, newest first (at most ``limit``).
+
+    ``with_responses=False`` leaves each call's stored response unread until it is used
+    (one query per call then): a Scan's response holds its items, and decoding hundreds of
+    them was most of a lab check's time."""
+    found = Activity.objects.filter(sandbox=sandbox)
+    if not with_responses:
+        found = found.defer("response")
+    return found.order_by("-created_at", "-id")[:limit]
 
 
 def activity_since(sandbox: Sandbox, since: datetime) -> QuerySet[Activity]:
