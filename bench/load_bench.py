@@ -113,6 +113,25 @@ class Learner:
             headers["Referer"] = f"http://127.0.0.1:{self.port}/"
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urllib.parse.urlencode(form or {})
+        exchanged = self.exchange(step, method, path, body, headers)
+        if exchanged is None:
+            return ""
+        response, text, elapsed = exchanged
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        ok = response.status in expect
+        detail = "" if ok else f"{method} {path} -> {response.status}: {text[:200]!r}"
+        self.results.add(Sample(step, elapsed, ok, detail))
+        return text
+
+    def exchange(
+        self, step: str, method: str, path: str, body: str | None, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPResponse, str, float] | None:
+        """Send one request on the keep-alive connection: the response, its text and how long
+        it took; None (a failed sample recorded, a new connection made) if the connection
+        failed."""
         started = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
@@ -122,16 +141,8 @@ class Learner:
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             self.results.add(Sample(step, time.perf_counter() - started, False, repr(error)))
-            return ""
-        elapsed = time.perf_counter() - started
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        ok = response.status in expect
-        detail = "" if ok else f"{method} {path} -> {response.status}: {text[:200]!r}"
-        self.results.add(Sample(step, elapsed, ok, detail))
-        return text
+            return None
+        return response, text, time.perf_counter() - started
 
     def pause(self) -> None:
         time.sleep(self.random.uniform(0.5, 1.5) * self.think)
@@ -236,19 +247,13 @@ class SdkCalls:
             },
         )
         self.signer.add_auth(request)
-        started = time.perf_counter()
-        try:
-            learner.connection.request("POST", "/", body=body, headers=dict(request.headers))
-            response = learner.connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException) as error:
-            learner.connection.close()
-            learner.connection = http.client.HTTPConnection("127.0.0.1", learner.port, timeout=30)
-            learner.results.add(Sample(step, time.perf_counter() - started, False, repr(error)))
+        exchanged = learner.exchange(step, "POST", "/", body, dict(request.headers))
+        if exchanged is None:
             return {}
+        response, text, elapsed = exchanged
         ok = response.status == 200
         detail = "" if ok else f"{operation} -> {response.status}: {text[:200]!r}"
-        learner.results.add(Sample(step, time.perf_counter() - started, ok, detail))
+        learner.results.add(Sample(step, elapsed, ok, detail))
         return json.loads(text) if ok else {}
 
 
