@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from itertools import accumulate, islice
-from operator import itemgetter
+from itertools import accumulate, compress, islice, repeat
+from operator import eq, itemgetter
 from typing import Any
 
 from engine.capacity import Consumption, read_units
@@ -52,6 +52,7 @@ PAGE_BYTES = 1024 * 1024
 #: Entries a page reads at a time (see ``_page``).
 _CHUNK = 256
 _size_of = itemgetter(1)
+_item_of = itemgetter(0)
 #: ``observe(item, size_bytes, kept_by_filter)``: see ``_page``.
 Observer = Callable[[dict[str, Any], int, bool], None]
 SELECT_VALUES = ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT")
@@ -313,13 +314,17 @@ def _page(
                 chunk = chunk[:cut]
             read_bytes = sums[len(chunk)]
             scanned += len(chunk)
+            stored = list(map(_item_of, chunk))
             if equality is not None:
+                # All in C: each item's attribute, compared, selects the items kept.
                 name, value = equality
-                kept = [item for item, _ in chunk if item.get(name) == value]
+                kept = list(
+                    compress(stored, map(eq, map(dict.get, stored, repeat(name)), repeat(value)))
+                )
             elif evaluate is not None:
-                kept = [item for item, _ in chunk if evaluate(item)]
+                kept = list(filter(evaluate, stored))
             else:
-                kept = [item for item, _ in chunk]
+                kept = stored
             count += len(kept)
             if not count_only:
                 items.extend(map(shape, kept))
