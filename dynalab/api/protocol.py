@@ -332,9 +332,14 @@ def throttled() -> ThrottlingException:
 
 
 # ---------------------------------------------------------------------- answers
+#: Each random byte to one of 32 letters and digits (256 is a multiple of 32: uniform).
+_REQUEST_ID_ALPHABET = bytes(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[i % 32] for i in range(256))
+
+
 def new_request_id() -> str:
-    """52 upper-case letters and digits, the shape of the service's x-amzn-RequestId."""
-    return base64.b32encode(secrets.token_bytes(32)).decode("ascii").rstrip("=")
+    """52 upper-case letters and digits, the shape of the service's x-amzn-RequestId (260
+    random bits; a C-level translation, where base32-encoding cost ~25 us a call)."""
+    return secrets.token_bytes(52).translate(_REQUEST_ID_ALPHABET).decode("ascii")
 
 
 def success_response(

@@ -194,6 +194,19 @@ def _bad_date_message(value: str) -> str:
 
 def _parse_amz_date(value: str) -> datetime | None:
     try:
+        if len(value) == 16 and value[8] == "T" and value[15] == "Z":
+            # The form every SDK sends, read directly (strptime costs ~40 us a call).
+            digits = value[:8] + value[9:15]
+            if digits.isascii() and digits.isdigit():
+                return datetime(
+                    int(value[0:4]),
+                    int(value[4:6]),
+                    int(value[6:8]),
+                    int(value[9:11]),
+                    int(value[11:13]),
+                    int(value[13:15]),
+                    tzinfo=UTC,
+                )
         return datetime.strptime(value, AMZ_DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None

@@ -301,3 +301,22 @@ def test_aws_region_names_are_valid(region: str) -> None:
     sigv4.check_time_and_scope(
         parsed(f"{KEY_ID}/20260301/{region}/dynamodb/aws4_request"), now=SIGNED_AT
     )
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"\A[0-9]{8}T[0-9]{6}Z\Z"),
+        st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+            lambda moment: moment.strftime("%Y%m%dT%H%M%SZ")
+        ),
+        st.text(alphabet="0123456789TZ", min_size=14, max_size=18),
+    )
+)
+def test_the_fast_date_reader_agrees_with_strptime(value: str) -> None:
+    """X-Amz-Date in the SDKs' form is read without strptime: same answers, invalid dates
+    (month 13, second 60) refused the same way."""
+    try:
+        expected = datetime.strptime(value, sigv4.AMZ_DATE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        expected = None
+    assert sigv4._parse_amz_date(value) == expected
