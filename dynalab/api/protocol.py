@@ -272,8 +272,10 @@ def _read_chunked(meta: dict[str, Any], limit: int) -> bytes:
         if length < 0:
             raise SerializationException("The chunked request body is malformed")
         if length == 0:
-            while stream.readline(1024) not in (b"\r\n", b"\n", b""):
-                pass  # trailers: nothing of ours is in them
+            # Skip the trailers up to the blank line: nothing of ours is in them.
+            trailer = stream.readline(1024)
+            while trailer not in (b"\r\n", b"\n", b""):
+                trailer = stream.readline(1024)
             return b"".join(parts)
         if size + length > limit:
             raise _too_large(size + length, limit)

@@ -437,3 +437,20 @@ def test_a_check_that_crashes_is_a_failed_check_not_an_error() -> None:
 def test_a_name_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="registered twice"):
         checks.check("table_exists")(lambda context: (True, ""))
+
+
+def test_within_bounds_judges_equals_then_min_then_max() -> None:
+    from dynalab.course.checks.base import units, within_bounds
+
+    said = "Table T holds 3 items"
+    assert within_bounds(3, said, equals=3) == (True, "Table T holds 3 items.")
+    assert within_bounds(3, said, equals=4, hint=" Look again.") == (
+        False,
+        "Table T holds 3 items; this step expects 4. Look again.",
+    )
+    assert within_bounds(3, said, min=5)[1].endswith("expects at least 5.")
+    assert within_bounds(3, said, max=2)[1].endswith("expects at most 2.")
+    assert within_bounds(3, said, min=1, max=3)[0] is True
+    assert within_bounds(1.5, "Spent", max=0.5, show=units)[1] == (
+        f"Spent; this step expects at most {units(0.5)}."
+    )

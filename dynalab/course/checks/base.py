@@ -473,6 +473,28 @@ def units(value: float) -> str:
     return f"{value:g}"
 
 
+def within_bounds(
+    value: float,
+    said: str,
+    *,
+    equals: float | None = None,
+    min: float | None = None,
+    max: float | None = None,
+    show: Callable[[float], str] = str,
+    hint: str = "",
+) -> tuple[bool, str]:
+    """The verdict on a count or an amount against a step's bounds (``validate_bounds``),
+    with ``said`` ("Table T holds 3 items") as the message's start; ``hint`` follows a miss
+    of ``equals``."""
+    if equals is not None and value != equals:
+        return False, f"{said}; this step expects {show(equals)}.{hint}"
+    if min is not None and value < min:
+        return False, f"{said}; this step expects at least {show(min)}."
+    if max is not None and value > max:
+        return False, f"{said}; this step expects at most {show(max)}."
+    return True, f"{said}."
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 

@@ -15,6 +15,7 @@ from dynalab.course.checks.base import (
     no_table,
     plural,
     validate_bounds,
+    within_bounds,
 )
 
 
@@ -170,10 +171,4 @@ def index_item_count(
     holds = (
         f"Index {index} holds {plural(count, 'item')} (the table holds {description['ItemCount']})"
     )
-    if equals is not None and count != equals:
-        return False, f"{holds}; this step expects exactly {equals}."
-    if min is not None and count < min:
-        return False, f"{holds}; this step expects at least {min}."
-    if max is not None and count > max:
-        return False, f"{holds}; this step expects at most {max}."
-    return True, f"{holds}."
+    return within_bounds(count, holds, equals=equals, min=min, max=max)

@@ -29,6 +29,7 @@ from dynalab.course.checks.base import (
     validate_bounds,
     validate_key,
     validate_optional_key,
+    within_bounds,
 )
 from dynalab.sandboxes.errors import ServiceError
 from dynalab.sandboxes.selectors import values_equal
@@ -239,13 +240,7 @@ def last_call_capacity(
         f"Your last {operation}{where} consumed {units(spent_units)} "
         f"capacity unit{'' if spent_units == 1 else 's'}"
     )
-    if equals is not None and spent_units != equals:
-        return False, f"{spent}; this step expects {units(equals)}."
-    if min is not None and spent_units < min:
-        return False, f"{spent}; this step expects at least {units(min)}."
-    if max is not None and spent_units > max:
-        return False, f"{spent}; this step expects at most {units(max)}."
-    return True, f"{spent}."
+    return within_bounds(spent_units, spent, equals=equals, min=min, max=max, show=units)
 
 
 @check("last_read_max_rcu")
@@ -463,13 +458,8 @@ def last_query_count(
     if not isinstance(count, int):
         return False, "Your last Query did not report how many items it returned."
     returned = f"Your last Query{_where(table, index=index)} returned {plural(count, 'item')}"
-    if equals is not None and count != equals:
-        return False, f"{returned}; this step expects {equals}. Check the key condition."
-    if min is not None and count < min:
-        return False, f"{returned}; this step expects at least {min}."
-    if max is not None and count > max:
-        return False, f"{returned}; this step expects at most {max}."
-    return True, f"{returned}."
+    hint = " Check the key condition."
+    return within_bounds(count, returned, equals=equals, min=min, max=max, hint=hint)
 
 
 @check("used_query_not_scan")

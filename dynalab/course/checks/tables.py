@@ -15,6 +15,7 @@ from dynalab.course.checks.base import (
     plural,
     validate_any_of,
     validate_bounds,
+    within_bounds,
 )
 
 
@@ -82,13 +83,7 @@ def item_count(
         return no_table(table)
     count = description["ItemCount"]
     holds = f"Table {table} holds {plural(count, 'item')}"
-    if equals is not None and count != equals:
-        return False, f"{holds}; this step needs exactly {equals}."
-    if min is not None and count < min:
-        return False, f"{holds}; this step needs at least {min}."
-    if max is not None and count > max:
-        return False, f"{holds}; this step needs at most {max}."
-    return True, f"{holds}."
+    return within_bounds(count, holds, equals=equals, min=min, max=max)
 
 
 @check(
