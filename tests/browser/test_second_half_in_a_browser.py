@@ -8,8 +8,10 @@ Screenshots land in test-artifacts/screenshots/second-half-*.png for people to l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,6 +275,32 @@ def test_the_runner_fills_a_template_for_your_table(device) -> None:
     expect(page.get_by_role("region", name="Result")).to_contain_text('"hello"')
     no_sideways_scroll(page)
     shoot(page, f"runner-{name}")
+
+
+def test_the_last_operation_chosen_wins_when_answers_arrive_late(device) -> None:
+    """A learner who changes their mind before the first template arrives sees the second
+    choice: the slow first answer is dropped, not swapped over it. The network holds the
+    first answer back so that the two requests always overlap."""
+    name, page = device
+    page.goto("/tables/new/")
+    page.get_by_label("Table name").fill("Notes")
+    page.get_by_label("Partition key attribute name").fill("id")
+    page.get_by_role("button", name="Create table").click()
+    page.goto("/run/")
+
+    def slow(route) -> None:
+        time.sleep(1.0)
+        # The newer request may have aborted this one while it waited.
+        with contextlib.suppress(Exception):
+            route.continue_()
+
+    page.route(re.compile(r".*/run/\?operation=DeleteItem.*"), slow)
+    page.get_by_label("Operation").select_option("DeleteItem")
+    page.get_by_label("Operation").select_option("SimulateWriteBurst")
+    expect(page.get_by_test_id("operation-facts")).to_contain_text("DynaLab's own")
+    page.wait_for_timeout(1500)
+    expect(page.get_by_test_id("operation-facts")).to_contain_text("SimulateWriteBurst")
+    expect(page.get_by_label("Operation")).to_have_value("SimulateWriteBurst")
 
 
 def test_a_refused_read_shows_its_error_in_place(device) -> None:
