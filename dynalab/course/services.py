@@ -380,15 +380,7 @@ def check_step(request: HttpRequest, *, lesson: Lesson, lab: Lab, step: LabStep)
     # Every Region's calls: the context keeps the lessons' Region's (a Query of a table of
     # the same name in another Region is another table's), and a check given a ``region``
     # looks at that Region's.
-    activities = list(
-        reversed(
-            list(
-                sandbox_selectors.recent_activity(
-                    sandbox, limit=ACTIVITY_WINDOW, with_responses=False
-                )
-            )
-        )
-    )
+    activities = list(reversed(sandbox_selectors.recent_calls(sandbox, limit=ACTIVITY_WINDOW)))
     with sandbox_services.inspecting(sandbox, region=LESSON_REGION) as view:
         context = checks.CheckContext(
             view=view,

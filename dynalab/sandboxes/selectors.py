@@ -16,10 +16,12 @@ Tables belong to an AWS Region: every read of a table takes the ``region`` it is
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from dynalab.sandboxes.errors import ClusterNotFoundFault, ResourceNotFoundException
 from dynalab.sandboxes.models import Activity, Sandbox
@@ -152,6 +154,101 @@ def recent_activity(
     if not with_responses:
         found = found.defer("response")
     return found.order_by("-created_at", "-id")[:limit]
+
+
+class CallRecord:
+    """One recorded call as a lab check reads it, with its JSON decoded only when used.
+
+    A check looks at every call's operation, status and summary, but at the request of only
+    the few it is judging: a BatchWriteItem's request holds its items, and decoding every
+    request of the last 500 calls was a lab check's largest cost. The response is read
+    from the database when first used (one query), as ``Activity.response`` deferred."""
+
+    __slots__ = (
+        "pk",
+        "operation",
+        "status",
+        "created_at",
+        "_request",
+        "_summary",
+        "_consumed_capacity",
+        "_response",
+    )
+
+    _UNREAD: Any = object()
+
+    def __init__(
+        self,
+        pk: int,
+        operation: str,
+        status: str,
+        created_at: datetime,
+        request: str | None,
+        summary: str | None,
+        consumed_capacity: str | None,
+    ) -> None:
+        self.pk = pk
+        self.operation = operation
+        self.status = status
+        self.created_at = created_at
+        self._request = request
+        self._summary = summary
+        self._consumed_capacity = consumed_capacity
+        self._response = self._UNREAD
+
+    @staticmethod
+    def _decoded(text: Any) -> Any:
+        # PostgreSQL's drivers may already hand back decoded JSON for some casts.
+        return json.loads(text) if isinstance(text, str | bytes) else text
+
+    @property
+    def request(self) -> Any:
+        if isinstance(self._request, str | bytes):
+            self._request = self._decoded(self._request)
+        return self._request
+
+    @property
+    def summary(self) -> Any:
+        if isinstance(self._summary, str | bytes):
+            self._summary = self._decoded(self._summary)
+        return self._summary
+
+    @property
+    def consumed_capacity(self) -> Any:
+        if isinstance(self._consumed_capacity, str | bytes):
+            self._consumed_capacity = self._decoded(self._consumed_capacity)
+        return self._consumed_capacity
+
+    @property
+    def response(self) -> Any:
+        if self._response is self._UNREAD:
+            found = Activity.objects.filter(pk=self.pk).values_list("response", flat=True)
+            self._response = found.first()
+        return self._response
+
+    def __repr__(self) -> str:
+        return f"<CallRecord {self.pk} {self.operation} {self.status}>"
+
+
+def recent_calls(sandbox: Sandbox, *, limit: int = 50) -> list[CallRecord]:
+    """The sandbox's latest calls, newest first (at most ``limit``), as ``CallRecord``:
+    what ``recent_activity`` finds, for code that reads many calls and few of their requests
+    (lab checks). One query; each JSON field is decoded on first use. O(limit)."""
+    text = TextField()
+    rows = (
+        Activity.objects.filter(sandbox=sandbox)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "pk",
+            "operation",
+            "status",
+            "created_at",
+            Cast("request", text),
+            Cast("summary", text),
+            Cast("consumed_capacity", text),
+        )[:limit]
+    )
+    return [CallRecord(*row) for row in rows]
 
 
 def activity_since(sandbox: Sandbox, since: datetime) -> QuerySet[Activity]:
