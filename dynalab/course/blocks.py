@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,12 @@ class Request:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if count != 1 else ''}"
         return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+
+    @cached_property
+    def has_placeholders(self) -> bool:
+        """Whether the body holds ``{{...}}`` values to fill in (lessons are read once, run
+        many times: found once)."""
+        return placeholders.has_placeholders(self.body)
 
     @property
     def placeholders(self) -> list[placeholders.Placeholder]:

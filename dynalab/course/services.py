@@ -8,7 +8,7 @@ only through the sandboxes' selectors and inspection view.
 
 from __future__ import annotations
 
-import copy
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -256,6 +256,13 @@ def _execute(sandbox: Any, runnable: Request) -> RunResult:
     return shown
 
 
+def _fresh(body: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a lesson's request that shares nothing with the lesson (it is read once and
+    run many times). Bodies are JSON, and a round trip through it is several times faster
+    than copy.deepcopy. O(size)."""
+    return json.loads(json.dumps(body))
+
+
 def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
     if runnable.is_clock_move:
         try:
@@ -268,11 +275,11 @@ def _execute_once(sandbox: Any, runnable: Request) -> RunResult:
     body, filled = runnable.body, None
     region = runnable.region or LESSON_REGION
     try:
-        if placeholders.has_placeholders(body):
+        if runnable.has_placeholders:
             body = filled = resolve_placeholders(sandbox, body, region=region)
         sent, added = asking_for_capacity(runnable.operation, body)
         response = sandbox_services.execute(
-            sandbox, runnable.operation, copy.deepcopy(sent), source="lesson", region=region
+            sandbox, runnable.operation, _fresh(sent), source="lesson", region=region
         )
     except ServiceError as error:
         return RunResult(
@@ -292,7 +299,7 @@ def work_in_region(request: HttpRequest, region: str) -> None:
 def filled_body(request: HttpRequest, runnable: Request) -> dict[str, Any]:
     """The request's body with its placeholders filled in from the visitor's sandbox (as
     written, if the sandbox cannot fill them yet: the workbench then shows why it fails)."""
-    if not placeholders.has_placeholders(runnable.body):
+    if not runnable.has_placeholders:
         return runnable.body
     try:
         return resolve_placeholders(
