@@ -57,7 +57,7 @@ def insert(model: type[models.Model], values: dict[str, Any]) -> None:
 
 
 #: The columns every call reads from the sandbox's row.
-_ROW_FIELDS = (
+ROW_FIELDS = _ROW_FIELDS = (
     "last_sequence",
     "clock_offset",
     "is_active",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import exceptions
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 
 ACCESS_KEY_PREFIX = "DLAB"
@@ -96,6 +97,21 @@ class Sandbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label or self.access_key_id} ({'active' if self.is_active else 'replaced'})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever this saves, the next look reads the row again.
+        self.__dict__.pop("_row_seen", None)
+        self.__dict__.pop("_loaded_at", None)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Sandbox:
+        instance = super().from_db(db, field_names, values)
+        # When its row was read: a read-only look in the same request may reuse it for a
+        # moment instead of reading it again (sandboxes.services.ROW_REUSE_SECONDS).
+        if not connections[db or "default"].in_atomic_block:
+            instance.__dict__["_loaded_at"] = time.monotonic()
+        return instance
 
 
 class JSONTextField(models.TextField):

@@ -13,6 +13,7 @@ leave a cached engine ahead of the database), and until then each call rebuilds 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import time
@@ -24,7 +25,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 
 from dynalab.sandboxes import activity, conf, fastsql, journal, limits, memory, summaries
@@ -387,9 +388,8 @@ def advance_clock(sandbox: Sandbox, seconds: float, *, source: str = "console") 
 
 def simulated_now(sandbox: Sandbox) -> float:
     """The sandbox's simulated time now, in epoch seconds: wall time plus its clock offset."""
-    offset = Sandbox.objects.filter(pk=sandbox.pk).values_list("clock_offset", flat=True).first()
-    if offset is not None:
-        sandbox.clock_offset = offset
+    with contextlib.suppress(SandboxDeleted):
+        _current_row(sandbox, reuse=True)  # keeps sandbox.clock_offset as the database has it
     return time.time() + sandbox.clock_offset
 
 
@@ -406,7 +406,7 @@ def inspecting(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> Iterator[In
     """
     check_region(region)
     with ENGINES.lock(sandbox.pk):
-        row = _current_row(sandbox)
+        row = _current_row(sandbox, reuse=True)
         engine, sequence = _checked_out(row)
         at = _call_time(row, engine)
         engine.clock.freeze(at)
@@ -417,6 +417,7 @@ def inspecting(sandbox: Sandbox, *, region: str = DEFAULT_REGION) -> Iterator[In
         else:
             _journal_read(row, engine, sequence, journal.ADVANCE_CLOCK, {"seconds": 0.0}, at)
             _copy_row(row, sandbox)
+            _forget_row(sandbox)
         yield engine.inspector(region)
 
 
@@ -424,7 +425,7 @@ def engine_state(sandbox: Sandbox) -> dict[str, Any]:
     """The sandbox's whole state as JSON-compatible data (``Engine.dump()``): for comparing
     two workers' views of one sandbox, and for keeping a picture of it with a report."""
     with ENGINES.lock(sandbox.pk):
-        row = _current_row(sandbox)
+        row = _current_row(sandbox, reuse=True)
         engine, sequence = _checked_out(row)
         _check_in(row.pk, engine, sequence)
         return engine.dump()
@@ -553,7 +554,7 @@ def _run_read(
     rebuilt on its next call.
     """
     with ENGINES.lock(sandbox.pk):
-        row = _current_row(sandbox)
+        row = _current_row(sandbox, reuse=True)
         engine, sequence = _checked_out(row)
         call.at = _call_time(row, engine)
         engine.clock.freeze(call.at)
@@ -574,6 +575,7 @@ def _run_read(
                 row, engine, sequence, operation, journaled_request, call.at, call, region=region
             )
             _copy_row(row, sandbox)
+            _forget_row(sandbox)
         if failure is not None:
             raise failure
     try:
@@ -727,6 +729,8 @@ def _run_write(
             if engine is not None and not changed:
                 _check_in(sandbox.pk, engine, sequence)
             raise
+        finally:
+            _forget_row(sandbox)  # the row read before the transaction is behind it now
         activity.added(sandbox.pk)
         if snapshot_at is not None:
             _snapshot_after_commit(sandbox.pk, engine, snapshot_at)
@@ -776,13 +780,57 @@ def _check_in(sandbox_id: uuid.UUID, engine: MultiRegionEngine, sequence: int) -
     transaction.on_commit(lambda: ENGINES.put(sandbox_id, engine, sequence))
 
 
-def _current_row(sandbox: Sandbox) -> SandboxRow:
-    """The sandbox's row as the database has it now (another worker may have moved it)."""
+#: How long a read-only look may reuse the sandbox's row as last read in this request
+#: (seconds). A page reads the row in its middleware, runs a call, looks at the tables and
+#: draws the clock: one read serves them all. Writes always read it locked.
+ROW_REUSE_SECONDS = 0.5
+
+
+def _current_row(sandbox: Sandbox, *, reuse: bool = False) -> SandboxRow:
+    """The sandbox's row as the database has it now (another worker may have moved it).
+
+    ``reuse=True`` (read-only looks: ``inspecting``, reads, the clock) accepts the row this
+    same ``sandbox`` object read less than ``ROW_REUSE_SECONDS`` ago, when nothing this
+    worker did has changed it since: at worst, another worker's write of that instant shows
+    on the next page instead of this one."""
+    if reuse:
+        recent = _recent_row(sandbox)
+        if recent is not None:
+            return recent
     row = fastsql.sandbox_row(sandbox.pk)
     if row is None:
         raise SandboxDeleted()
     _copy_row(row, sandbox)
+    if not connection.in_atomic_block:  # what a transaction saw may yet be rolled back
+        sandbox.__dict__["_row_seen"] = (time.monotonic(), row)
     return row
+
+
+def _recent_row(sandbox: Sandbox) -> SandboxRow | None:
+    """The row ``sandbox`` read (or was loaded with) within ``ROW_REUSE_SECONDS``, if any."""
+    if connection.in_atomic_block:
+        return None
+    fields = sandbox.__dict__
+    now = time.monotonic()
+    seen = fields.get("_row_seen")
+    if seen is not None and now - seen[0] < ROW_REUSE_SECONDS:
+        return seen[1]
+    loaded_at = fields.get("_loaded_at")
+    if loaded_at is None or now - loaded_at >= ROW_REUSE_SECONDS:
+        return None
+    try:
+        values = tuple(fields[name] for name in fastsql.ROW_FIELDS)
+    except KeyError:  # loaded with some of them deferred
+        return None
+    row = fastsql.SandboxRow(sandbox.pk, values)
+    fields["_row_seen"] = (loaded_at, row)
+    return row
+
+
+def _forget_row(sandbox: Sandbox) -> None:
+    """This worker changed the sandbox's row: the next look reads it again."""
+    sandbox.__dict__.pop("_row_seen", None)
+    sandbox.__dict__.pop("_loaded_at", None)
 
 
 def _copy_row(row: SandboxRow, sandbox: Sandbox) -> None:
