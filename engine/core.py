@@ -328,7 +328,7 @@ def _dump_table(table: Table) -> dict[str, Any]:
 def _load_table(state: dict[str, Any]) -> Table:
     from engine.keys import KeySchema
     from engine.table import Throughput
-    from engine.values import key_sort_value
+    from engine.values import freeze_item, key_sort_value
 
     fields = {name: state[name] for name in _TABLE_FIELDS if name in state}
     table = Table(
@@ -339,6 +339,8 @@ def _load_table(state: dict[str, Any]) -> Table:
     partition_key = table.schema.partition_key
     sort_key = table.schema.sort_key
     for item in state.get("items", []):
+        # Scalars, as a write stores them, so reads after a restart share them too.
+        item = freeze_item(item)
         table.write(
             key_sort_value(item[partition_key]),
             key_sort_value(item[sort_key]) if sort_key else None,

@@ -2,7 +2,8 @@
 
 Items are kept exactly as they travel on the wire (``{"S": "x"}``, ``{"N": "1.5"}``,
 ``{"B": "<base64>"}``...), with numbers in canonical form, so a read returns stored values
-without conversion. Keys are ordered through :func:`key_sort_value`.
+without conversion. Keys are ordered through :func:`key_sort_value`. Validated scalar values
+are :class:`Scalar`: immutable, so a read hands them out shared instead of copying them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,32 @@ from engine.errors import SerializationException, ValidationException
 
 Item = dict[str, dict[str, Any]]
 AttributeValue = dict[str, Any]
+
+
+def _refuse(self: Scalar, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError(
+        "A stored attribute value cannot be changed in place: build a new value instead"
+    )
+
+
+class Scalar(dict):  # type: ignore[type-arg]
+    """An S, N, B, BOOL or NULL value that cannot be changed: ``Scalar(S="x")``.
+
+    It is a dict, equal to and encoded like the plain ``{"S": "x"}``, so every reader and
+    JSON encoder treats it as the wire value it is. Because no one can change it, a read
+    hands it out as is: copying an item costs one dict, not one dict per attribute (the cost
+    of a Scan's returned items). Code that computes a value may still build a plain dict;
+    nothing may rely on every stored scalar being a Scalar.
+    """
+
+    __slots__ = ()
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[type[Scalar], tuple[dict[str, Any]]]:
+        # Unpickling a dict subclass would otherwise refill it through __setitem__.
+        return (Scalar, (dict(self),))
+
 
 SCALAR_TYPES = ("S", "N", "B")
 SET_TYPES = ("SS", "NS", "BS")
@@ -174,7 +201,8 @@ def binary_length(text: str) -> int:
 
 # --------------------------------------------------------------------------- validation
 def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> AttributeValue:
-    """Validate one wire attribute value and return it in canonical form (a new dict).
+    """Validate one wire attribute value and return it in canonical form (a new dict; a
+    shared, immutable :class:`Scalar` for S, N, B, BOOL and NULL).
 
     ``depth`` is how many lists and maps enclose the value (0 for an attribute's own value).
     Raises ValidationException / SerializationException with the service's wording.
@@ -185,7 +213,7 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
         if type(data) is str:
             if not data.isascii():
                 _check_unicode(data)
-            return {"S": data}
+            return Scalar(S=data)
     if not isinstance(value, dict):
         raise SerializationException("Unexpected value type in payload")
     # The service's JSON reader skips members an AttributeValue does not define, so
@@ -207,11 +235,11 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
             raise SerializationException("STRING_VALUE can not be converted to a String")
         if not data.isascii():
             _check_unicode(data)
-        return {"S": data}
+        return Scalar(S=data)
     if kind == "N":
         return _number_value(canonical_number(data))
     if kind == "B":
-        return {"B": _canonical_binary(data)}
+        return Scalar(B=_canonical_binary(data))
     if kind == "BOOL":
         if not isinstance(data, bool):
             raise SerializationException("BOOLEAN_VALUE can not be converted to a Boolean")
@@ -268,17 +296,17 @@ def validate_value(value: Any, *, depth: int = 0, key_context: bool = False) -> 
 
 
 # Stored values are never changed in place (writes store new values; updates copy what they
-# change), so equal scalars may be one shared object: a flag, a status counter or a count of
-# zero then costs an item a pointer instead of a dict of its own.
-_TRUE: AttributeValue = {"BOOL": True}
-_FALSE: AttributeValue = {"BOOL": False}
-_NULL: AttributeValue = {"NULL": True}
+# change; a Scalar refuses), so equal scalars may be one shared object: a flag, a status
+# counter or a count of zero then costs an item a pointer instead of a dict of its own.
+_TRUE: AttributeValue = Scalar(BOOL=True)
+_FALSE: AttributeValue = Scalar(BOOL=False)
+_NULL: AttributeValue = Scalar(NULL=True)
 
 
 @lru_cache(maxsize=4096)
 def _number_value(canonical: str) -> AttributeValue:
     """The one shared ``{"N": canonical}`` of recently seen numbers."""
-    return {"N": canonical}
+    return Scalar(N=canonical)
 
 
 def _check_unicode(text: str) -> None:
@@ -430,7 +458,10 @@ def values_equal(a: AttributeValue, b: AttributeValue) -> bool:
 
 
 def copy_value(value: AttributeValue) -> AttributeValue:
-    """A deep copy of a value (items are handed out as copies so callers cannot alias them)."""
+    """A deep copy of a value (items are handed out as copies so callers cannot alias them);
+    a :class:`Scalar`, which no one can change, is returned as is, also inside lists and maps."""
+    if value.__class__ is Scalar:
+        return value
     kind, data = next(iter(value.items()))
     if kind == "L":
         return {"L": [copy_value(v) for v in data]}
@@ -441,10 +472,43 @@ def copy_value(value: AttributeValue) -> AttributeValue:
     return {kind: data}
 
 
-def copy_item(item: Item) -> Item:
-    """A deep copy of an item. O(size); a string or number value is one C-level dict copy
-    (its text is immutable), the cost of most attributes on every read."""
+def copy_item(item: Item, _scalar: type = Scalar) -> Item:
+    """A copy of an item that shares nothing a caller could change. O(attributes + size of
+    the values that are not Scalars); an item of Scalars is one C-level dict copy and a
+    loop, the cost of every item a read returns. (Copying the dict and then replacing the few other values measured
+    faster than a comprehension testing each value.)"""
+    result = item.copy()
+    for name, value in item.items():
+        if value.__class__ is not _scalar:
+            result[name] = copy_value(value)
+    return result
+
+
+def freeze_value(value: AttributeValue) -> AttributeValue:
+    """``value`` with its scalars made :class:`Scalar` (numbers shared like validated ones),
+    for values read back from a dump. O(size)."""
+    if value.__class__ is Scalar:
+        return value
+    kind, data = next(iter(value.items()))
+    if kind == "L":
+        return {"L": [freeze_value(v) for v in data]}
+    if kind == "M":
+        return {"M": {k: freeze_value(v) for k, v in data.items()}}
+    if kind in SET_TYPES:
+        return {kind: list(data)}
+    if kind == "N":
+        return _number_value(data)
+    if kind == "BOOL":
+        return _TRUE if data else _FALSE
+    if kind == "NULL":
+        return _NULL
+    return Scalar({kind: data})
+
+
+def freeze_item(item: Item) -> Item:
+    """``item`` with its attribute names interned and its scalars made :class:`Scalar`, as a
+    validated write would store it. O(size)."""
     return {
-        name: value.copy() if ("S" in value or "N" in value) else copy_value(value)
+        sys.intern(name) if len(name) <= 64 else name: freeze_value(value)
         for name, value in item.items()
     }

@@ -122,7 +122,10 @@ def test_item_returns_a_copy_with_its_size_and_checks_the_key(engine: Engine) ->
     assert stored.size_bytes == len("customer") + 2 + len("placed") + 7 + len("total") + 1 + (
         len("note") + 0
     )
-    stored.item["total"]["N"] = "999"  # the caller's copy: the engine's item is untouched
+    with pytest.raises(TypeError):  # a stored scalar is shared and cannot be changed
+        stored.item["total"]["N"] = "999"
+    stored.item["total"] = n(999)  # the caller's copy: the engine's item is untouched
+    del stored.item["note"]
     again = engine.inspect.item("Orders", {"customer": s("c0"), "placed": s("2024-01")})
     assert again is not None and again.item["total"] == n(0)
     assert engine.inspect.item("Orders", {"customer": s("c9"), "placed": s("x")}) is None

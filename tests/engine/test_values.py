@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import copy
+import json
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +17,12 @@ from engine import DynamoDBError
 from engine.errors import SerializationException, ValidationException
 from engine.values import (
     MAX_ITEM_SIZE,
+    Scalar,
     canonical_number,
     compare_scalars,
+    copy_item,
+    copy_value,
+    freeze_item,
     item_size,
     key_sort_value,
     validate_value,
@@ -186,3 +193,121 @@ def test_the_canonical_integer_shortcut_agrees_with_the_full_parse(text: str) ->
     assert outcome(lambda: canonical_number(text)) == outcome(
         lambda: format_number(parse_number(text))
     )
+
+
+# --------------------------------------------------------------------------- Scalar
+SCALARS = [{"S": "x"}, {"S": ""}, {"N": "-1.5"}, {"B": "AQI="}, {"BOOL": False}, {"NULL": True}]
+
+
+@pytest.mark.parametrize("plain", SCALARS)
+def test_a_scalar_equals_and_encodes_as_the_plain_value(plain: dict[str, Any]) -> None:
+    frozen = Scalar(plain)
+    assert frozen == plain and plain == frozen
+    assert not (frozen != plain)  # noqa: SIM202 -- dict's __ne__ too
+    assert Scalar(plain) == frozen and frozen != {"S": "other"}
+    assert json.dumps(frozen) == json.dumps(plain)
+    assert json.dumps({"Item": {"a": frozen}}, separators=(",", ":")) == json.dumps(
+        {"Item": {"a": plain}}, separators=(",", ":")
+    )
+    assert json.dumps(frozen, indent=2, sort_keys=True) == json.dumps(
+        plain, indent=2, sort_keys=True
+    )
+    assert repr(frozen) == repr(plain)
+
+
+@pytest.mark.parametrize("plain", SCALARS)
+def test_a_scalar_survives_pickle_copy_and_deepcopy(plain: dict[str, Any]) -> None:
+    frozen = Scalar(plain)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        again = pickle.loads(pickle.dumps(frozen, protocol=protocol))
+        assert type(again) is Scalar and again == plain
+    for again in (copy.copy(frozen), copy.deepcopy(frozen), copy.deepcopy({"L": [frozen]})["L"][0]):
+        assert type(again) is Scalar and again == plain
+    mutable = frozen.copy()
+    assert type(mutable) is dict and mutable == plain
+    mutable["X"] = 1  # the copy is the caller's own
+    assert frozen == plain
+
+
+MUTATIONS = {
+    "setitem": lambda v: v.__setitem__("S", "y"),
+    "delitem": lambda v: v.__delitem__("S"),
+    "clear": lambda v: v.clear(),
+    "pop": lambda v: v.pop("S"),
+    "pop default": lambda v: v.pop("missing", None),
+    "popitem": lambda v: v.popitem(),
+    "setdefault": lambda v: v.setdefault("N", "1"),
+    "update": lambda v: v.update({"S": "y"}),
+    "update kwargs": lambda v: v.update(S="y"),
+    "ior": lambda v: v.__ior__({"S": "y"}),
+}
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS.values(), ids=MUTATIONS.keys())
+def test_every_way_of_changing_a_scalar_raises(mutate: Any) -> None:
+    frozen = Scalar(S="x")
+    with pytest.raises(TypeError, match="cannot be changed in place"):
+        mutate(frozen)
+    assert frozen == {"S": "x"} and type(frozen) is Scalar
+
+
+def test_augmented_or_on_a_scalar_raises_and_plain_or_builds_a_dict() -> None:
+    frozen = Scalar(S="x")
+    name = frozen
+    with pytest.raises(TypeError):
+        name |= {"N": "1"}
+    merged = frozen | {"N": "1"}
+    assert type(merged) is dict and merged == {"S": "x", "N": "1"} and frozen == {"S": "x"}
+
+
+@pytest.mark.parametrize("plain", SCALARS)
+def test_validated_scalars_are_scalars(plain: dict[str, Any]) -> None:
+    assert type(validate_value(plain)) is Scalar and validate_value(plain) == plain
+    nested = validate_value({"M": {"a": plain, "l": {"L": [plain]}}})
+    assert type(nested) is dict and type(nested["M"]) is dict
+    assert type(nested["M"]["a"]) is Scalar and type(nested["M"]["l"]["L"][0]) is Scalar
+    assert type(validate_value({"SS": ["a"]})) is dict
+
+
+def test_copies_share_scalars_and_copy_everything_else() -> None:
+    item = freeze_item(
+        {"a": {"S": "x"}, "n": {"N": "1"}, "plain": {"N": "2"}, "l": {"L": [{"S": "y"}]}}
+    )
+    item["plain"] = {"N": "2"}  # a computed value may be a plain dict
+    copied = copy_item(item)
+    assert copied == item and copied is not item
+    assert copied["a"] is item["a"] and copied["n"] is item["n"]
+    assert copied["plain"] is not item["plain"] and copied["l"] is not item["l"]
+    assert copied["l"]["L"] is not item["l"]["L"] and copied["l"]["L"][0] is item["l"]["L"][0]
+    assert copy_value(item["a"]) is item["a"]
+
+
+@given(
+    st.recursive(
+        st.one_of(
+            st.text(max_size=5).map(lambda t: {"S": t}),
+            st.integers(-(10**6), 10**6).map(lambda i: {"N": str(i)}),
+            st.booleans().map(lambda b: {"BOOL": b}),
+            st.just({"NULL": True}),
+            st.binary(max_size=4).map(lambda b: {"B": base64.b64encode(b).decode()}),
+        ),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3).map(lambda xs: {"L": xs}),
+            st.dictionaries(st.text(min_size=1, max_size=3), inner, max_size=3).map(
+                lambda m: {"M": m}
+            ),
+        ),
+        max_leaves=8,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_validated_and_frozen_values_encode_exactly_as_the_plain_wire_value(
+    plain: dict[str, Any],
+) -> None:
+    validated = validate_value(plain)
+    frozen = freeze_item({"v": plain})["v"]
+    text = json.dumps(plain, separators=(",", ":"))
+    assert json.dumps(validated, separators=(",", ":")) == text
+    assert json.dumps(frozen, separators=(",", ":")) == text
+    assert validated == plain == frozen and copy_value(validated) == plain
+    assert pickle.loads(pickle.dumps(validated)) == plain
