@@ -101,7 +101,8 @@ class EngineCache:
                 self._weight -= evicted.weight
 
     def peek(self, sandbox_id: uuid.UUID) -> CachedEngine | None:
-        """The cached entry without taking it or touching its recency (for tests and admin)."""
+        """The cached entry without taking it or touching its recency (for tests, admin, and
+        to tell whether a row read a moment ago is behind this worker's engine)."""
         with self._guard:
             return self._entries.get(sandbox_id)
 

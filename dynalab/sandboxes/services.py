@@ -814,16 +814,22 @@ def _recent_row(sandbox: Sandbox) -> SandboxRow | None:
     now = time.monotonic()
     seen = fields.get("_row_seen")
     if seen is not None and now - seen[0] < ROW_REUSE_SECONDS:
-        return seen[1]
-    loaded_at = fields.get("_loaded_at")
-    if loaded_at is None or now - loaded_at >= ROW_REUSE_SECONDS:
+        row = seen[1]
+    else:
+        loaded_at = fields.get("_loaded_at")
+        if loaded_at is None or now - loaded_at >= ROW_REUSE_SECONDS:
+            return None
+        try:
+            values = tuple(fields[name] for name in fastsql.ROW_FIELDS)
+        except KeyError:  # loaded with some of them deferred
+            return None
+        row = fastsql.SandboxRow(sandbox.pk, values)
+        fields["_row_seen"] = (loaded_at, row)
+    # Another request in this worker may have written since: its engine, cached at a later
+    # entry, must never be taken back to this row's (that would rebuild an older sandbox).
+    cached = ENGINES.peek(sandbox.pk)
+    if cached is not None and cached.sequence > row.last_sequence:
         return None
-    try:
-        values = tuple(fields[name] for name in fastsql.ROW_FIELDS)
-    except KeyError:  # loaded with some of them deferred
-        return None
-    row = fastsql.SandboxRow(sandbox.pk, values)
-    fields["_row_seen"] = (loaded_at, row)
     return row
 
 

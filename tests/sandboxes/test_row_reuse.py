@@ -61,3 +61,18 @@ def test_another_objects_write_is_seen_by_the_next_load(sandbox_with_table: Sand
     assert (
         services.execute(Sandbox.objects.get(pk=first.pk), "Query", helpers.query())["Count"] == 1
     )
+
+
+def test_a_row_loaded_before_another_requests_write_is_not_reused(
+    sandbox_with_table: Sandbox,
+) -> None:
+    """Two requests of one worker: the reader loaded the row, then the writer wrote and
+    cached its engine at the next entry. The reader must see the write, not take the
+    engine back to the entry it loaded (found by tests/postgres/test_servers.py's race)."""
+    services.execute(sandbox_with_table, "PutItem", helpers.put_item(1))
+    reader = Sandbox.objects.get(pk=sandbox_with_table.pk)
+    writer = Sandbox.objects.get(pk=sandbox_with_table.pk)
+    services.execute(writer, "PutItem", helpers.put_item(2))
+    assert services.execute(reader, "GetItem", helpers.get_item(2))["Item"]["sk"] == {"N": "2"}
+    with services.inspecting(reader) as view:
+        assert view.table_status(helpers.TABLE).item_count == 2
