@@ -156,6 +156,27 @@ def recent_activity(
     return found.order_by("-created_at", "-id")[:limit]
 
 
+_UNREAD: Any = object()
+
+
+class _JSONColumn:
+    """A JSON column of a ``CallRecord``, fetched as text and decoded on first use."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.text, self.value = f"_{name}_text", f"_{name}"
+
+    def __get__(self, record: Any, owner: type | None = None) -> Any:
+        if record is None:
+            return self
+        value = getattr(record, self.value)
+        if value is _UNREAD:
+            text = getattr(record, self.text)
+            # PostgreSQL's driver may hand some casts back already decoded.
+            value = json.loads(text) if isinstance(text, str | bytes) else text
+            setattr(record, self.value, value)
+        return value
+
+
 class CallRecord:
     """One recorded call as a lab check reads it, with its JSON decoded only when used.
 
@@ -169,13 +190,18 @@ class CallRecord:
         "operation",
         "status",
         "created_at",
+        "_request_text",
         "_request",
+        "_summary_text",
         "_summary",
+        "_consumed_capacity_text",
         "_consumed_capacity",
         "_response",
     )
 
-    _UNREAD: Any = object()
+    request = _JSONColumn()
+    summary = _JSONColumn()
+    consumed_capacity = _JSONColumn()
 
     def __init__(
         self,
@@ -191,37 +217,14 @@ class CallRecord:
         self.operation = operation
         self.status = status
         self.created_at = created_at
-        self._request = request
-        self._summary = summary
-        self._consumed_capacity = consumed_capacity
-        self._response = self._UNREAD
-
-    @staticmethod
-    def _decoded(text: Any) -> Any:
-        # PostgreSQL's drivers may already hand back decoded JSON for some casts.
-        return json.loads(text) if isinstance(text, str | bytes) else text
-
-    @property
-    def request(self) -> Any:
-        if isinstance(self._request, str | bytes):
-            self._request = self._decoded(self._request)
-        return self._request
-
-    @property
-    def summary(self) -> Any:
-        if isinstance(self._summary, str | bytes):
-            self._summary = self._decoded(self._summary)
-        return self._summary
-
-    @property
-    def consumed_capacity(self) -> Any:
-        if isinstance(self._consumed_capacity, str | bytes):
-            self._consumed_capacity = self._decoded(self._consumed_capacity)
-        return self._consumed_capacity
+        self._request_text, self._summary_text = request, summary
+        self._consumed_capacity_text = consumed_capacity
+        self._request = self._summary = self._consumed_capacity = _UNREAD
+        self._response = _UNREAD
 
     @property
     def response(self) -> Any:
-        if self._response is self._UNREAD:
+        if self._response is _UNREAD:
             found = Activity.objects.filter(pk=self.pk).values_list("response", flat=True)
             self._response = found.first()
         return self._response

@@ -60,6 +60,7 @@ def test_recent_calls_read_in_one_query_and_a_response_only_when_used(
     assert len(reading) == 1
     assert len(records) == 5  # CreateTable and the four calls above
     assert requests[-1]["TableName"] == helpers.TABLE and isinstance(summaries[-1], dict)
+    assert all(r.request is q for r, q in zip(records, requests, strict=True))  # decoded once
     scan = next(r for r in records if r.operation == "Scan")
     with CaptureQueriesContext(connection) as reading:
         first, again = scan.response, scan.response
