@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.support.browser import advance_clock, shown_time
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,6 +139,23 @@ def test_a_learner_moves_the_clock_and_resets_the_sandbox(page: Page, screenshot
     expect(page.get_by_text("Your sandbox was reset")).to_be_visible()
     expect(page.get_by_role("heading", name="No tables yet")).to_be_visible()
     expect(page.locator("#sim-clock")).not_to_contain_text("ahead")
+
+
+def test_the_clock_helper_waits_for_a_slow_advance_to_land(page: Page) -> None:
+    """Browser tests that move the clock and then look rely on ``advance_clock`` waiting for
+    the answer: with the server's answer held back, the helper still returns only once the
+    header shows the new time (it once compared text that never matched and did not wait)."""
+    page.goto("/tables/")
+    before = shown_time(page)
+
+    def slow(route) -> None:
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route(re.compile(r".*/clock/advance/$"), slow)
+    advance_clock(page, "+1h")
+    assert (shown_time(page) - before).total_seconds() >= 3600
+    expect(page.locator("#sim-clock")).to_contain_text("1h ahead")
 
 
 def test_the_workbench_is_keyboard_navigable(page: Page) -> None:
