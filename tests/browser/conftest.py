@@ -8,6 +8,7 @@ where .ci/run installs it.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,28 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, answering one request at a time.
+
+    With SQLite in memory, every thread of pytest-django's live server shares the test's one
+    database connection, and with it one transaction state: two requests in flight at once
+    (a page's htmx call and a reload that aborted it, say) would nest their transactions in
+    each other's. Served by ``make serve``, each thread has its own connection and the
+    database serialises writers; here a lock does. Requests still arrive in parallel.
+    """
+    server = live_server.thread.httpd
+    app = server.get_app()
+    lock = threading.Lock()
+
+    def serialised(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    server.set_app(serialised)
+    return live_server
 
 
 @pytest.fixture
