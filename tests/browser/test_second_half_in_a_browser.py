@@ -286,6 +286,7 @@ def test_the_last_operation_chosen_wins_when_answers_arrive_late(device) -> None
     page.get_by_label("Table name").fill("Notes")
     page.get_by_label("Partition key attribute name").fill("id")
     page.get_by_role("button", name="Create table").click()
+    expect(page.get_by_role("heading", name="Notes")).to_be_visible()  # created before we leave
     page.goto("/run/")
 
     def slow(route) -> None:
@@ -311,6 +312,7 @@ def test_a_refused_read_shows_its_error_in_place(device) -> None:
     page.get_by_label("Table name").fill("Orders")
     page.get_by_label("Partition key attribute name").fill("customer")
     page.get_by_role("button", name="Create table").click()
+    expect(page.get_by_role("heading", name="Orders")).to_be_visible()  # created before we leave
     page.goto("/query/?table=Orders")
     page.get_by_label("FilterExpression").fill("total >")
     page.get_by_label("customer =").fill("ann")
