@@ -69,7 +69,9 @@ def test_ten_slow_clients_do_not_keep_a_bystander_waiting(
     production_env: dict[str, str],
 ) -> None:
     """Ten connections send a request body one byte a second; a bystander's page must still
-    come back within a second (under gthread it waited for a free thread)."""
+    come back within two seconds (under gthread it waited for a free thread, as long as the
+    trickle lasts: 100 s). Its first answer also renders the page for the first time, on a
+    shared two-core machine: hence two seconds, not one."""
     server = ProductionServer(
         production_env, Path(production_env["LOG_FOLDER"]) / "slow.log", workers=1
     )
@@ -103,7 +105,7 @@ def test_ten_slow_clients_do_not_keep_a_bystander_waiting(
         for attacker in attackers:
             attacker.join(timeout=5)
         server.stop()
-    assert max(timings) < 1.0, timings
+    assert max(timings) < 2.0, timings
 
 
 def test_a_body_too_slow_or_too_large_is_refused_by_the_front() -> None:
