@@ -78,6 +78,66 @@ class OperationFacts:
         return self.bills is not None
 
 
+#: Operations of DynamoDB's API that DynaLab does not simulate, each with why. A call of one
+#: is still refused with UnknownOperationException, as the service refuses a name it does not
+#: know, but its message says what the operation is for and what to use here instead, so a
+#: learner is not left looking for a typo.
+NOT_SIMULATED: dict[str, str] = {
+    **dict.fromkeys(
+        ("ExportTableToPointInTime", "DescribeExport", "ListExports"),
+        "exports write to Amazon S3, which this server does not have (point-in-time "
+        "recovery itself is simulated: RestoreTableToPointInTime)",
+    ),
+    **dict.fromkeys(
+        ("ImportTable", "DescribeImport", "ListImports"),
+        "imports read from Amazon S3, which this server does not have (BatchWriteItem "
+        "loads items here)",
+    ),
+    **dict.fromkeys(
+        (
+            "EnableKinesisStreamingDestination",
+            "DisableKinesisStreamingDestination",
+            "DescribeKinesisStreamingDestination",
+            "UpdateKinesisStreamingDestination",
+        ),
+        "it sends a table's changes to Amazon Kinesis Data Streams, which this server does "
+        "not have (DynamoDB Streams are simulated: UpdateTable with StreamSpecification)",
+    ),
+    **dict.fromkeys(
+        ("DescribeContributorInsights", "UpdateContributorInsights", "ListContributorInsights"),
+        "Contributor Insights publishes to Amazon CloudWatch, which this server does not have "
+        "(DescribeThroughput, DynaLab's own, shows a table's partitions and throttling)",
+    ),
+    **dict.fromkeys(
+        ("DescribeTableReplicaAutoScaling", "UpdateTableReplicaAutoScaling"),
+        "auto scaling belongs to Application Auto Scaling, which this server does not simulate",
+    ),
+    **dict.fromkeys(
+        ("GetResourcePolicy", "PutResourcePolicy", "DeleteResourcePolicy"),
+        "this server has no IAM, so no policy would ever be enforced",
+    ),
+    "DescribeEndpoints": (
+        "SDKs use it to discover where to send calls; here every call goes to the endpoint URL "
+        "on the Connect page"
+    ),
+}
+
+
+def unknown_operation_message(name: str) -> str:
+    """What a call of ``name``, which the engine does not answer, is told: why, for an
+    operation in ``NOT_SIMULATED``. O(1).
+
+    >>> unknown_operation_message("Frobnicate")
+    'Unknown operation: Frobnicate'
+    >>> unknown_operation_message("ListExports").startswith("ListExports is a DynamoDB")
+    True
+    """
+    reason = NOT_SIMULATED.get(name)
+    if reason is None:
+        return f"Unknown operation: {name}"
+    return f"{name} is a DynamoDB operation that DynaLab does not simulate: {reason}."
+
+
 _FACTS: dict[str, OperationFacts] = {}
 _HANDLERS: dict[str, Handler] = {}
 

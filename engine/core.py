@@ -109,7 +109,7 @@ class Engine:
         """
         handler = catalog.handler(operation)
         if handler is None:
-            raise UnknownOperationException(f"Unknown operation: {operation}")
+            raise UnknownOperationException(catalog.unknown_operation_message(operation))
         if request is None:
             request = {}
         if not isinstance(request, dict):

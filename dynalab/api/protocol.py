@@ -144,6 +144,11 @@ def read_request(request: HttpRequest, *, max_body_bytes: int) -> WireRequest:
     target = meta.get("HTTP_X_AMZ_TARGET", "")
     target_prefix, dot, operation = target.partition(".")
     if not dot or not _is_known(target_prefix, operation):
+        not_simulated = (
+            selectors.not_simulated_message(operation) if target_prefix == DYNAMODB_PREFIX else None
+        )
+        if not_simulated is not None:
+            raise UnknownOperationException(not_simulated)
         raise UnknownOperationException(
             f"Unknown operation {target!r} in the X-Amz-Target header: {HOW_TO_CALL}"
             if target

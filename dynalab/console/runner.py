@@ -170,7 +170,7 @@ def request_template(operation: str, context: TemplateContext | None) -> dict[st
             }
         if operation in ("ListTables", "ListBackups", "ListStreams", "ListTriggers"):
             return {}
-        if operation == "DescribeSimulationSettings":
+        if operation in ("DescribeSimulationSettings", "DescribeLimits"):
             return {}
         return {"TableName": "create a table first"}
     c = context
@@ -180,6 +180,7 @@ def request_template(operation: str, context: TemplateContext | None) -> dict[st
     templates: dict[str, dict[str, Any]] = {
         "ListTables": {"Limit": 10},
         "DescribeTable": {"TableName": table},
+        "DescribeLimits": {},
         "CreateTable": {
             "TableName": f"{table}Copy",
             "AttributeDefinitions": [{"AttributeName": pk_name, "AttributeType": pk_type}],
@@ -326,7 +327,8 @@ class RunForm:
             return form
         if form.operation not in RUNNABLE_OPERATIONS:
             form.errors["operation"] = [
-                f"{form.operation or 'Nothing'} is not an operation this engine answers; "
+                selectors.not_simulated_message(form.operation)
+                or f"{form.operation or 'Nothing'} is not an operation this engine answers; "
                 "pick one from the list."
             ]
         elif not form.request_text and template is not None:

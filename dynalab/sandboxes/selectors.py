@@ -435,6 +435,14 @@ def operation(name: str) -> OperationFacts | None:
     return catalog.get(name)
 
 
+def not_simulated_message(name: str) -> str | None:
+    """For an operation of DynamoDB's API that DynaLab does not simulate (an export to S3,
+    say), what a call of it is told: the operation and why; None for any other name."""
+    if name not in catalog.NOT_SIMULATED:
+        return None
+    return catalog.unknown_operation_message(name)
+
+
 #: The APIs a sandbox answers: DynamoDB, DynamoDB Streams, DAX's control plane and DynaLab's
 #: own operations.
 API_NAMES = catalog.APIS

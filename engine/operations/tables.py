@@ -1,4 +1,5 @@
-"""Table operations: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags."""
+"""Table operations: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags,
+DescribeLimits."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"
 MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
+#: Provisioned capacity over all of an account's tables in one Region (the service's default
+#: quota, as DescribeLimits reports it; DynaLab checks only the per-table one).
+ACCOUNT_MAX_THROUGHPUT = 80000
 MAX_TAGS = 50
 TAG_PUNCTUATION = frozenset("+-=._:/")
 #: Global secondary indexes may key on up to four partition and four sort attributes.
@@ -539,6 +543,20 @@ def list_tables(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     if len(names) > limit:
         response["LastEvaluatedTableName"] = page[-1]
     return response
+
+
+# ---------------------------------------------------------------------- DescribeLimits
+@operation("DescribeLimits", read_only=True)
+def describe_limits(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
+    """The provisioned-capacity quotas of this account and Region: the service's defaults,
+    80,000 read and write capacity units over all tables, 40,000 for one table with its
+    global secondary indexes. Takes no parameters. O(1)."""
+    return {
+        "AccountMaxReadCapacityUnits": ACCOUNT_MAX_THROUGHPUT,
+        "AccountMaxWriteCapacityUnits": ACCOUNT_MAX_THROUGHPUT,
+        "TableMaxReadCapacityUnits": MAX_THROUGHPUT,
+        "TableMaxWriteCapacityUnits": MAX_THROUGHPUT,
+    }
 
 
 # ---------------------------------------------------------------------- UpdateTable

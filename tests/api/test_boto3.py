@@ -255,6 +255,26 @@ def test_wrong_keys_are_refused(live_server, sandbox: Sandbox) -> None:
     }
 
 
+def test_describe_limits_and_an_operation_dynalab_does_not_simulate(
+    live_server, sandbox: Sandbox
+) -> None:
+    client = helpers.client(live_server.url + "/", sandbox.access_key_id, sandbox.secret_access_key)
+    limits = client.describe_limits()
+    assert limits["TableMaxReadCapacityUnits"] == limits["TableMaxWriteCapacityUnits"] == 40000
+    assert limits["AccountMaxReadCapacityUnits"] == 80000
+
+    with pytest.raises(ClientError) as export:
+        client.export_table_to_point_in_time(
+            TableArn=f"arn:aws:dynamodb:us-east-1:000000000000:table/{TABLE}", S3Bucket="bucket"
+        )
+    error = export.value.response["Error"]
+    assert error["Code"] == "UnknownOperationException"
+    assert error["Message"].startswith(
+        "ExportTableToPointInTime is a DynamoDB operation that DynaLab does not simulate: "
+        "exports write to Amazon S3"
+    )
+
+
 def test_throttling_reaches_boto3_and_its_retries_ride_it_out(
     live_server, sandbox: Sandbox, api_settings
 ) -> None:

@@ -155,3 +155,25 @@ def test_partiql_requests_say_whether_they_only_read(
         before = engine.dump()["tables"]
         engine.call(operation, request_body)
         assert engine.dump()["tables"] == before
+
+
+def test_dynamodb_operations_not_simulated_say_so_and_why() -> None:
+    """Each name in NOT_SIMULATED is an operation of DynamoDB's API (as botocore, the AWS
+    SDK for Python, models it) that the engine does not answer; calling one is refused as
+    the service refuses an unknown name, with a message that says what is missing."""
+    import botocore.session
+
+    modelled = set(botocore.session.get_session().get_service_model("dynamodb").operation_names)
+    engine = Engine()
+    for name, reason in catalog.NOT_SIMULATED.items():
+        assert name in modelled, name
+        assert catalog.get(name) is None, name
+        with pytest.raises(DynamoDBError) as caught:
+            engine.call(name, {})
+        assert caught.value.code == "UnknownOperationException"
+        assert caught.value.message == (
+            f"{name} is a DynamoDB operation that DynaLab does not simulate: {reason}."
+        )
+    with pytest.raises(DynamoDBError) as caught:
+        engine.call("ExportTablesToS3", {})
+    assert caught.value.message == "Unknown operation: ExportTablesToS3"

@@ -323,3 +323,34 @@ def test_local_index_needs_the_tables_partition_key(engine: Engine) -> None:
 def test_unknown_operations_and_bad_shapes(engine: Engine) -> None:
     assert error_of(engine, "Frobnicate", {}).code == "UnknownOperationException"
     assert error_of(engine, "DescribeTable", {"TableName": 5}).code == "SerializationException"
+
+
+def test_describe_limits_reports_the_quota_update_table_enforces() -> None:
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    limits = engine.call("DescribeLimits", {})
+    assert limits == {
+        "AccountMaxReadCapacityUnits": 80000,
+        "AccountMaxWriteCapacityUnits": 80000,
+        "TableMaxReadCapacityUnits": 40000,
+        "TableMaxWriteCapacityUnits": 40000,
+    }
+    engine.call("CreateTable", provisioned())
+    engine.clock.advance(60)
+    most = limits["TableMaxReadCapacityUnits"]
+    over = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Orders",
+            "ProvisionedThroughput": {"ReadCapacityUnits": most + 1, "WriteCapacityUnits": 5},
+        },
+    )
+    assert over.code == "LimitExceededException"
+    at_most = engine.call(
+        "UpdateTable",
+        {
+            "TableName": "Orders",
+            "ProvisionedThroughput": {"ReadCapacityUnits": most, "WriteCapacityUnits": 5},
+        },
+    )
+    assert at_most["TableDescription"]["ProvisionedThroughput"]["ReadCapacityUnits"] == most

@@ -69,6 +69,13 @@ def test_service_errors_and_bad_input_are_shown_not_raised(learner: Client) -> N
     unknown = learner.post(reverse("console:run"), {"operation": "DropEverything", "request": "{}"})
     assert unknown.status_code == 400
     assert "is not an operation this engine answers" in unknown.content.decode()
+    # A real DynamoDB operation DynaLab does not simulate says so, and why.
+    export = learner.post(reverse("console:run"), {"operation": "ListExports", "request": "{}"})
+    assert export.status_code == 400
+    assert "ListExports is a DynamoDB operation that DynaLab does not simulate" in (
+        export.content.decode()
+    )
+    assert "Amazon S3" in export.content.decode()
 
 
 def test_typed_values_are_escaped(learner: Client) -> None:
@@ -174,3 +181,21 @@ def test_a_stream_call_is_written_for_the_streams_client(learner: Client) -> Non
     html = page.content.decode()
     assert "&quot;dynamodbstreams&quot;" in html or '"dynamodbstreams"' in html
     assert "aws dynamodbstreams list-streams" in html
+
+
+def test_templates_before_any_table_need_one_only_where_the_call_does(learner: Client) -> None:
+    """With no table yet, an account-wide call's template is ready to run; a table's call
+    names what is missing."""
+
+    def template(operation: str) -> str:
+        html = learner.get(reverse("console:run") + "?" + urlencode({"operation": operation}))
+        text = html.content.decode()
+        start = text.index(">", text.index('id="run-request"')) + 1
+        return text[start : text.index("</textarea>", start)].strip()
+
+    assert template("DescribeLimits") == "{}"
+    assert template("ListTables") == "{}"
+    assert "create a table first" in template("GetItem")
+    ran = learner.post(reverse("console:run"), {"operation": "DescribeLimits", "request": "{}"})
+    assert ran.status_code == 200
+    assert "TableMaxReadCapacityUnits" in ran.content.decode()
