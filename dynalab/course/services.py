@@ -224,7 +224,7 @@ class RunResult:
 
     @property
     def unit_name(self) -> str:
-        return unit_name(self.request.operation, self.request.body)
+        return unit_name(self.request.operation, self.request.body, self.consumed)
 
     @property
     def consistent_read(self) -> bool | None:

@@ -27,8 +27,15 @@ def bills_reads(operation: str, request: dict[str, Any] | None = None) -> bool:
     return facts.bills == "read"
 
 
-def unit_name(operation: str, request: dict[str, Any] | None = None) -> str:
-    """RCU or WCU, as the lessons call an operation's units."""
+def unit_name(operation: str, request: dict[str, Any] | None = None, consumed: Any = None) -> str:
+    """RCU or WCU, as the lessons call an operation's units. A ConsumedCapacity that names
+    its units (ReadCapacityUnits or WriteCapacityUnits) decides: a TransactWriteItems
+    repeating an earlier ClientRequestToken bills reads."""
+    entries = _entries(consumed)
+    if entries and all("ReadCapacityUnits" in e and "WriteCapacityUnits" not in e for e in entries):
+        return "RCU"
+    if entries and all("WriteCapacityUnits" in e and "ReadCapacityUnits" not in e for e in entries):
+        return "WCU"
     return "RCU" if bills_reads(operation, request) else "WCU"
 
 

@@ -107,7 +107,7 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
                 raise IdempotentParameterMismatchException(
                     "The ClientRequestToken was used before with different request parameters"
                 )
-            return json.loads(json.dumps(previous[1]))
+            return _repeated(engine, request, items, previous[1])
     actions = [_plan(engine, entry, position) for position, entry in enumerate(items)]
     seen: set[tuple[str, str]] = set()
     for action in actions:
@@ -196,6 +196,42 @@ def transact_write_items(engine: Engine, request: dict[str, Any]) -> dict[str, A
         response["ConsumedCapacity"] = [c.to_wire(mode) for c in consumptions.values()]
     if token is not None:
         engine.transaction_tokens[token] = (fingerprint, response, now)
+    return response
+
+
+def _repeated(
+    engine: Engine, request: dict[str, Any], items: list[Any], first: dict[str, Any]
+) -> dict[str, Any]:
+    """A call repeating an earlier one's ClientRequestToken (and request) within the token's
+    ten minutes: nothing is written again. The service documents that such a call returns
+    "the number of read capacity units consumed in reading the item" instead of the first
+    call's write units; each item is read again and billed as a transactional read (two
+    units per 4 KB, as TransactGetItems), and ConsumedCapacity follows this call's own
+    ReturnConsumedCapacity. O(items)."""
+    response = {k: v for k, v in json.loads(json.dumps(first)).items() if k != "ConsumedCapacity"}
+    consumptions: dict[str, Consumption] = {}
+    for position, entry in enumerate(items):
+        action = _plan(engine, entry, position)
+        if action.problem is not None:
+            continue
+        stored = action.table.get(action.partition_value, action.sort_value)
+        consumption = consumptions.setdefault(action.table.name, Consumption(action.table.name))
+        consumption.add_table_read(
+            read_units(stored[1] if stored else 0, consistent=True, transactional=True)
+        )
+    for name, consumption in consumptions.items():
+        engine.charge(engine.get_table(name), consumption)
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        # ConsumedCapacity's ReadCapacityUnits says these units are reads, not the writes a
+        # TransactWriteItems otherwise bills.
+        response["ConsumedCapacity"] = []
+        for consumption in consumptions.values():
+            wire = consumption.to_wire(mode)
+            wire["ReadCapacityUnits"] = wire["CapacityUnits"]
+            if "Table" in wire:
+                wire["Table"]["ReadCapacityUnits"] = wire["Table"]["CapacityUnits"]
+            response["ConsumedCapacity"].append(wire)
     return response
 
 

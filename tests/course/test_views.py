@@ -259,3 +259,19 @@ def test_every_real_lesson_page_renders(client: Client, settings) -> None:
             assert f'id="lab-{lab.id}"' in html
         for question in lesson.quizzes:
             assert f'id="quiz-{question.id}"' in html
+
+
+def test_a_repeated_idempotency_token_is_billed_in_read_units(client: Client, settings) -> None:
+    """Lesson 10 asks to run its ClientRequestToken transaction twice: the first run writes
+    two items (4 WCU in a transaction); the repeat writes nothing and is billed for reading
+    them, which the result names RCU."""
+    from django.conf import settings as django_settings
+
+    settings.DYNALAB_LESSON_DIRS = [Path(django_settings.BASE_DIR, "lessons")]
+    lesson = "/learn/batches-and-transactions"
+    assert client.post(f"{lesson}/setup/", **HTMX).status_code == 200
+    first = client.post(f"{lesson}/requests/request-6/run/", **HTMX).content.decode()
+    again = client.post(f"{lesson}/requests/request-6/run/", **HTMX).content.decode()
+    assert "TransactWriteItems succeeded" in first and "TransactWriteItems succeeded" in again
+    assert "Consumed capacity: 4 WCU" in first
+    assert "Consumed capacity: 4 RCU" in again

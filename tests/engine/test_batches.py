@@ -243,6 +243,26 @@ def test_client_request_token_makes_a_transaction_idempotent() -> None:
     assert item["hits"] == n(2)
 
 
+def test_a_repeated_token_reports_read_units_for_reading_the_items() -> None:
+    """The API reference: the first call returns the write units of its changes; a repeat
+    with the same token returns "the number of read capacity units consumed in reading the
+    item" (billed here as a transactional read, two units per 4 KB), and follows its own
+    ReturnConsumedCapacity. Nothing is written again."""
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    create_table(engine)
+    put = {"Put": {"TableName": "Books", "Item": sized_item("big", 5000)}}
+    request = {"ClientRequestToken": "token-2", "TransactItems": [put]}
+    first = engine.call("TransactWriteItems", {**request, "ReturnConsumedCapacity": "TOTAL"})
+    assert first["ConsumedCapacity"] == [{"TableName": "Books", "CapacityUnits": 10.0}]
+    assert "ConsumedCapacity" not in engine.call("TransactWriteItems", request)
+    again = engine.call("TransactWriteItems", {**request, "ReturnConsumedCapacity": "TOTAL"})
+    assert again["ConsumedCapacity"] == [
+        {"TableName": "Books", "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}
+    ]
+    scan = engine.call("Scan", {"TableName": "Books"})
+    assert scan["Count"] == 1
+
+
 def test_transact_get_items(books: Engine) -> None:
     books.call("PutItem", {"TableName": "Books", "Item": sized_item("a", 5000)})
     response = books.call(
