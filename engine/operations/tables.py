@@ -34,7 +34,7 @@ MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_THROUGHPUT = 40000
 #: Provisioned capacity over all of an account's tables in one Region (the service's default
-#: quota, as DescribeLimits reports it; DynaLab checks only the per-table one).
+#: quota, as DescribeLimits reports it; DynaLab checks only the per-table MAX_THROUGHPUT).
 ACCOUNT_MAX_THROUGHPUT = 80000
 MAX_TAGS = 50
 TAG_PUNCTUATION = frozenset("+-=._:/")
@@ -160,6 +160,8 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     assert name is not None
     if name in engine.tables:
         raise ResourceInUseException(f"Table already exists: {name}")
+    if throughput is not None:
+        _check_table_maximum(engine, throughput)
     now = engine.now()
     read, write = (0, 0)
     if throughput is not None:
@@ -192,6 +194,21 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     for index in description.get("GlobalSecondaryIndexes", []):
         index["IndexStatus"] = "CREATING"
     return {"TableDescription": description}
+
+
+def _check_table_maximum(engine: Engine, throughput: dict[str, Any]) -> None:
+    """A table's provisioned capacity above the account's per-table quota (DescribeLimits'
+    TableMax*CapacityUnits) is refused, reads named first, as the service does for
+    CreateTable and UpdateTable. O(1)."""
+    for unit in ("ReadCapacityUnits", "WriteCapacityUnits"):
+        requested = throughput[unit]
+        if requested > MAX_THROUGHPUT:
+            raise LimitExceededException(
+                f"The requested {unit}, {requested}, is above the per table maximum for the "
+                f"account in {engine.region}. Per table maximum: {MAX_THROUGHPUT}. Refer to the "
+                "Amazon DynamoDB Developer Guide for current limits and how to request higher "
+                "limits."
+            )
 
 
 def _check_definition(violations: Violations, definition: Any, path: str) -> None:
@@ -550,7 +567,8 @@ def list_tables(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
 def describe_limits(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     """The provisioned-capacity quotas of this account and Region: the service's defaults,
     80,000 read and write capacity units over all tables, 40,000 for one table with its
-    global secondary indexes. Takes no parameters. O(1)."""
+    global secondary indexes. DynaLab refuses a table's own throughput above the per-table
+    figure (``_check_table_maximum``). Takes no parameters. O(1)."""
     return {
         "AccountMaxReadCapacityUnits": ACCOUNT_MAX_THROUGHPUT,
         "AccountMaxWriteCapacityUnits": ACCOUNT_MAX_THROUGHPUT,
@@ -656,6 +674,8 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         raise ValidationException(
             INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED"
         )
+    if throughput is not None and target_mode == "PROVISIONED":
+        _check_table_maximum(engine, throughput)
     if throughput is not None and target_mode == table.billing_mode == "PROVISIONED":
         read, write = throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]
         current = table.throughput
@@ -667,11 +687,6 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
                 f"provisioned for the table: {current.write}. Requested WriteCapacityUnits: {write}. "
                 "Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
                 "request higher limits."
-            )
-        if read > MAX_THROUGHPUT or write > MAX_THROUGHPUT:
-            raise LimitExceededException(
-                "Subscriber limit exceeded: Provisioned throughput for a table cannot exceed "
-                f"{MAX_THROUGHPUT} read or write capacity units"
             )
         if read < current.read or write < current.write:
             _check_decrease_allowed(current, now)
@@ -793,8 +808,8 @@ def _apply_index_updates(
                 raise ValidationException("Attempting to create an index which already exists")
             if len(table.global_indexes) >= MAX_GLOBAL_INDEXES:
                 raise LimitExceededException(
-                    f"Subscriber limit exceeded: The number of global secondary indexes exceeds "
-                    f"the per-table limit of {MAX_GLOBAL_INDEXES}"
+                    "Subscriber limit exceeded: Number of global secondary indexes exceeds "
+                    f"per-table limit of {MAX_GLOBAL_INDEXES}"
                 )
             violations = Violations()
             _check_index_shape(

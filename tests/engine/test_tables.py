@@ -346,6 +346,11 @@ def test_describe_limits_reports_the_quota_update_table_enforces() -> None:
         },
     )
     assert over.code == "LimitExceededException"
+    assert over.message == (
+        "The requested ReadCapacityUnits, 40001, is above the per table maximum for the account "
+        "in us-east-1. Per table maximum: 40000. Refer to the Amazon DynamoDB Developer Guide "
+        "for current limits and how to request higher limits."
+    )
     at_most = engine.call(
         "UpdateTable",
         {
@@ -354,3 +359,65 @@ def test_describe_limits_reports_the_quota_update_table_enforces() -> None:
         },
     )
     assert at_most["TableDescription"]["ProvisionedThroughput"]["ReadCapacityUnits"] == most
+
+
+def test_create_table_refuses_more_than_the_per_table_maximum(engine: Engine) -> None:
+    """The service's text for CreateTable and UpdateTable alike, reads named first (as
+    recorded against the service); the quota is DescribeLimits' TableMax*CapacityUnits."""
+    most = engine.call("DescribeLimits", {})["TableMaxWriteCapacityUnits"]
+    request = provisioned()
+    request["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": most + 1}
+    error = error_of(engine, "CreateTable", request)
+    assert error.code == "LimitExceededException"
+    assert error.message.startswith(
+        f"The requested WriteCapacityUnits, {most + 1}, is above the per table maximum for the "
+        f"account in us-east-1. Per table maximum: {most}."
+    )
+    assert engine.call("ListTables", {})["TableNames"] == []
+    request["ProvisionedThroughput"]["WriteCapacityUnits"] = most
+    assert engine.call("CreateTable", request)["TableDescription"]["TableName"] == "Orders"
+
+
+def test_update_table_past_the_twentieth_global_index_is_a_limit() -> None:
+    engine = Engine(SimClock(frozen_at=FROZEN_AT))
+    definitions = [{"AttributeName": "pk", "AttributeType": "S"}] + [
+        {"AttributeName": f"g{i}", "AttributeType": "S"} for i in range(21)
+    ]
+    engine.call(
+        "CreateTable",
+        {
+            "TableName": "Wide",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": definitions[:21],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": f"idx{i}",
+                    "KeySchema": [{"AttributeName": f"g{i}", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+                for i in range(20)
+            ],
+        },
+    )
+    error = error_of(
+        engine,
+        "UpdateTable",
+        {
+            "TableName": "Wide",
+            "AttributeDefinitions": definitions,
+            "GlobalSecondaryIndexUpdates": [
+                {
+                    "Create": {
+                        "IndexName": "idx20",
+                        "KeySchema": [{"AttributeName": "g20", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    }
+                }
+            ],
+        },
+    )
+    assert error.code == "LimitExceededException"
+    assert error.message == (
+        "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20"
+    )
