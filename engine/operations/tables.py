@@ -189,8 +189,10 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     )
     engine.add_table(table)
     description = engine.describe_table(table, now)
-    # The service answers CreateTable while the table is still being created.
+    # The service answers CreateTable while the table is still being created, and without
+    # the time it became on-demand (DescribeTable shows it).
     description["TableStatus"] = "CREATING"
+    description.get("BillingModeSummary", {}).pop("LastUpdateToPayPerRequestDateTime", None)
     for index in description.get("GlobalSecondaryIndexes", []):
         index["IndexStatus"] = "CREATING"
     return {"TableDescription": description}
@@ -704,6 +706,10 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
         status = "UPDATING"
     elif billing_mode is not None:
         table.billing_mode_explicit = True
+        if billing_mode == "PAY_PER_REQUEST":
+            # The service accepts on-demand sent again to an on-demand table and answers
+            # UPDATING, though nothing changes (DescribeTable shows ACTIVE at once).
+            status = "UPDATING"
     if throughput is not None and table.billing_mode == "PROVISIONED" and status == "ACTIVE":
         current = table.throughput
         read, write = throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]

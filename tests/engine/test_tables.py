@@ -50,12 +50,27 @@ def test_create_table_answers_creating_then_describe_shows_active(engine: Engine
 
 
 def test_on_demand_tables_report_zero_throughput_and_a_billing_summary(engine: Engine) -> None:
-    described = create_table(engine)["TableDescription"]
+    """As recorded against the service: CreateTable's answer names the billing mode without
+    LastUpdateToPayPerRequestDateTime, which DescribeTable then shows."""
+    created = create_table(engine)["TableDescription"]
+    assert created["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}
+    assert created["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+    described = engine.call("DescribeTable", {"TableName": created["TableName"]})["Table"]
     assert described["BillingModeSummary"] == {
         "BillingMode": "PAY_PER_REQUEST",
         "LastUpdateToPayPerRequestDateTime": FROZEN_AT,
     }
-    assert described["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+
+
+def test_on_demand_sent_again_answers_updating_and_changes_nothing(engine: Engine) -> None:
+    """As recorded against the service: a 200 whose TableStatus is UPDATING, with the table
+    ACTIVE in DescribeTable at once."""
+    name = create_table(engine)["TableDescription"]["TableName"]
+    again = engine.call("UpdateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST"})
+    assert again["TableDescription"]["TableStatus"] == "UPDATING"
+    described = engine.call("DescribeTable", {"TableName": name})["Table"]
+    assert described["TableStatus"] == "ACTIVE"
+    assert described["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] == FROZEN_AT
 
 
 def test_item_count_and_size_follow_writes(engine: Engine) -> None:
