@@ -91,12 +91,12 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             index.get("ProvisionedThroughput") if isinstance(index, dict) else None,
             f"globalSecondaryIndexes.{position}.member.provisionedThroughput",
         )
-    violations.enum(table_class, "tableClass", ("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
     if stream is not None:
         violations.enum(
             stream.get("StreamViewType"), "streamSpecification.streamViewType", STREAM_VIEW_TYPES
         )
     violations.raise_if_any()
+    _check_table_class(table_class)
 
     mode = billing_mode or "PROVISIONED"
     if mode == "PAY_PER_REQUEST" and throughput is not None:
@@ -139,9 +139,10 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
             + f"Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
         )
     if len(described_global) > MAX_GLOBAL_INDEXES:
-        raise LimitExceededException(
-            f"Subscriber limit exceeded: The number of global secondary indexes exceeds the "
-            f"per-table limit of {MAX_GLOBAL_INDEXES}"
+        # UpdateTable's 21st index is a LimitExceededException; CreateTable's a validation.
+        raise ValidationException(
+            INVALID + f"GlobalSecondaryIndex count exceeds the per-table limit of "
+            f"{MAX_GLOBAL_INDEXES}"
         )
     seen_names: set[str] = set()
     for index in described_local + described_global:
@@ -196,6 +197,18 @@ def create_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     for index in description.get("GlobalSecondaryIndexes", []):
         index["IndexStatus"] = "CREATING"
     return {"TableDescription": description}
+
+
+TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
+
+
+def _check_table_class(table_class: str | None) -> None:
+    """The service checks TableClass itself, after the request's shape, in its own words."""
+    if table_class is not None and table_class not in TABLE_CLASSES:
+        raise ValidationException(
+            "Invalid table-class parameter provided. Please try again with a valid table-class "
+            f"value: [{', '.join(TABLE_CLASSES)}]."
+        )
 
 
 def _check_table_maximum(engine: Engine, throughput: dict[str, Any]) -> None:
@@ -608,12 +621,12 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     index_updates = get_list(request, "GlobalSecondaryIndexUpdates")
     violations.enum(billing_mode, "billingMode", BILLING_MODES)
     _check_throughput(violations, throughput, "provisionedThroughput")
-    violations.enum(table_class, "tableClass", ("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
     if stream is not None:
         violations.enum(
             stream.get("StreamViewType"), "streamSpecification.streamViewType", STREAM_VIEW_TYPES
         )
     violations.raise_if_any()
+    _check_table_class(table_class)
     if all(
         value is None
         for value in (
@@ -629,7 +642,10 @@ def update_table(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     ):
         raise ValidationException(
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
+            "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+            "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+            "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is "
+            "required"
         )
     if index_updates is not None and not index_updates:
         raise ValidationException(INVALID + "List of GlobalSecondaryIndexUpdates is empty")

@@ -436,3 +436,51 @@ def test_update_table_past_the_twentieth_global_index_is_a_limit() -> None:
     assert error.message == (
         "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20"
     )
+
+
+def test_control_plane_messages_recorded_against_the_service(engine: Engine) -> None:
+    """Texts from a public catalogue of answers recorded against the service: CreateTable's
+    21st global index is a validation (UpdateTable's a limit, above), TableClass has its own
+    message, and an UpdateTable that changes nothing lists every member that could."""
+    definitions = [{"AttributeName": "pk", "AttributeType": "S"}] + [
+        {"AttributeName": f"g{i}", "AttributeType": "S"} for i in range(21)
+    ]
+    too_many = error_of(
+        engine,
+        "CreateTable",
+        {
+            "TableName": "Wide",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": definitions,
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": f"idx{i}",
+                    "KeySchema": [{"AttributeName": f"g{i}", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+                for i in range(21)
+            ],
+        },
+    )
+    assert too_many.code == "ValidationException"
+    assert too_many.message == (
+        "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
+        "per-table limit of 20"
+    )
+    wrong_class = error_of(engine, "CreateTable", provisioned(TableClass="GLACIER"))
+    assert wrong_class.message == (
+        "Invalid table-class parameter provided. Please try again with a valid table-class "
+        "value: [STANDARD, STANDARD_INFREQUENT_ACCESS]."
+    )
+    engine.call("CreateTable", provisioned())
+    assert error_of(engine, "UpdateTable", {"TableName": "Orders", "TableClass": "X"}).message == (
+        wrong_class.message
+    )
+    nothing = error_of(engine, "UpdateTable", {"TableName": "Orders"})
+    assert nothing.message == (
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+        "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+        "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+        "OnDemandThroughput, WarmThroughput or TableClass is required"
+    )
