@@ -166,9 +166,10 @@ def list_backups(engine: Engine, request: dict[str, Any]) -> dict[str, Any]:
     upper = _timestamp(request, "TimeRangeUpperBound")
     violations.raise_if_any()
     if lower is not None and upper is not None and lower > upper:
+        # The service's words, as recorded against it.
         raise ValidationException(
-            "TimeRangeUpperBound cannot be less than TimeRangeLowerBound. TimeRangeLowerBound: "
-            f"{lower}, TimeRangeUpperBound: {upper}"
+            "One or more parameter values were invalid: Time range lower bound must be less "
+            "than or equal to upper bound"
         )
     now = engine.now()
     wanted = {"USER"} if kind is None else ({"USER", "SYSTEM"} if kind == "ALL" else {kind})
@@ -440,8 +441,10 @@ def update_continuous_backups(engine: Engine, request: dict[str, Any]) -> dict[s
         store.enable(table, period or DEFAULT_RECOVERY_DAYS, engine.now())
     else:
         if period is not None:
+            # The service's words, as recorded against it.
             raise ValidationException(
-                "RecoveryPeriodInDays can only be specified when PointInTimeRecoveryEnabled is true"
+                "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling "
+                "point-in-time recovery."
             )
         store.disable(table)
     return _continuous_description(engine, table)

@@ -753,3 +753,28 @@ def test_a_backup_restores_exactly_the_table_at_backup_time(
     engine.clock.advance(60)
     restore(engine, arn)
     assert scan(engine, "Restored") == expected
+
+
+def test_backup_texts_recorded_against_the_service(books: Engine) -> None:
+    """Texts from a public catalogue of answers recorded against the service."""
+    bounds = error_of(books, "ListBackups", {"TimeRangeLowerBound": 100, "TimeRangeUpperBound": 50})
+    assert bounds.code == "ValidationException"
+    assert bounds.message == (
+        "One or more parameter values were invalid: Time range lower bound must be less than "
+        "or equal to upper bound"
+    )
+    period = error_of(
+        books,
+        "UpdateContinuousBackups",
+        {
+            "TableName": "Books",
+            "PointInTimeRecoverySpecification": {
+                "PointInTimeRecoveryEnabled": False,
+                "RecoveryPeriodInDays": 5,
+            },
+        },
+    )
+    assert period.message == (
+        "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
+        "recovery."
+    )
