@@ -117,15 +117,21 @@ class Consumption:
             self.table_units + sum(self.global_indexes.values()) + sum(self.local_indexes.values())
         )
 
-    def to_wire(self, mode: str | None) -> dict[str, Any] | None:
-        """The ConsumedCapacity element for ReturnConsumedCapacity ``mode`` (None for NONE)."""
+    def to_wire(self, mode: str | None, *, name_reads: bool = False) -> dict[str, Any] | None:
+        """The ConsumedCapacity element for ReturnConsumedCapacity ``mode`` (None for NONE).
+        ``name_reads`` adds ReadCapacityUnits beside the table's units, for an operation that
+        bills writes but consumed reads this time (a repeated TransactWriteItems token)."""
         if mode not in ("TOTAL", "INDEXES"):
             return None
         # The service's TOTAL form is just the table name and the units; INDEXES adds the
         # per-table and per-index breakdown.
         wire: dict[str, Any] = {"TableName": self.table_name, "CapacityUnits": self.total}
+        if name_reads:
+            wire["ReadCapacityUnits"] = self.read_units
         if mode == "INDEXES":
             wire["Table"] = {"CapacityUnits": self.table_units}
+            if name_reads:
+                wire["Table"]["ReadCapacityUnits"] = self.table_units
             if self.local_indexes:
                 wire["LocalSecondaryIndexes"] = {
                     name: {"CapacityUnits": units} for name, units in self.local_indexes.items()

@@ -223,15 +223,10 @@ def _repeated(
         engine.charge(engine.get_table(name), consumption)
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
-        # ConsumedCapacity's ReadCapacityUnits says these units are reads, not the writes a
-        # TransactWriteItems otherwise bills.
-        response["ConsumedCapacity"] = []
-        for consumption in consumptions.values():
-            wire = consumption.to_wire(mode)
-            wire["ReadCapacityUnits"] = wire["CapacityUnits"]
-            if "Table" in wire:
-                wire["Table"]["ReadCapacityUnits"] = wire["Table"]["CapacityUnits"]
-            response["ConsumedCapacity"].append(wire)
+        # ReadCapacityUnits says these units are reads, not the writes the operation bills.
+        response["ConsumedCapacity"] = [
+            c.to_wire(mode, name_reads=True) for c in consumptions.values()
+        ]
     return response
 
 

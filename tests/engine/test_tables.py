@@ -393,43 +393,36 @@ def test_create_table_refuses_more_than_the_per_table_maximum(engine: Engine) ->
     assert engine.call("CreateTable", request)["TableDescription"]["TableName"] == "Orders"
 
 
+def _one_key_index(i: int) -> dict[str, Any]:
+    return {
+        "IndexName": f"idx{i}",
+        "KeySchema": [{"AttributeName": f"g{i}", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
+    }
+
+
+def _wide_table(indexes: int) -> dict[str, Any]:
+    """An on-demand table keyed on pk with ``indexes`` one-key global indexes (g0, g1, ...)."""
+    return {
+        "TableName": "Wide",
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]
+        + [{"AttributeName": f"g{i}", "AttributeType": "S"} for i in range(indexes)],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [_one_key_index(i) for i in range(indexes)],
+    }
+
+
 def test_update_table_past_the_twentieth_global_index_is_a_limit() -> None:
     engine = Engine(SimClock(frozen_at=FROZEN_AT))
-    definitions = [{"AttributeName": "pk", "AttributeType": "S"}] + [
-        {"AttributeName": f"g{i}", "AttributeType": "S"} for i in range(21)
-    ]
-    engine.call(
-        "CreateTable",
-        {
-            "TableName": "Wide",
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": definitions[:21],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": f"idx{i}",
-                    "KeySchema": [{"AttributeName": f"g{i}", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                }
-                for i in range(20)
-            ],
-        },
-    )
+    engine.call("CreateTable", _wide_table(20))
     error = error_of(
         engine,
         "UpdateTable",
         {
             "TableName": "Wide",
-            "AttributeDefinitions": definitions,
-            "GlobalSecondaryIndexUpdates": [
-                {
-                    "Create": {
-                        "IndexName": "idx20",
-                        "KeySchema": [{"AttributeName": "g20", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "KEYS_ONLY"},
-                    }
-                }
-            ],
+            "AttributeDefinitions": _wide_table(21)["AttributeDefinitions"],
+            "GlobalSecondaryIndexUpdates": [{"Create": _one_key_index(20)}],
         },
     )
     assert error.code == "LimitExceededException"
@@ -442,27 +435,7 @@ def test_control_plane_messages_recorded_against_the_service(engine: Engine) -> 
     """Texts from a public catalogue of answers recorded against the service: CreateTable's
     21st global index is a validation (UpdateTable's a limit, above), TableClass has its own
     message, and an UpdateTable that changes nothing lists every member that could."""
-    definitions = [{"AttributeName": "pk", "AttributeType": "S"}] + [
-        {"AttributeName": f"g{i}", "AttributeType": "S"} for i in range(21)
-    ]
-    too_many = error_of(
-        engine,
-        "CreateTable",
-        {
-            "TableName": "Wide",
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": definitions,
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": f"idx{i}",
-                    "KeySchema": [{"AttributeName": f"g{i}", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                }
-                for i in range(21)
-            ],
-        },
-    )
+    too_many = error_of(engine, "CreateTable", _wide_table(21))
     assert too_many.code == "ValidationException"
     assert too_many.message == (
         "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
